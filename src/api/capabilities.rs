@@ -1,0 +1,149 @@
+//! `GET /cloud/capabilities` (core `OCSController::getCapabilities` + spreed `Capabilities`)
+//! and the `X-Nextcloud-Talk-Hash` that tells clients when to fetch them again.
+
+use super::{NEXTCLOUD_VERSION, TALK_VERSION};
+use crate::auth::MaybeUser;
+use crate::db::{store, DbError};
+use crate::ocs::{Ocs, OcsError, OcsResult};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+use sha1::{Digest, Sha1};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/cloud/capabilities", get(get_capabilities))
+}
+
+/// The Talk features this server implements. Clients call the endpoints behind every feature
+/// listed, so a feature is added here only together with its endpoints.
+pub const FEATURES: &[&str] = &["conversation-v4", "chat-v2", "breakout-rooms-v1"];
+
+/// Features that do not cross federation (upstream's `features-local`).
+pub const FEATURES_LOCAL: &[&str] = &[];
+
+/// The Talk settings clients depend on, read once per request.
+#[derive(Debug, Clone)]
+pub struct TalkConfig {
+    /// App config `spreed`/`breakout_rooms` is exactly `yes` (the default when unset).
+    pub breakout_rooms_enabled: bool,
+}
+
+impl TalkConfig {
+    pub fn load(conn: &mut crate::db::Conn<'_>) -> Result<TalkConfig, DbError> {
+        let value = store::app_config::get(conn, "spreed", "breakout_rooms")?;
+        Ok(TalkConfig {
+            breakout_rooms_enabled: value.as_deref().unwrap_or("yes") == "yes",
+        })
+    }
+
+    /// `X-Nextcloud-Talk-Hash`: changes whenever a setting that clients cache changes.
+    pub fn hash(&self) -> String {
+        let mut h = Sha1::new();
+        h.update(TALK_VERSION.as_bytes());
+        h.update(format!("{NEXTCLOUD_VERSION:?}").as_bytes());
+        h.update(if self.breakout_rooms_enabled {
+            b"breakout:yes"
+        } else {
+            b"breakout:no "
+        });
+        h.update(FEATURES.join(",").as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
+/// The `spreed` capability block.
+pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
+    json!({
+        "features": FEATURES,
+        "features-local": FEATURES_LOCAL,
+        "config": {
+            "attachments": {"allowed": logged_in, "folder": if logged_in { "/Talk" } else { "" }},
+            "call": {
+                "enabled": true,
+                "breakout-rooms": config.breakout_rooms_enabled,
+                "recording": false,
+                "recording-consent": 0,
+                "supported-reactions": ["❤️", "🎉", "👏", "👋", "👍", "👎", "🔥", "😂", "🤩", "🤔", "😲", "😥"],
+                "predefined-backgrounds": [],
+                "predefined-backgrounds-v2": [],
+                "can-upload-background": false,
+                "sip-enabled": false,
+                "sip-dialout-enabled": false,
+                "can-enable-sip": false,
+                "start-without-media": false,
+                "max-duration": 0,
+                "blur-virtual-background": false,
+                "end-to-end-encryption": false,
+                "live-transcription": false
+            },
+            "chat": {
+                "max-length": crate::domain::ids::CHAT_MAX_LENGTH,
+                "read-privacy": 0,
+                "has-translation-providers": false,
+                "has-translation-task-providers": false,
+                "typing-privacy": 0,
+                "summary-threshold": 100
+            },
+            "conversations": {
+                "can-create": logged_in,
+                "force-passwords": false,
+                "list-style": "two-lines",
+                "description-length": 2000,
+                "retention-event": 28,
+                "retention-phone": 7,
+                "retention-instant-meetings": 1
+            },
+            "federation": {"enabled": false, "incoming-enabled": false, "outgoing-enabled": false, "only-trusted-servers": true},
+            "previews": {"max-gif-size": 3145728},
+            "signaling": {"session-ping-limit": 200},
+            "experiments": {"enabled": 0}
+        },
+        "config-local": {
+            "attachments": [],
+            "call": ["predefined-backgrounds", "can-upload-background", "sip-enabled", "sip-dialout-enabled", "can-enable-sip", "start-without-media", "max-duration", "blur-virtual-background", "end-to-end-encryption", "live-transcription"],
+            "chat": ["read-privacy", "has-translation-providers", "has-translation-task-providers", "typing-privacy", "summary-threshold"],
+            "conversations": ["list-style", "description-length", "retention-event", "retention-phone", "retention-instant-meetings"],
+            "federation": ["enabled", "incoming-enabled", "outgoing-enabled", "only-trusted-servers"],
+            "previews": ["max-gif-size"],
+            "signaling": ["session-ping-limit"],
+            "experiments": ["enabled"]
+        },
+        "version": TALK_VERSION
+    })
+}
+
+/// # GET /ocs/v2.php/cloud/capabilities (OCSController::getCapabilities)
+///
+/// Public: wrong credentials are ignored and the caller is served as anonymous.
+async fn get_capabilities(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> OcsResult<Value> {
+    let config = state
+        .db
+        .run(|conn| TalkConfig::load(conn))
+        .await
+        .map_err(OcsError::from)?;
+    let (major, minor, micro, _) = NEXTCLOUD_VERSION;
+    let data = json!({
+        "version": {
+            "major": major,
+            "minor": minor,
+            "micro": micro,
+            "string": format!("{major}.{minor}.{micro}"),
+            "edition": "",
+            "extendedSupport": false
+        },
+        "capabilities": {
+            "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav"},
+            "spreed": spreed_capabilities(&config, user.is_some())
+        }
+    });
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(md5::Md5::digest(crate::ocs::to_php_json(&data)))
+    );
+    Ok(Ocs::ok(data).header("etag", etag))
+}

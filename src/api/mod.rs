@@ -1,0 +1,36 @@
+//! The HTTP surface: one module per upstream controller. Handlers translate between the wire
+//! and `domain`; they hold no rules of their own.
+
+pub mod capabilities;
+pub mod status;
+
+use crate::ocs;
+use crate::state::AppState;
+use axum::middleware;
+use axum::Router;
+
+/// The Nextcloud server version we present (clients require major ≥ 26).
+pub const NEXTCLOUD_VERSION: (u32, u32, u32, u32) = (32, 0, 0, 13);
+/// The Talk version we present in the capabilities.
+pub const TALK_VERSION: &str = "22.0.0";
+
+/// Routes under `/ocs/v1.php` and `/ocs/v2.php` (paths here are relative to that prefix).
+fn ocs_routes() -> Router<AppState> {
+    Router::new().merge(capabilities::routes())
+}
+
+/// The whole application. Tests call this to serve the real router on an ephemeral port.
+pub fn router(state: AppState) -> Router {
+    let ocs = ocs_routes()
+        .fallback(ocs::not_found_fallback)
+        .layer(middleware::from_fn_with_state(
+            ocs::BODY_LIMIT_BYTES,
+            ocs::layer,
+        ));
+    Router::new()
+        .merge(status::routes())
+        .nest("/ocs/v1.php", ocs.clone())
+        .nest("/ocs/v2.php", ocs)
+        .layer(middleware::from_fn(crate::telemetry::log_request))
+        .with_state(state)
+}

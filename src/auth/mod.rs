@@ -1,0 +1,208 @@
+//! Who is calling. HTTP Basic auth against stored argon2id hashes, with a cache of verified
+//! credentials so that an authenticated request costs a lookup, not a hash (Talk clients
+//! authenticate every request, and a hash costs tens of milliseconds).
+//!
+//! Extractors mirror upstream's attributes, in upstream's check order: authentication (401) →
+//! admin requirement (403) → the `OCS-APIRequest` CSRF rule (412).
+
+mod password;
+
+pub use password::{hash_password, verify_password};
+
+use crate::db::store;
+use crate::ocs::OcsError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// The group whose members are administrators, as in Nextcloud.
+pub const ADMIN_GROUP: &str = "admin";
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// A logged-in administrator.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+/// The caller if valid credentials were sent; public endpoints treat wrong ones as anonymous.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+/// Remembers credentials that verified against a given stored hash. An entry only counts while
+/// the user's stored hash is unchanged, so a password change (on any instance sharing the
+/// database) or a deleted account invalidates it at the next request. Bounded and short-lived.
+#[derive(Clone)]
+pub struct CredentialCache {
+    verified: moka::sync::Cache<[u8; 32], String>,
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CredentialCache {
+    pub fn new() -> Self {
+        CredentialCache {
+            verified: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+        }
+    }
+
+    fn key(user_id: &str, password: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(user_id.as_bytes());
+        h.update([0u8]);
+        h.update(password.as_bytes());
+        h.finalize().into()
+    }
+
+    fn remembers(&self, key: &[u8; 32], stored_hash: &str) -> bool {
+        self.verified.get(key).is_some_and(|h| h == stored_hash)
+    }
+
+    fn remember(&self, key: [u8; 32], stored_hash: String) {
+        self.verified.insert(key, stored_hash);
+    }
+
+    /// Forgets everything (used when tests or admins want a clean slate).
+    pub fn clear(&self) {
+        self.verified.invalidate_all();
+    }
+}
+
+/// `Authorization: Basic base64(user:password)`; the password may itself contain `:`.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, password) = decoded.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// Checks the credentials of the request; `Ok(None)` when none or wrong ones were sent.
+pub async fn authenticate(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<AuthUser>, OcsError> {
+    let Some((login, password)) = basic_credentials(headers) else {
+        return Ok(None);
+    };
+    if login.is_empty() || password.is_empty() {
+        return Ok(None);
+    }
+    let lookup_id = login.clone();
+    let found = state
+        .db
+        .run(move |conn| -> Result<_, crate::db::DbError> {
+            let Some(user) = store::users::find(conn, &lookup_id)? else {
+                return Ok(None);
+            };
+            let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
+            Ok(Some((user, is_admin)))
+        })
+        .await?;
+    let key = CredentialCache::key(&login, &password);
+    let Some((user, is_admin)) = found else {
+        // Spend the same time as a real check so that unknown and known users look alike.
+        let _ =
+            tokio::task::spawn_blocking(move || verify_password(&password, password::DUMMY_HASH))
+                .await;
+        return Ok(None);
+    };
+    if !state.credentials.remembers(&key, &user.password_hash) {
+        let stored = user.password_hash.clone();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+            .await
+            .map_err(OcsError::internal)?;
+        if !ok {
+            return Ok(None);
+        }
+        state.credentials.remember(key, user.password_hash.clone());
+    }
+    if !user.enabled {
+        return Ok(None);
+    }
+    Ok(Some(AuthUser {
+        user_id: user.user_id,
+        display_name: user.display_name,
+        is_admin,
+    }))
+}
+
+/// Nextcloud refuses authenticated OCS calls without `OCS-APIRequest: true` (CSRF protection).
+pub fn check_ocs_api_request(headers: &HeaderMap) -> Result<(), OcsError> {
+    match headers.get("ocs-apirequest").and_then(|v| v.to_str().ok()) {
+        Some("true") => Ok(()),
+        _ => Err(OcsError::CsrfFailed),
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(user.clone());
+        }
+        let user = authenticate(&parts.headers, state)
+            .await?
+            .ok_or(OcsError::Unauthorized)?;
+        check_ocs_api_request(&parts.headers)?;
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+impl FromRequestParts<AppState> for AdminUser {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(&parts.headers, state)
+            .await?
+            .ok_or(OcsError::Unauthorized)?;
+        if !user.is_admin {
+            return Err(OcsError::AdminRequired);
+        }
+        check_ocs_api_request(&parts.headers)?;
+        Ok(AdminUser(user))
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = authenticate(&parts.headers, state).await?;
+        check_ocs_api_request(&parts.headers)?;
+        Ok(MaybeUser(user))
+    }
+}

@@ -1,0 +1,86 @@
+//! The command line: the operational contract of `../shared/spec/running.md`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "talk-breakout",
+    version,
+    about = "A small, fast, Nextcloud-compatible server for Nextcloud Talk's breakout rooms",
+    long_about = "talk-breakout speaks Nextcloud's OCS API (status.php, capabilities, users, groups, app config) \
+and the Nextcloud Talk conversation, participant, chat and breakout-room APIs, so existing Talk clients \
+and test harnesses can use it as if it were a Nextcloud server.\n\n\
+Data lives in an embedded SQLite file by default; point --database at PostgreSQL to run several \
+instances against one database."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "TALK_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: String,
+
+    /// Database URL: sqlite://FILE (relative to the working directory), sqlite:///ABS/PATH,
+    /// sqlite::memory: (throw-away), or postgres://USER:PASS@HOST/DB. Migrations run at start.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://talk-breakout.sqlite",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database: String,
+
+    /// Make sure this admin account exists (created, or its password reset) on every start.
+    #[arg(
+        long,
+        env = "TALK_ADMIN_USER",
+        value_name = "NAME",
+        requires = "admin_password"
+    )]
+    pub admin_user: Option<String>,
+
+    /// Password for --admin-user.
+    #[arg(
+        long,
+        env = "TALK_ADMIN_PASSWORD",
+        value_name = "PW",
+        hide_env_values = true,
+        requires = "admin_user"
+    )]
+    pub admin_password: Option<String>,
+
+    /// Load users, groups and conversations from this fixture file at start (idempotent).
+    /// The format is described in fixtures/README.md.
+    #[arg(long, env = "TALK_FIXTURES", value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+
+    /// Enable the admin-only `DELETE /ocs/v2.php/apps/spreedcheats/` route that wipes all
+    /// conversations (for conformance harnesses). Never enable it in production.
+    #[arg(long, env = "TALK_ENABLE_TEST_RESET", value_parser = clap::builder::FalseyValueParser::new(), default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub enable_test_reset: bool,
+
+    /// Database connections kept open by this instance.
+    #[arg(long, env = "TALK_DB_POOL_SIZE", default_value_t = 8, value_name = "N")]
+    pub db_pool_size: u32,
+
+    /// Slow down and finally refuse (429) repeated failed logins from one address, as Nextcloud does.
+    #[arg(long, env = "TALK_BRUTE_FORCE_PROTECTION", value_parser = clap::builder::FalseyValueParser::new(), default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub brute_force_protection: bool,
+}

@@ -1,0 +1,308 @@
+//! Storage: a connection pool for SQLite (embedded default) or PostgreSQL (several instances on
+//! one database), migrations, and the query layer in [`store`].
+//!
+//! Queries are written once in diesel's common DSL inside [`backend!`], which compiles the same
+//! body for each concrete connection type. Only this module knows that there are two backends.
+
+pub mod models;
+pub mod schema;
+pub mod store;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Any key will do as long as every instance uses the same one.
+const MIGRATION_LOCK_KEY: i64 = 0x7461_6c6b_6272_6b; // "talkbrk"
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl DbError {
+    /// True for a unique-constraint violation: a concurrent request created the same row first.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A file path, or `:memory:`.
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<DatabaseUrl, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        if url == "sqlite::memory:" || url == "sqlite://:memory:" {
+            return Ok(DatabaseUrl::Sqlite(":memory:".to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| {
+                format!(
+                    "unsupported database URL scheme (use sqlite:// or postgres://): {}",
+                    redact_url(url)
+                )
+            })?;
+        if path.is_empty() {
+            return Err("the sqlite:// URL names no file".to_owned());
+        }
+        Ok(DatabaseUrl::Sqlite(path.to_owned()))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Hides the password of `scheme://user:password@host/...` for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            let user = userinfo.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_owned()
+}
+
+enum PoolKind {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Pg(Pool<ConnectionManager<PgConnection>>),
+}
+
+/// A borrowed connection of either backend; what every store function takes.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection. The body is compiled once per
+/// backend, so it must be written in diesel's common DSL.
+#[macro_export]
+macro_rules! backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite($c) => {
+                let $c: &mut ::diesel::SqliteConnection = &mut **$c;
+                $body
+            }
+            $crate::db::Conn::Pg($c) => {
+                let $c: &mut ::diesel::PgConnection = &mut **$c;
+                $body
+            }
+        }
+    };
+}
+
+impl Conn<'_> {
+    /// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so concurrent writers
+    /// queue on the busy timeout instead of failing when a read lock cannot be upgraded.
+    pub fn write_tx<T, E>(&mut self, f: impl FnOnce(&mut Conn<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+        }
+    }
+
+    /// A read-only snapshot across several queries.
+    pub fn read_tx<T, E>(&mut self, f: impl FnOnce(&mut Conn<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Pg(c) => c
+                .build_transaction()
+                .read_only()
+                .run(|c| f(&mut Conn::Pg(c))),
+        }
+    }
+
+    /// Serialises writers on one room across server instances. PostgreSQL takes a row lock for
+    /// the rest of the transaction; SQLite needs nothing because `BEGIN IMMEDIATE` already
+    /// admits one writer at a time.
+    pub fn lock_room(&mut self, room_id: i64) -> DbResult<()> {
+        match self {
+            Conn::Sqlite(_) => Ok(()),
+            Conn::Pg(c) => {
+                diesel::sql_query("SELECT id FROM rooms WHERE id = $1 FOR UPDATE")
+                    .bind::<diesel::sql_types::BigInt, _>(room_id)
+                    .execute(&mut **c)?;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Conn::Sqlite(_))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // The busy timeout comes first: switching to WAL needs a lock that other connections of
+        // the pool may hold while they open. WAL lets readers run beside the writer; NORMAL sync is durable against process crashes
+        // in WAL mode; the busy timeout makes writers wait for each other instead of failing.
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// The shared handle: cheap to clone, safe to use from every request.
+#[derive(Clone)]
+pub struct Db {
+    pool: Arc<PoolKind>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match &*self.pool {
+            PoolKind::Sqlite(_) => "Db(sqlite)",
+            PoolKind::Pg(_) => "Db(postgres)",
+        })
+    }
+}
+
+impl Db {
+    /// Opens the pool and runs pending migrations.
+    pub fn connect(url: &DatabaseUrl, pool_size: u32) -> DbResult<Db> {
+        let timeout = Duration::from_secs(5);
+        let pool = match url {
+            DatabaseUrl::Sqlite(path) => {
+                // Every connection to ":memory:" would be its own database, so keep exactly one.
+                let size = if path == ":memory:" {
+                    1
+                } else {
+                    pool_size.max(1)
+                };
+                let pool = Pool::builder()
+                    .max_size(size)
+                    .connection_timeout(timeout)
+                    .connection_customizer(Box::new(SqlitePragmas))
+                    .build(ConnectionManager::<SqliteConnection>::new(path.as_str()))
+                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                PoolKind::Sqlite(pool)
+            }
+            DatabaseUrl::Postgres(pg_url) => {
+                let pool = Pool::builder()
+                    .max_size(pool_size.max(1))
+                    .connection_timeout(timeout)
+                    .test_on_check_out(true)
+                    .build(ConnectionManager::<PgConnection>::new(pg_url.as_str()))
+                    .map_err(|e| DbError::Unavailable(redact_error(&e.to_string(), pg_url)))?;
+                PoolKind::Pg(pool)
+            }
+        };
+        let db = Db {
+            pool: Arc::new(pool),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&self) -> DbResult<()> {
+        let migration_error = |e: Box<dyn std::error::Error + Send + Sync>| {
+            DbError::Internal(format!("migration failed: {e}"))
+        };
+        match &*self.pool {
+            PoolKind::Sqlite(pool) => {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                conn.run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map_err(migration_error)?;
+            }
+            PoolKind::Pg(pool) => {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                // Instances starting together take turns; the later ones find nothing pending.
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                    .execute(&mut *conn)?;
+                let result = conn
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(migration_error);
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(&mut *conn)?;
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs blocking database work on the blocking thread pool, never on the async runtime.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let joined = tokio::task::spawn_blocking(move || match &*pool {
+            PoolKind::Sqlite(p) => {
+                let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                f(&mut Conn::Sqlite(&mut c))
+            }
+            PoolKind::Pg(p) => {
+                let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                f(&mut Conn::Pg(&mut c))
+            }
+        })
+        .await;
+        match joined {
+            Ok(result) => result,
+            Err(e) => Err(DbError::Internal(format!("database task failed: {e}")).into()),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.pool {
+            PoolKind::Sqlite(_) => "sqlite",
+            PoolKind::Pg(_) => "postgres",
+        }
+    }
+}
+
+fn redact_error(message: &str, url: &str) -> String {
+    message.replace(url, &redact_url(url))
+}

@@ -1,0 +1,175 @@
+//! Rows as stored. Wire shapes live in `api::wire`; rules live in `domain`.
+
+use super::schema::*;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub user_id: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub email: Option<String>,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub last_login: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_groups)]
+pub struct Group {
+    pub group_id: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = group_members)]
+pub struct GroupMember {
+    pub group_id: String,
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = app_config)]
+pub struct AppConfigEntry {
+    pub app: String,
+    pub config_key: String,
+    pub config_value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = rooms)]
+pub struct Room {
+    pub id: i64,
+    pub token: String,
+    pub room_type: i32,
+    pub name: String,
+    pub description: String,
+    pub password: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub read_only: i32,
+    pub listable: i32,
+    pub lobby_state: i32,
+    pub lobby_timer: i64,
+    pub breakout_room_mode: i32,
+    pub breakout_room_status: i32,
+    pub default_permissions: i32,
+    pub call_permissions: i32,
+    pub call_flag: i32,
+    pub call_start_time: i64,
+    pub sip_enabled: i32,
+    pub message_expiration: i32,
+    pub recording_consent: i32,
+    pub mention_permissions: i32,
+    pub last_activity: i64,
+    pub last_message_id: i64,
+    pub created_at: i64,
+}
+
+/// Every column a new room needs; the rest take the table defaults.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = rooms)]
+pub struct NewRoom {
+    pub token: String,
+    pub room_type: i32,
+    pub name: String,
+    pub description: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub read_only: i32,
+    pub listable: i32,
+    pub lobby_state: i32,
+    pub lobby_timer: i64,
+    pub default_permissions: i32,
+    pub message_expiration: i32,
+    pub recording_consent: i32,
+    pub mention_permissions: i32,
+    pub sip_enabled: i32,
+    pub last_activity: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = attendees)]
+pub struct Attendee {
+    pub id: i64,
+    pub room_id: i64,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub display_name: String,
+    pub participant_type: i32,
+    pub permissions: i32,
+    pub favorite: bool,
+    pub archived: bool,
+    pub important: bool,
+    pub sensitive: bool,
+    pub notification_level: i32,
+    pub notification_calls: i32,
+    pub last_read_message: i64,
+    pub last_mention_message: i64,
+    pub last_mention_direct: i64,
+}
+
+/// All columns given explicitly, so a batch of them is one multi-row INSERT on both backends.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attendees)]
+pub struct NewAttendee {
+    pub room_id: i64,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub display_name: String,
+    pub participant_type: i32,
+    pub permissions: i32,
+    pub last_read_message: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: i64,
+    pub attendee_id: i64,
+    pub session_id: String,
+    pub in_call: i32,
+    pub last_ping: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession {
+    pub attendee_id: i64,
+    pub session_id: String,
+    pub in_call: i32,
+    pub last_ping: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: i64,
+    pub room_id: i64,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub actor_display_name: String,
+    pub verb: String,
+    pub message: String,
+    pub reference_id: String,
+    pub parent_id: i64,
+    pub silent: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessage {
+    pub room_id: i64,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub actor_display_name: String,
+    pub verb: String,
+    pub message: String,
+    pub reference_id: String,
+    pub parent_id: i64,
+    pub silent: bool,
+    pub created_at: i64,
+}

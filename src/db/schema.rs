@@ -1,0 +1,130 @@
+//! Table definitions shared by both backends; `migrations/sqlite` and `migrations/postgres`
+//! create the same shape (checked by `tests/migrations.rs`).
+
+diesel::table! {
+    users (user_id) {
+        user_id -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        email -> Nullable<Text>,
+        enabled -> Bool,
+        created_at -> BigInt,
+        last_login -> BigInt,
+    }
+}
+
+diesel::table! {
+    user_groups (group_id) {
+        group_id -> Text,
+        display_name -> Text,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, user_id) {
+        group_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    app_config (app, config_key) {
+        app -> Text,
+        config_key -> Text,
+        config_value -> Text,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> BigInt,
+        token -> Text,
+        room_type -> Integer,
+        name -> Text,
+        description -> Text,
+        password -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        read_only -> Integer,
+        listable -> Integer,
+        lobby_state -> Integer,
+        lobby_timer -> BigInt,
+        breakout_room_mode -> Integer,
+        breakout_room_status -> Integer,
+        default_permissions -> Integer,
+        call_permissions -> Integer,
+        call_flag -> Integer,
+        call_start_time -> BigInt,
+        sip_enabled -> Integer,
+        message_expiration -> Integer,
+        recording_consent -> Integer,
+        mention_permissions -> Integer,
+        last_activity -> BigInt,
+        last_message_id -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    attendees (id) {
+        id -> BigInt,
+        room_id -> BigInt,
+        actor_type -> Text,
+        actor_id -> Text,
+        display_name -> Text,
+        participant_type -> Integer,
+        permissions -> Integer,
+        favorite -> Bool,
+        archived -> Bool,
+        important -> Bool,
+        sensitive -> Bool,
+        notification_level -> Integer,
+        notification_calls -> Integer,
+        last_read_message -> BigInt,
+        last_mention_message -> BigInt,
+        last_mention_direct -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        attendee_id -> BigInt,
+        session_id -> Text,
+        in_call -> Integer,
+        last_ping -> BigInt,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        room_id -> BigInt,
+        actor_type -> Text,
+        actor_id -> Text,
+        actor_display_name -> Text,
+        verb -> Text,
+        message -> Text,
+        reference_id -> Text,
+        parent_id -> BigInt,
+        silent -> Bool,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(group_members -> users (user_id));
+diesel::joinable!(group_members -> user_groups (group_id));
+diesel::joinable!(attendees -> rooms (room_id));
+diesel::joinable!(sessions -> attendees (attendee_id));
+diesel::joinable!(messages -> rooms (room_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    user_groups,
+    group_members,
+    app_config,
+    rooms,
+    attendees,
+    sessions,
+    messages
+);

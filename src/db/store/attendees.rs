@@ -1,0 +1,123 @@
+use crate::backend;
+use crate::db::models::{Attendee, NewAttendee};
+use crate::db::schema::attendees;
+use crate::db::{Conn, DbResult};
+use diesel::prelude::*;
+
+pub fn find(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Option<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select(Attendee::as_select())
+        .first(c)
+        .optional())?)
+}
+
+pub fn find_by_id(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    attendee_id: i64,
+) -> DbResult<Option<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::id.eq(attendee_id))
+        .filter(attendees::room_id.eq(room_id))
+        .select(Attendee::as_select())
+        .first(c)
+        .optional())?)
+}
+
+/// The attendees of one room in id order.
+pub fn list(conn: &mut Conn<'_>, room_id: i64) -> DbResult<Vec<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .select(Attendee::as_select())
+        .order(attendees::id.asc())
+        .load(c))?)
+}
+
+/// The attendees of several rooms in one query, ordered by room then id.
+pub fn list_for_rooms(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq_any(room_ids))
+        .select(Attendee::as_select())
+        .order((attendees::room_id.asc(), attendees::id.asc()))
+        .load(c))?)
+}
+
+/// One actor's attendee rows in the given rooms.
+pub fn find_actor_in_rooms(
+    conn: &mut Conn<'_>,
+    room_ids: &[i64],
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Vec<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq_any(room_ids))
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select(Attendee::as_select())
+        .order(attendees::room_id.asc())
+        .load(c))?)
+}
+
+/// Every attendee row of an actor, across all rooms.
+pub fn for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<Attendee>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select(Attendee::as_select())
+        .order(attendees::id.asc())
+        .load(c))?)
+}
+
+pub fn insert(conn: &mut Conn<'_>, attendee: &NewAttendee) -> DbResult<Attendee> {
+    Ok(backend!(conn, c => diesel::insert_into(attendees::table)
+        .values(attendee)
+        .returning(Attendee::as_returning())
+        .get_result(c))?)
+}
+
+/// Inserts many attendees with as few statements as the backend allows (one multi-row INSERT
+/// per chunk, kept under SQLite's bound-parameter limit).
+pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewAttendee]) -> DbResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(500) {
+        inserted +=
+            backend!(conn, c => diesel::insert_into(attendees::table).values(chunk).execute(c))?;
+    }
+    Ok(inserted)
+}
+
+pub fn set_participant_type(
+    conn: &mut Conn<'_>,
+    attendee_ids: &[i64],
+    participant_type: i32,
+) -> DbResult<()> {
+    backend!(conn, c => diesel::update(attendees::table.filter(attendees::id.eq_any(attendee_ids)))
+        .set(attendees::participant_type.eq(participant_type))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_permissions(conn: &mut Conn<'_>, attendee_id: i64, permissions: i32) -> DbResult<()> {
+    backend!(conn, c => diesel::update(attendees::table.find(attendee_id)).set(attendees::permissions.eq(permissions)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: i64, message_id: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::update(attendees::table.find(attendee_id)).set(attendees::last_read_message.eq(message_id)).execute(c))?;
+    Ok(())
+}
+
+/// Deletes attendee rows; their sessions go with them (foreign key cascade).
+pub fn delete_many(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<usize> {
+    Ok(
+        backend!(conn, c => diesel::delete(attendees::table.filter(attendees::id.eq_any(attendee_ids))).execute(c))?,
+    )
+}

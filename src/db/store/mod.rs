@@ -1,0 +1,12 @@
+//! Queries, grouped by aggregate. Each function does one job on a borrowed [`Conn`]; callers
+//! decide the transaction boundaries.
+//!
+//! [`Conn`]: crate::db::Conn
+
+pub mod app_config;
+pub mod attendees;
+pub mod groups;
+pub mod messages;
+pub mod rooms;
+pub mod sessions;
+pub mod users;

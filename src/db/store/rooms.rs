@@ -1,0 +1,168 @@
+use crate::backend;
+use crate::db::models::{Attendee, NewRoom, Room};
+use crate::db::schema::{attendees, rooms};
+use crate::db::{Conn, DbResult};
+use diesel::prelude::*;
+
+/// The `objectType` that marks a breakout room; its `objectId` is the parent's token.
+pub const BREAKOUT_OBJECT_TYPE: &str = "room";
+
+pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>> {
+    Ok(
+        backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?,
+    )
+}
+
+pub fn find_by_id(conn: &mut Conn<'_>, id: i64) -> DbResult<Option<Room>> {
+    Ok(backend!(conn, c => rooms::table.find(id).select(Room::as_select()).first(c).optional())?)
+}
+
+pub fn insert(conn: &mut Conn<'_>, room: &NewRoom) -> DbResult<Room> {
+    Ok(
+        backend!(conn, c => diesel::insert_into(rooms::table).values(room).returning(Room::as_returning()).get_result(c))?,
+    )
+}
+
+pub fn token_exists(conn: &mut Conn<'_>, token: &str) -> DbResult<bool> {
+    let n: i64 =
+        backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).count().get_result(c))?;
+    Ok(n > 0)
+}
+
+/// Every room the actor is an attendee of, with that attendee row, in room id order.
+/// Served by the `attendees_actor` index: the cost follows the actor's rooms, not the table.
+pub fn list_for_actor(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Vec<(Room, Attendee)>> {
+    Ok(backend!(conn, c => attendees::table
+        .inner_join(rooms::table)
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select((Room::as_select(), Attendee::as_select()))
+        .order(rooms::id.asc())
+        .load(c))?)
+}
+
+/// The breakout rooms of a parent, by ascending id (upstream's room numbering order).
+pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &str) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => rooms::table
+        .filter(rooms::object_type.eq(BREAKOUT_OBJECT_TYPE))
+        .filter(rooms::object_id.eq(parent_token))
+        .select(Room::as_select())
+        .order(rooms::id.asc())
+        .load(c))?)
+}
+
+pub fn set_name(conn: &mut Conn<'_>, room_id: i64, name: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::name.eq(name)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_description(conn: &mut Conn<'_>, room_id: i64, description: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::description.eq(description)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, state: i32, timer: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id))
+        .set((rooms::lobby_state.eq(state), rooms::lobby_timer.eq(timer)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Sets the lobby of many rooms at once (breakout start/stop).
+pub fn set_lobby_many(conn: &mut Conn<'_>, room_ids: &[i64], state: i32) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)))
+        .set((rooms::lobby_state.eq(state), rooms::lobby_timer.eq(0i64)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_breakout(conn: &mut Conn<'_>, room_id: i64, mode: i32, status: i32) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id))
+        .set((rooms::breakout_room_mode.eq(mode), rooms::breakout_room_status.eq(status)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_breakout_status(conn: &mut Conn<'_>, room_id: i64, status: i32) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::breakout_room_status.eq(status)).execute(c))?;
+    Ok(())
+}
+
+/// Resets "assistance requested" (2) to 0 in the given rooms.
+pub fn clear_assistance_requests(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)).filter(rooms::breakout_room_status.eq(2)))
+        .set(rooms::breakout_room_status.eq(0))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_last_activity(conn: &mut Conn<'_>, room_id: i64, at: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::last_activity.eq(at)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_last_message(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    message_id: i64,
+    at: i64,
+) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id))
+        .set((rooms::last_message_id.eq(message_id), rooms::last_activity.eq(at)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_int_field(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    field: RoomIntField,
+    value: i32,
+) -> DbResult<()> {
+    let target = rooms::table.find(room_id);
+    backend!(conn, c => match field {
+        RoomIntField::ReadOnly => diesel::update(target).set(rooms::read_only.eq(value)).execute(c),
+        RoomIntField::Listable => diesel::update(target).set(rooms::listable.eq(value)).execute(c),
+        RoomIntField::RoomType => diesel::update(target).set(rooms::room_type.eq(value)).execute(c),
+        RoomIntField::DefaultPermissions => diesel::update(target).set(rooms::default_permissions.eq(value)).execute(c),
+        RoomIntField::MessageExpiration => diesel::update(target).set(rooms::message_expiration.eq(value)).execute(c),
+        RoomIntField::RecordingConsent => diesel::update(target).set(rooms::recording_consent.eq(value)).execute(c),
+        RoomIntField::MentionPermissions => diesel::update(target).set(rooms::mention_permissions.eq(value)).execute(c),
+        RoomIntField::SipEnabled => diesel::update(target).set(rooms::sip_enabled.eq(value)).execute(c),
+    })?;
+    Ok(())
+}
+
+/// Integer room settings that endpoints change one at a time.
+#[derive(Debug, Clone, Copy)]
+pub enum RoomIntField {
+    ReadOnly,
+    Listable,
+    RoomType,
+    DefaultPermissions,
+    MessageExpiration,
+    RecordingConsent,
+    MentionPermissions,
+    SipEnabled,
+}
+
+pub fn set_password(conn: &mut Conn<'_>, room_id: i64, password_hash: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::password.eq(password_hash)).execute(c))?;
+    Ok(())
+}
+
+/// Deletes rooms; their attendees, sessions and messages go with them (foreign key cascade).
+pub fn delete_many(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<usize> {
+    Ok(
+        backend!(conn, c => diesel::delete(rooms::table.filter(rooms::id.eq_any(room_ids))).execute(c))?,
+    )
+}
+
+/// Wipes every conversation (the test-reset route); cascades to attendees, sessions, messages.
+pub fn delete_all(conn: &mut Conn<'_>) -> DbResult<usize> {
+    Ok(backend!(conn, c => diesel::delete(rooms::table).execute(c))?)
+}

@@ -1,0 +1,39 @@
+use crate::backend;
+use crate::db::models::{NewSession, Session};
+use crate::db::schema::sessions;
+use crate::db::{Conn, DbResult};
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut Conn<'_>, session: &NewSession) -> DbResult<Session> {
+    Ok(backend!(conn, c => diesel::insert_into(sessions::table)
+        .values(session)
+        .returning(Session::as_returning())
+        .get_result(c))?)
+}
+
+pub fn find(conn: &mut Conn<'_>, session_id: &str) -> DbResult<Option<Session>> {
+    Ok(
+        backend!(conn, c => sessions::table.filter(sessions::session_id.eq(session_id)).select(Session::as_select()).first(c).optional())?,
+    )
+}
+
+/// Sessions of the given attendees, ordered by attendee then id.
+pub fn for_attendees(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<Vec<Session>> {
+    Ok(backend!(conn, c => sessions::table
+        .filter(sessions::attendee_id.eq_any(attendee_ids))
+        .select(Session::as_select())
+        .order((sessions::attendee_id.asc(), sessions::id.asc()))
+        .load(c))?)
+}
+
+pub fn delete(conn: &mut Conn<'_>, session_id: &str) -> DbResult<usize> {
+    Ok(
+        backend!(conn, c => diesel::delete(sessions::table.filter(sessions::session_id.eq(session_id))).execute(c))?,
+    )
+}
+
+pub fn delete_for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<usize> {
+    Ok(
+        backend!(conn, c => diesel::delete(sessions::table.filter(sessions::attendee_id.eq(attendee_id))).execute(c))?,
+    )
+}

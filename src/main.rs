@@ -1,0 +1,39 @@
+use clap::Parser;
+use std::process::ExitCode;
+use talk_breakout::cli::{Cli, Command};
+use talk_breakout::config::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    talk_breakout::telemetry::init();
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = match Settings::from_args(&args) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("talk-breakout: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            tracing::info!(?settings, "starting");
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("talk-breakout: cannot start the runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(talk_breakout::server::run(settings)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = %e, "talk-breakout stopped");
+                    eprintln!("talk-breakout: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

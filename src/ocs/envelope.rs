@@ -1,0 +1,220 @@
+//! Rendering of [`PendingReply`] into the v1/v2 envelope, and the middleware that reads the
+//! request once (version, parameters, format) for everything under `/ocs/`.
+
+use super::{Format, OcsCtx, OcsError, Params, PendingReply, Producer, Version};
+use crate::ocs::json::to_php_json;
+use crate::ocs::xml;
+use axum::body::Body;
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+/// Nextcloud's own limits are PHP's (`post_max_size`, 8 MiB by default in many installs); a chat
+/// message is at most 32000 characters, so 2 MiB is generous for every Talk request.
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// The middleware around `/ocs/v1.php/*` and `/ocs/v2.php/*`.
+pub async fn layer(State(body_limit): State<usize>, request: Request, next: Next) -> Response {
+    // Nested routers see the path without its prefix; the original URI still has it.
+    let path = match request.extensions().get::<OriginalUri>() {
+        Some(original) => original.path(),
+        None => request.uri().path(),
+    };
+    let version = if path.starts_with("/ocs/v1.php") {
+        Version::V1
+    } else {
+        Version::V2
+    };
+    let (mut parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, body_limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let ctx = negotiate(version, &Params::default(), &parts.headers);
+            return render_reply(&ctx, OcsError::PayloadTooLarge.into_response());
+        }
+    };
+    let params = Params::from_request(&parts, &bytes);
+    let ctx = negotiate(version, &params, &parts.headers);
+    parts.extensions.insert(params);
+    parts.extensions.insert(ctx);
+    let response = next.run(Request::from_parts(parts, Body::empty())).await;
+    render_reply(&ctx, response)
+}
+
+fn negotiate(version: Version, params: &Params, headers: &HeaderMap) -> OcsCtx {
+    let from_param = params.string("format").and_then(|f| parse_format(&f));
+    let from_accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(format_from_accept);
+    OcsCtx {
+        version,
+        format: from_param.or(from_accept).unwrap_or(Format::Xml),
+        front_script_format: from_param.unwrap_or(Format::Xml),
+    }
+}
+
+fn parse_format(value: &str) -> Option<Format> {
+    match value {
+        "json" => Some(Format::Json),
+        "xml" => Some(Format::Xml),
+        _ => None,
+    }
+}
+
+/// Upstream walks the comma-separated `Accept` entries and takes the first `application/<x>`
+/// whose `<x>` is a known responder.
+fn format_from_accept(accept: &str) -> Option<Format> {
+    accept
+        .split(',')
+        .filter_map(|entry| entry.trim().strip_prefix("application/"))
+        .find_map(|subtype| parse_format(subtype.trim()))
+}
+
+/// Turns a response carrying a [`PendingReply`] into the rendered envelope; passes anything else
+/// (status.php, 405s, the plain CSRF answer) through untouched.
+pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
+    let Some(reply) = response.extensions_mut().remove::<PendingReply>() else {
+        return response;
+    };
+    let extra_headers = std::mem::take(response.headers_mut());
+    let (http_status, body, content_type) = render(ctx, reply);
+    let mut out = Response::new(Body::from(body));
+    *out.status_mut() =
+        StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    *headers = extra_headers;
+    if let Some(ct) = content_type {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    if http_status == 401 {
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"Authorisation Required\""),
+        );
+    }
+    out
+}
+
+fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static str>) {
+    let s = reply.status;
+    let front = reply.producer == Producer::FrontScript;
+    let format = if front {
+        ctx.front_script_format
+    } else {
+        ctx.format
+    };
+    let (http_status, meta) = match ctx.version {
+        Version::V2 if front => v2_front_script_meta(s, reply.message),
+        Version::V2 => v2_meta(s, reply.message),
+        Version::V1 => v1_meta(s, reply.message),
+    };
+    // Upstream sends no body at all for "not modified" and "no content".
+    if matches!(http_status, 204 | 304) {
+        return (http_status, Vec::new(), None);
+    }
+    let mut ocs = Map::with_capacity(2);
+    ocs.insert("meta".into(), Value::Object(meta));
+    ocs.insert("data".into(), reply.data);
+    match format {
+        Format::Json => {
+            let mut root = Map::with_capacity(1);
+            root.insert("ocs".into(), Value::Object(ocs));
+            (
+                http_status,
+                to_php_json(&Value::Object(root)),
+                Some("application/json; charset=utf-8"),
+            )
+        }
+        Format::Xml => {
+            let ct = if front {
+                "text/xml; charset=UTF-8"
+            } else {
+                "application/xml; charset=utf-8"
+            };
+            (
+                http_status,
+                xml::render("ocs", &Value::Object(ocs)),
+                Some(ct),
+            )
+        }
+    }
+}
+
+fn v2_http_status(s: u16) -> u16 {
+    match s {
+        997 => 401,
+        998 => 404,
+        996 | 999 => 500,
+        s if !(200..=600).contains(&s) => 400,
+        s => s,
+    }
+}
+
+/// v2: HTTP status follows the OCS status; `totalitems`/`itemsperpage` are omitted (Talk never
+/// sets them).
+fn v2_meta(s: u16, message: Option<String>) -> (u16, Map<String, Value>) {
+    let ok = (200..300).contains(&s);
+    let mut meta = Map::with_capacity(3);
+    meta.insert("status".into(), (if ok { "ok" } else { "failure" }).into());
+    meta.insert("statuscode".into(), s.into());
+    meta.insert(
+        "message".into(),
+        (if ok {
+            "OK".to_owned()
+        } else {
+            message.unwrap_or_default()
+        })
+        .into(),
+    );
+    (v2_http_status(s), meta)
+}
+
+/// The front script (route not found) writes its meta with the paging keys, and on v2 replaces
+/// the statuscode by the HTTP status it maps to.
+fn v2_front_script_meta(s: u16, message: Option<String>) -> (u16, Map<String, Value>) {
+    let http = v2_http_status(s);
+    let mut meta = Map::with_capacity(5);
+    meta.insert("status".into(), "failure".into());
+    meta.insert("statuscode".into(), http.into());
+    meta.insert("message".into(), message.unwrap_or_default().into());
+    meta.insert("totalitems".into(), "".into());
+    meta.insert("itemsperpage".into(), "".into());
+    (http, meta)
+}
+
+/// v1: HTTP 200 for everything but 997 (401) and 503; 200 becomes statuscode 100, which alone
+/// counts as "ok" (so a v1 201 reads as `failure` with statuscode 201, as upstream).
+fn v1_meta(s: u16, message: Option<String>) -> (u16, Map<String, Value>) {
+    let code = if s == 200 { 100 } else { s };
+    let ok = code == 100;
+    let mut meta = Map::with_capacity(5);
+    meta.insert("status".into(), (if ok { "ok" } else { "failure" }).into());
+    meta.insert("statuscode".into(), code.into());
+    meta.insert(
+        "message".into(),
+        (if ok {
+            "OK".to_owned()
+        } else {
+            message.unwrap_or_default()
+        })
+        .into(),
+    );
+    meta.insert("totalitems".into(), "".into());
+    meta.insert("itemsperpage".into(), "".into());
+    let http = match s {
+        997 => 401,
+        503 => 503,
+        304 => 304,
+        204 => 204,
+        _ => 200,
+    };
+    (http, meta)
+}
+
+/// Fallback for every `/ocs/...` path no route matches.
+pub async fn not_found_fallback() -> Response {
+    OcsError::RouteNotFound.into_response()
+}

@@ -1,0 +1,182 @@
+//! Start-up and shutdown: connect and migrate, make sure the admin exists, load fixtures, bind,
+//! serve until told to stop, finish requests in flight.
+
+use crate::auth::{hash_password, verify_password, ADMIN_GROUP};
+use crate::config::Settings;
+use crate::db::models::{Group, User};
+use crate::db::{store, Db, DbError};
+use crate::state::AppState;
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A server bound to its address and serving in the background.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections and waits for requests in flight to finish.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Waits until the server stops by itself (it only does on a fatal error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    pub fn trigger_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Prepares the database and starts serving on `settings.listen`.
+pub async fn start(settings: Settings) -> Result<RunningServer, String> {
+    let url = settings.database.clone();
+    let pool_size = settings.db_pool_size;
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    if let Some(admin) = settings.admin.clone() {
+        ensure_admin(&db, admin.user, admin.password)
+            .await
+            .map_err(|e| format!("cannot set up the admin account: {e}"))?;
+    }
+    if let Some(path) = settings.fixtures.clone() {
+        let summary = crate::fixtures::load_file(&db, &path)
+            .await
+            .map_err(|e| format!("cannot load fixtures {}: {e}", path.display()))?;
+        tracing::info!(file = %path.display(), %summary, "fixtures loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState::new(db, settings);
+    let app = crate::api::router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    tracing::info!(%addr, backend = state.db.backend_name(), "talk-breakout listening");
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Runs until SIGINT or SIGTERM, then drains and returns.
+pub async fn run(settings: Settings) -> Result<(), String> {
+    let mut server = start(settings).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    server.trigger_shutdown();
+    server.wait().await.map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// Creates the admin account, or resets its password, and makes it a member of `admin`.
+/// Safe on every start and on several instances at once.
+pub async fn ensure_admin(db: &Db, user_id: String, password: String) -> Result<(), DbError> {
+    let existing = {
+        let id = user_id.clone();
+        db.run(move |conn| store::users::find(conn, &id)).await?
+    };
+    let needs_hash = match &existing {
+        Some(user) => {
+            let (pw, stored) = (password.clone(), user.password_hash.clone());
+            !tokio::task::spawn_blocking(move || verify_password(&pw, &stored))
+                .await
+                .unwrap_or(false)
+        }
+        None => true,
+    };
+    let new_hash = if needs_hash {
+        let pw = password.clone();
+        Some(
+            tokio::task::spawn_blocking(move || hash_password(&pw))
+                .await
+                .map_err(|e| DbError::Internal(e.to_string()))?
+                .map_err(DbError::Internal)?,
+        )
+    } else {
+        None
+    };
+    db.run(move |conn| {
+        conn.write_tx(|conn| -> Result<(), DbError> {
+            match (store::users::find(conn, &user_id)?, &new_hash) {
+                (None, Some(hash)) => store::users::insert(
+                    conn,
+                    &User {
+                        user_id: user_id.clone(),
+                        display_name: user_id.clone(),
+                        password_hash: hash.clone(),
+                        email: None,
+                        enabled: true,
+                        created_at: crate::domain::now(),
+                        last_login: 0,
+                    },
+                )?,
+                (Some(_), Some(hash)) => {
+                    store::users::set_password_hash(conn, &user_id, hash)?;
+                }
+                _ => {}
+            }
+            if store::groups::find(conn, ADMIN_GROUP)?.is_none() {
+                store::groups::insert(
+                    conn,
+                    &Group {
+                        group_id: ADMIN_GROUP.to_owned(),
+                        display_name: ADMIN_GROUP.to_owned(),
+                    },
+                )?;
+            }
+            store::groups::add_member(conn, ADMIN_GROUP, &user_id)?;
+            Ok(())
+        })
+    })
+    .await
+}

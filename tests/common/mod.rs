@@ -1,0 +1,423 @@
+//! Test support: the real server on an ephemeral port, a fresh database per test (SQLite file in
+//! a temporary directory, or a new PostgreSQL database when `TALK_TEST_POSTGRES_URL` is set),
+//! and HTTP clients that behave like upstream's Behat harness.
+#![allow(dead_code)]
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
+use std::net::SocketAddr;
+use talk_breakout::config::Settings;
+use talk_breakout::db::models::{Group, User};
+use talk_breakout::db::{store, DatabaseUrl, DbError};
+use talk_breakout::server::RunningServer;
+
+/// Environment variable naming a PostgreSQL server for the PostgreSQL half of the suite.
+pub const POSTGRES_ENV: &str = "TALK_TEST_POSTGRES_URL";
+
+/// Every test user has this password, as in upstream's harness.
+pub const USER_PASSWORD: &str = "123456";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub server: Option<RunningServer>,
+    pub backend: Backend,
+    http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+/// Runs `$name(app)` once on SQLite and once on PostgreSQL (`<name>_sqlite`, `<name>_postgres`).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            paste_test!($name);
+        )+
+    };
+}
+
+/// Helper of [`both_backends!`]: one module per scenario, holding both backend tests.
+#[macro_export]
+macro_rules! paste_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::sqlite().await;
+                super::$name(&app).await;
+                app.stop().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::common::TestApp::postgres(stringify!($name)).await else {
+                    return;
+                };
+                super::$name(&app).await;
+                app.stop().await;
+            }
+        }
+    };
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(|_| {}).await
+    }
+
+    pub async fn sqlite_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("test.sqlite");
+        let mut settings =
+            Settings::for_tests(DatabaseUrl::Sqlite(path.to_string_lossy().into_owned()));
+        adjust(&mut settings);
+        let mut app = Self::start(settings, Backend::Sqlite).await;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// A server on a brand-new PostgreSQL database, or `None` (with a clear message) when no
+    /// PostgreSQL URL is configured.
+    pub async fn postgres(test_name: &str) -> Option<TestApp> {
+        Self::postgres_with(test_name, |_| {}).await
+    }
+
+    pub async fn postgres_with(
+        test_name: &str,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        let (admin_url, db_url, db_name) = fresh_postgres_database(test_name)?;
+        let mut settings = Settings::for_tests(DatabaseUrl::Postgres(db_url));
+        adjust(&mut settings);
+        let mut app = Self::start(settings, Backend::Postgres).await;
+        app.pg_cleanup = Some((admin_url, db_name));
+        Some(app)
+    }
+
+    pub async fn start(settings: Settings, backend: Backend) -> TestApp {
+        let server = talk_breakout::server::start(settings)
+            .await
+            .expect("server starts");
+        TestApp {
+            addr: server.addr,
+            server: Some(server),
+            backend,
+            http: reqwest::Client::new(),
+            _dir: None,
+            pg_cleanup: None,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+        if let Some((admin_url, db_name)) = self.pg_cleanup.take() {
+            tokio::task::spawn_blocking(move || {
+                if let Ok(mut conn) = PgConnection::establish(&admin_url) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"
+                    ))
+                    .execute(&mut conn);
+                }
+            })
+            .await
+            .ok();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn db(&self) -> &talk_breakout::db::Db {
+        &self.server.as_ref().expect("running").state.db
+    }
+
+    /// Creates a user directly in the database (display name `<id>-displayname`, password
+    /// `123456`), as upstream's harness does through the provisioning API.
+    pub async fn create_user(&self, user_id: &str) {
+        self.create_user_named(user_id, &format!("{user_id}-displayname"))
+            .await;
+    }
+
+    pub async fn create_user_named(&self, user_id: &str, display_name: &str) {
+        let hash = test_password_hash();
+        let user = User {
+            user_id: user_id.to_owned(),
+            display_name: display_name.to_owned(),
+            password_hash: hash,
+            email: None,
+            enabled: true,
+            created_at: 0,
+            last_login: 0,
+        };
+        self.db()
+            .run(move |conn| store::users::insert(conn, &user))
+            .await
+            .expect("user inserted");
+    }
+
+    pub async fn create_group(&self, group_id: &str, members: &[&str]) {
+        let group_id = group_id.to_owned();
+        let members: Vec<String> = members.iter().map(|m| (*m).to_owned()).collect();
+        self.db()
+            .run(move |conn| -> Result<(), DbError> {
+                if store::groups::find(conn, &group_id)?.is_none() {
+                    store::groups::insert(
+                        conn,
+                        &Group {
+                            group_id: group_id.clone(),
+                            display_name: group_id.clone(),
+                        },
+                    )?;
+                }
+                for m in &members {
+                    store::groups::add_member(conn, &group_id, m)?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("group created");
+    }
+
+    /// A client that authenticates as `user` with the harness password.
+    pub fn as_user(&self, user: &str) -> Client<'_> {
+        let password = if user == "admin" {
+            "admin"
+        } else {
+            USER_PASSWORD
+        };
+        Client {
+            app: self,
+            auth: Some((user.to_owned(), password.to_owned())),
+            headers: default_headers(),
+        }
+    }
+
+    /// A client that sends no credentials.
+    pub fn anonymous(&self) -> Client<'_> {
+        Client {
+            app: self,
+            auth: None,
+            headers: default_headers(),
+        }
+    }
+
+    /// A client with explicit credentials (for wrong-password tests).
+    pub fn with_credentials(&self, user: &str, password: &str) -> Client<'_> {
+        Client {
+            app: self,
+            auth: Some((user.to_owned(), password.to_owned())),
+            headers: default_headers(),
+        }
+    }
+
+    pub fn raw_http(&self) -> &reqwest::Client {
+        &self.http
+    }
+}
+
+/// One argon2 hash of the harness password, computed once per test binary: hashing is slow by
+/// design, and the hash is salted so sharing it between test users changes nothing observable.
+fn test_password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| talk_breakout::auth::hash_password(USER_PASSWORD).expect("hash"))
+        .clone()
+}
+
+fn default_headers() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("OCS-APIRequest", HeaderValue::from_static("true"));
+    h.insert("Accept", HeaderValue::from_static("application/json"));
+    h
+}
+
+/// Creates a uniquely named database on the configured PostgreSQL server.
+fn fresh_postgres_database(test_name: &str) -> Option<(String, String, String)> {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so the PostgreSQL run of `{test_name}` was skipped");
+        return None;
+    };
+    let suffix: String = {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        (0..10)
+            .map(|_| (b'a' + rng.gen_range(0..26)) as char)
+            .collect()
+    };
+    let short: String = test_name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(30)
+        .collect();
+    let db_name = format!("tb_{}_{}", short.to_ascii_lowercase(), suffix);
+    let mut conn = PgConnection::establish(&admin_url)
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but unreachable: {e}"));
+    diesel::sql_query(format!("CREATE DATABASE {db_name}"))
+        .execute(&mut conn)
+        .expect("create test database");
+    let db_url = replace_database(&admin_url, &db_name);
+    Some((admin_url, db_url, db_name))
+}
+
+/// `postgres://u@h:5432/test?x` → `postgres://u@h:5432/<name>?x`
+pub fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..path_start], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A response, fully read.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+    }
+
+    /// `ocs.data` of a JSON answer.
+    pub fn data(&self) -> Value {
+        self.json()["ocs"]["data"].clone()
+    }
+
+    pub fn meta(&self) -> Value {
+        self.json()["ocs"]["meta"].clone()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+}
+
+/// An HTTP client bound to one identity.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    auth: Option<(String, String)>,
+    headers: HeaderMap,
+}
+
+impl Client<'_> {
+    /// Replaces or removes a default header (e.g. drop `OCS-APIRequest` or ask for XML).
+    pub fn header(mut self, name: &'static str, value: Option<&'static str>) -> Self {
+        match value {
+            Some(v) => {
+                self.headers.insert(name, HeaderValue::from_static(v));
+            }
+            None => {
+                self.headers.remove(name);
+            }
+        }
+        self
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut rb = self
+            .app
+            .http
+            .request(method, self.app.url(path))
+            .headers(self.headers.clone());
+        if let Some((u, p)) = &self.auth {
+            rb = rb.basic_auth(u, Some(p));
+        }
+        rb
+    }
+
+    pub async fn send(&self, rb: reqwest::RequestBuilder) -> Resp {
+        let response = rb.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body read");
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(self.request(reqwest::Method::GET, path)).await
+    }
+
+    /// Sends `form` as `application/x-www-form-urlencoded`, as upstream's harness does for
+    /// every method.
+    pub async fn form(&self, method: &str, path: &str, form: &[(&str, &str)]) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let rb = self
+            .request(method, path)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(rb).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.form("POST", path, form).await
+    }
+
+    pub async fn put(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.form("PUT", path, form).await
+    }
+
+    pub async fn delete(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.form("DELETE", path, form).await
+    }
+
+    /// Sends a JSON body, as the web client and nc_py_api do.
+    pub async fn json(&self, method: &str, path: &str, body: &Value) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let rb = self
+            .request(method, path)
+            .header("Content-Type", "application/json")
+            .body(serde_json::to_vec(body).expect("json"));
+        self.send(rb).await
+    }
+
+    /// Sends raw bytes with a given content type (malformed-input tests).
+    pub async fn raw(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let rb = self
+            .request(method, path)
+            .header("Content-Type", content_type)
+            .body(body);
+        self.send(rb).await
+    }
+}
