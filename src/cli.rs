@@ -28,12 +28,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "TALK_LISTEN",
-        default_value = "127.0.0.1:8080",
-        value_name = "ADDR"
-    )]
+    #[arg(long, env = "TALK_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,
 
     /// Database URL: sqlite://FILE (relative to the working directory), sqlite:///ABS/PATH,
@@ -48,12 +43,7 @@ pub struct ServeArgs {
     pub database: String,
 
     /// Make sure this admin account exists (created, or its password reset) on every start.
-    #[arg(
-        long,
-        env = "TALK_ADMIN_USER",
-        value_name = "NAME",
-        requires = "admin_password"
-    )]
+    #[arg(long, env = "TALK_ADMIN_USER", value_name = "NAME", requires = "admin_password")]
     pub admin_user: Option<String>,
 
     /// Password for --admin-user.

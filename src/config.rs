@@ -48,18 +48,12 @@ impl Settings {
             .map_err(|e| format!("--listen {:?} is not an address:port ({e})", args.listen))?;
         let database = DatabaseUrl::parse(&args.database)?;
         let admin = match (&args.admin_user, &args.admin_password) {
-            (Some(user), Some(password)) if !user.is_empty() && !password.is_empty() => {
-                Some(AdminAccount {
-                    user: user.clone(),
-                    password: password.clone(),
-                })
-            }
+            (Some(user), Some(password)) if !user.is_empty() && !password.is_empty() => Some(AdminAccount {
+                user: user.clone(),
+                password: password.clone(),
+            }),
             (None, None) => None,
-            _ => {
-                return Err(
-                    "--admin-user and --admin-password must both be given and non-empty".to_owned(),
-                )
-            }
+            _ => return Err("--admin-user and --admin-password must both be given and non-empty".to_owned()),
         };
         Ok(Settings {
             listen,

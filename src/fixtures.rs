@@ -4,8 +4,5 @@ use crate::db::Db;
 use std::path::Path;
 
 pub async fn load_file(_db: &Db, path: &Path) -> Result<String, String> {
-    Err(format!(
-        "fixture loading is not available yet ({})",
-        path.display()
-    ))
+    Err(format!("fixture loading is not available yet ({})", path.display()))
 }

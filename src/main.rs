@@ -16,10 +16,7 @@ fn main() -> ExitCode {
                 }
             };
             tracing::info!(?settings, "starting");
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-            {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => {
                     eprintln!("talk-breakout: cannot start the runtime: {e}");

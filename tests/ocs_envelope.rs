@@ -38,10 +38,7 @@ async fn unknown_route_answers_like_the_front_script(app: &TestApp) {
 
     let r = app.as_user("admin").get("/ocs/v2.php/cloud/nothing").await;
     r.assert_status(404);
-    assert_eq!(
-        r.header("content-type").as_deref(),
-        Some("text/xml; charset=UTF-8")
-    );
+    assert_eq!(r.header("content-type").as_deref(), Some("text/xml; charset=UTF-8"));
     assert_eq!(
         r.body,
         "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>failure</status>\n  <statuscode>404</statuscode>\n  <message>Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n</message>\n  <totalitems></totalitems>\n  <itemsperpage></itemsperpage>\n </meta>\n <data/>\n</ocs>\n"
@@ -61,10 +58,7 @@ async fn missing_ocs_header_is_a_plain_412(app: &TestApp) {
 async fn status_php_is_nextclouds(app: &TestApp) {
     let r = app.anonymous().get("/status.php").await;
     r.assert_status(200);
-    assert_eq!(
-        r.header("access-control-allow-origin").as_deref(),
-        Some("*")
-    );
+    assert_eq!(r.header("access-control-allow-origin").as_deref(), Some("*"));
     assert_eq!(
         r.body,
         r#"{"installed":true,"maintenance":false,"needsDbUpgrade":false,"version":"32.0.0.13","versionstring":"32.0.0","edition":"","productname":"Nextcloud","extendedSupport":false}"#

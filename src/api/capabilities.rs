@@ -117,10 +117,7 @@ pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
 /// # GET /ocs/v2.php/cloud/capabilities (OCSController::getCapabilities)
 ///
 /// Public: wrong credentials are ignored and the caller is served as anonymous.
-async fn get_capabilities(
-    State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-) -> OcsResult<Value> {
+async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> OcsResult<Value> {
     let config = state
         .db
         .run(|conn| TalkConfig::load(conn))
@@ -141,9 +138,6 @@ async fn get_capabilities(
             "spreed": spreed_capabilities(&config, user.is_some())
         }
     });
-    let etag = format!(
-        "\"{}\"",
-        hex::encode(md5::Md5::digest(crate::ocs::to_php_json(&data)))
-    );
+    let etag = format!("\"{}\"", hex::encode(md5::Md5::digest(crate::ocs::to_php_json(&data))));
     Ok(Ocs::ok(data).header("etag", etag))
 }

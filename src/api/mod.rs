@@ -23,10 +23,7 @@ fn ocs_routes() -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     let ocs = ocs_routes()
         .fallback(ocs::not_found_fallback)
-        .layer(middleware::from_fn_with_state(
-            ocs::BODY_LIMIT_BYTES,
-            ocs::layer,
-        ));
+        .layer(middleware::from_fn_with_state(ocs::BODY_LIMIT_BYTES, ocs::layer));
     Router::new()
         .merge(status::routes())
         .nest("/ocs/v1.php", ocs.clone())

@@ -91,19 +91,14 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (user, password) = decoded.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
 }
 
 /// Checks the credentials of the request; `Ok(None)` when none or wrong ones were sent.
-pub async fn authenticate(
-    headers: &HeaderMap,
-    state: &AppState,
-) -> Result<Option<AuthUser>, OcsError> {
+pub async fn authenticate(headers: &HeaderMap, state: &AppState) -> Result<Option<AuthUser>, OcsError> {
     let Some((login, password)) = basic_credentials(headers) else {
         return Ok(None);
     };
@@ -124,9 +119,7 @@ pub async fn authenticate(
     let key = CredentialCache::key(&login, &password);
     let Some((user, is_admin)) = found else {
         // Spend the same time as a real check so that unknown and known users look alike.
-        let _ =
-            tokio::task::spawn_blocking(move || verify_password(&password, password::DUMMY_HASH))
-                .await;
+        let _ = tokio::task::spawn_blocking(move || verify_password(&password, password::DUMMY_HASH)).await;
         return Ok(None);
     };
     if !state.credentials.remembers(&key, &user.password_hash) {
@@ -160,10 +153,7 @@ pub fn check_ocs_api_request(headers: &HeaderMap) -> Result<(), OcsError> {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(user) = parts.extensions.get::<AuthUser>() {
             return Ok(user.clone());
         }
@@ -179,10 +169,7 @@ impl FromRequestParts<AppState> for AuthUser {
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = authenticate(&parts.headers, state)
             .await?
             .ok_or(OcsError::Unauthorized)?;
@@ -197,10 +184,7 @@ impl FromRequestParts<AppState> for AdminUser {
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = authenticate(&parts.headers, state).await?;
         check_ocs_api_request(&parts.headers)?;
         Ok(MaybeUser(user))

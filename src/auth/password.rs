@@ -6,7 +6,8 @@ use argon2::Argon2;
 
 /// A valid hash of a random password, verified against when the user does not exist so that
 /// the answer takes as long as for a real user.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yXn4G0sRa3vKMBfWnQ9yWTD3cFbO1M2XqU4yR2s4mHk";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yXn4G0sRa3vKMBfWnQ9yWTD3cFbO1M2XqU4yR2s4mHk";
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -19,9 +20,7 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 /// Constant-time comparison happens inside the argon2 verifier.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }

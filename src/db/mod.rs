@@ -145,10 +145,7 @@ impl Conn<'_> {
     {
         match self {
             Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
-            Conn::Pg(c) => c
-                .build_transaction()
-                .read_only()
-                .run(|c| f(&mut Conn::Pg(c))),
+            Conn::Pg(c) => c.build_transaction().read_only().run(|c| f(&mut Conn::Pg(c))),
         }
     }
 
@@ -209,11 +206,7 @@ impl Db {
         let pool = match url {
             DatabaseUrl::Sqlite(path) => {
                 // Every connection to ":memory:" would be its own database, so keep exactly one.
-                let size = if path == ":memory:" {
-                    1
-                } else {
-                    pool_size.max(1)
-                };
+                let size = if path == ":memory:" { 1 } else { pool_size.max(1) };
                 let pool = Pool::builder()
                     .max_size(size)
                     .connection_timeout(timeout)
@@ -232,38 +225,29 @@ impl Db {
                 PoolKind::Pg(pool)
             }
         };
-        let db = Db {
-            pool: Arc::new(pool),
-        };
+        let db = Db { pool: Arc::new(pool) };
         db.migrate()?;
         Ok(db)
     }
 
     fn migrate(&self) -> DbResult<()> {
-        let migration_error = |e: Box<dyn std::error::Error + Send + Sync>| {
-            DbError::Internal(format!("migration failed: {e}"))
-        };
+        let migration_error =
+            |e: Box<dyn std::error::Error + Send + Sync>| DbError::Internal(format!("migration failed: {e}"));
         match &*self.pool {
             PoolKind::Sqlite(pool) => {
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                let mut conn = pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
                 conn.run_pending_migrations(SQLITE_MIGRATIONS)
                     .map_err(migration_error)?;
             }
             PoolKind::Pg(pool) => {
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| DbError::Unavailable(e.to_string()))?;
+                let mut conn = pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
                 // Instances starting together take turns; the later ones find nothing pending.
-                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                    .execute(&mut *conn)?;
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(&mut *conn)?;
                 let result = conn
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|_| ())
                     .map_err(migration_error);
-                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                    .execute(&mut *conn)?;
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(&mut *conn)?;
                 result?;
             }
         }

@@ -85,13 +85,8 @@ pub mod permissions {
     pub const PUBLISH_SCREEN: i32 = 64;
     pub const CHAT: i32 = 128;
     /// Everything a moderator may do (all bits but CUSTOM).
-    pub const MAX_DEFAULT: i32 = START_CALL
-        | JOIN_CALL
-        | LOBBY_IGNORE
-        | PUBLISH_AUDIO
-        | PUBLISH_VIDEO
-        | PUBLISH_SCREEN
-        | CHAT;
+    pub const MAX_DEFAULT: i32 =
+        START_CALL | JOIN_CALL | LOBBY_IGNORE | PUBLISH_AUDIO | PUBLISH_VIDEO | PUBLISH_SCREEN | CHAT;
     /// The server default for users: everything except ignoring the lobby.
     pub const SERVER_DEFAULT: i32 = MAX_DEFAULT & !LOBBY_IGNORE;
 }
@@ -117,10 +112,7 @@ pub fn generate_token() -> String {
 
 /// The route requirement upstream puts on `{token}`.
 pub fn is_valid_token_syntax(token: &str) -> bool {
-    (4..=30).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    (4..=30).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 #[cfg(test)]

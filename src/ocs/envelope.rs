@@ -82,8 +82,7 @@ pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
     let extra_headers = std::mem::take(response.headers_mut());
     let (http_status, body, content_type) = render(ctx, reply);
     let mut out = Response::new(Body::from(body));
-    *out.status_mut() =
-        StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *out.status_mut() = StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = out.headers_mut();
     *headers = extra_headers;
     if let Some(ct) = content_type {
@@ -101,11 +100,7 @@ pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
 fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static str>) {
     let s = reply.status;
     let front = reply.producer == Producer::FrontScript;
-    let format = if front {
-        ctx.front_script_format
-    } else {
-        ctx.format
-    };
+    let format = if front { ctx.front_script_format } else { ctx.format };
     let (http_status, meta) = match ctx.version {
         Version::V2 if front => v2_front_script_meta(s, reply.message),
         Version::V2 => v2_meta(s, reply.message),
@@ -134,11 +129,7 @@ fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static s
             } else {
                 "application/xml; charset=utf-8"
             };
-            (
-                http_status,
-                xml::render("ocs", &Value::Object(ocs)),
-                Some(ct),
-            )
+            (http_status, xml::render("ocs", &Value::Object(ocs)), Some(ct))
         }
     }
 }

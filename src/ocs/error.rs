@@ -19,11 +19,7 @@ pub enum OcsError {
     Keyed { status: u16, key: &'static str },
     /// Any other payload and message, e.g. provisioning's soft codes (102 "User already exists").
     #[error("{status} {message}")]
-    Custom {
-        status: u16,
-        message: String,
-        data: Value,
-    },
+    Custom { status: u16, message: String, data: Value },
     /// No or wrong credentials on an endpoint that needs a user (997 → HTTP 401).
     #[error("not logged in")]
     Unauthorized,
@@ -73,14 +69,8 @@ impl IntoResponse for OcsError {
     fn into_response(self) -> Response {
         let (status, message, data, producer) = match self {
             OcsError::Status(status) => (status, None, empty(), Producer::Controller),
-            OcsError::Keyed { status, key } => {
-                (status, None, json!({ "error": key }), Producer::Controller)
-            }
-            OcsError::Custom {
-                status,
-                message,
-                data,
-            } => (status, Some(message), data, Producer::Controller),
+            OcsError::Keyed { status, key } => (status, None, json!({ "error": key }), Producer::Controller),
+            OcsError::Custom { status, message, data } => (status, Some(message), data, Producer::Controller),
             OcsError::Unauthorized => (
                 997,
                 Some("Current user is not logged in".to_owned()),
@@ -119,11 +109,8 @@ impl IntoResponse for OcsError {
                 )
             }
             OcsError::CsrfFailed => {
-                let mut response = (
-                    StatusCode::PRECONDITION_FAILED,
-                    r#"{"message":"CSRF check failed"}"#,
-                )
-                    .into_response();
+                let mut response =
+                    (StatusCode::PRECONDITION_FAILED, r#"{"message":"CSRF check failed"}"#).into_response();
                 response.headers_mut().insert(
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json; charset=utf-8"),

@@ -34,11 +34,9 @@ impl Params {
         if is_json_content_type(&content_type) {
             match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(map)) => params.values.extend(map),
-                Ok(Value::Array(list)) => params.values.extend(
-                    list.into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (i.to_string(), v)),
-                ),
+                Ok(Value::Array(list)) => params
+                    .values
+                    .extend(list.into_iter().enumerate().map(|(i, v)| (i.to_string(), v))),
                 _ => {}
             }
         } else if content_type.contains("application/x-www-form-urlencoded") {
@@ -125,11 +123,7 @@ impl Params {
     /// A list parameter (`groups[]=a&groups[]=b` or a JSON array); a lone string is one item.
     pub fn string_list(&self, name: &str) -> Vec<String> {
         match self.raw(name) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter(|v| !v.is_null())
-                .map(php_string)
-                .collect(),
+            Some(Value::Array(items)) => items.iter().filter(|v| !v.is_null()).map(php_string).collect(),
             Some(Value::Object(map)) => map.values().map(php_string).collect(),
             Some(other) => vec![php_string(other)],
             None => Vec::new(),
@@ -141,11 +135,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<Params>()
-            .cloned()
-            .unwrap_or_default())
+        Ok(parts.extensions.get::<Params>().cloned().unwrap_or_default())
     }
 }
 
@@ -174,10 +164,7 @@ fn form_urlencoded_pairs(input: &[u8]) -> Vec<(String, String)> {
 }
 
 fn decode_component(raw: &[u8]) -> String {
-    let plus_as_space: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
+    let plus_as_space: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
     let decoded: Vec<u8> = percent_encoding::percent_decode(&plus_as_space).collect();
     String::from_utf8_lossy(&decoded).into_owned()
 }
@@ -228,13 +215,9 @@ pub fn php_string_to_int(s: &str) -> i64 {
     if is_float {
         return float_to_int(number.parse::<f64>().unwrap_or(0.0));
     }
-    number.parse::<i64>().unwrap_or_else(|_| {
-        if number.starts_with('-') {
-            i64::MIN
-        } else {
-            i64::MAX
-        }
-    })
+    number
+        .parse::<i64>()
+        .unwrap_or_else(|_| if number.starts_with('-') { i64::MIN } else { i64::MAX })
 }
 
 /// PHP casts out-of-range floats saturating (`zend_dval_to_lval_cap`); NaN is 0.
@@ -250,9 +233,7 @@ fn float_to_int(f: f64) -> i64 {
 pub fn php_int(v: &Value) -> i64 {
     match v {
         Value::String(s) => php_string_to_int(s),
-        Value::Number(n) => n
-            .as_i64()
-            .unwrap_or_else(|| float_to_int(n.as_f64().unwrap_or(0.0))),
+        Value::Number(n) => n.as_i64().unwrap_or_else(|| float_to_int(n.as_f64().unwrap_or(0.0))),
         Value::Bool(b) => i64::from(*b),
         Value::Array(a) => i64::from(!a.is_empty()),
         Value::Object(o) => i64::from(!o.is_empty()),

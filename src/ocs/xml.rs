@@ -35,10 +35,7 @@ fn write_value(w: &mut Writer<Vec<u8>>, name: &str, value: &Value) {
             write_children(w, start, name, children);
         }
         Value::Array(items) => {
-            let children = items
-                .iter()
-                .map(|v| (Cow::Borrowed("element"), v))
-                .collect();
+            let children = items.iter().map(|v| (Cow::Borrowed("element"), v)).collect();
             write_children(w, BytesStart::new(name), name, children);
         }
         Value::Null => {
@@ -54,12 +51,7 @@ fn write_value(w: &mut Writer<Vec<u8>>, name: &str, value: &Value) {
     }
 }
 
-fn write_children(
-    w: &mut Writer<Vec<u8>>,
-    start: BytesStart<'_>,
-    name: &str,
-    children: Vec<(Cow<'_, str>, &Value)>,
-) {
+fn write_children(w: &mut Writer<Vec<u8>>, start: BytesStart<'_>, name: &str, children: Vec<(Cow<'_, str>, &Value)>) {
     if children.is_empty() {
         let _ = w.write_event(Event::Empty(start));
         return;

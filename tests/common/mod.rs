@@ -75,8 +75,7 @@ impl TestApp {
     pub async fn sqlite_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("test.sqlite");
-        let mut settings =
-            Settings::for_tests(DatabaseUrl::Sqlite(path.to_string_lossy().into_owned()));
+        let mut settings = Settings::for_tests(DatabaseUrl::Sqlite(path.to_string_lossy().into_owned()));
         adjust(&mut settings);
         let mut app = Self::start(settings, Backend::Sqlite).await;
         app._dir = Some(dir);
@@ -89,10 +88,7 @@ impl TestApp {
         Self::postgres_with(test_name, |_| {}).await
     }
 
-    pub async fn postgres_with(
-        test_name: &str,
-        adjust: impl FnOnce(&mut Settings),
-    ) -> Option<TestApp> {
+    pub async fn postgres_with(test_name: &str, adjust: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let (admin_url, db_url, db_name) = fresh_postgres_database(test_name)?;
         let mut settings = Settings::for_tests(DatabaseUrl::Postgres(db_url));
         adjust(&mut settings);
@@ -102,9 +98,7 @@ impl TestApp {
     }
 
     pub async fn start(settings: Settings, backend: Backend) -> TestApp {
-        let server = talk_breakout::server::start(settings)
-            .await
-            .expect("server starts");
+        let server = talk_breakout::server::start(settings).await.expect("server starts");
         TestApp {
             addr: server.addr,
             server: Some(server),
@@ -122,10 +116,8 @@ impl TestApp {
         if let Some((admin_url, db_name)) = self.pg_cleanup.take() {
             tokio::task::spawn_blocking(move || {
                 if let Ok(mut conn) = PgConnection::establish(&admin_url) {
-                    let _ = diesel::sql_query(format!(
-                        "DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"
-                    ))
-                    .execute(&mut conn);
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")).execute(&mut conn);
                 }
             })
             .await
@@ -144,8 +136,7 @@ impl TestApp {
     /// Creates a user directly in the database (display name `<id>-displayname`, password
     /// `123456`), as upstream's harness does through the provisioning API.
     pub async fn create_user(&self, user_id: &str) {
-        self.create_user_named(user_id, &format!("{user_id}-displayname"))
-            .await;
+        self.create_user_named(user_id, &format!("{user_id}-displayname")).await;
     }
 
     pub async fn create_user_named(&self, user_id: &str, display_name: &str) {
@@ -190,11 +181,7 @@ impl TestApp {
 
     /// A client that authenticates as `user` with the harness password.
     pub fn as_user(&self, user: &str) -> Client<'_> {
-        let password = if user == "admin" {
-            "admin"
-        } else {
-            USER_PASSWORD
-        };
+        let password = if user == "admin" { "admin" } else { USER_PASSWORD };
         Client {
             app: self,
             auth: Some((user.to_owned(), password.to_owned())),
@@ -243,15 +230,15 @@ fn default_headers() -> HeaderMap {
 /// Creates a uniquely named database on the configured PostgreSQL server.
 fn fresh_postgres_database(test_name: &str) -> Option<(String, String, String)> {
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-        eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so the PostgreSQL run of `{test_name}` was skipped");
+        eprintln!(
+            "SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so the PostgreSQL run of `{test_name}` was skipped"
+        );
         return None;
     };
     let suffix: String = {
         use rand::Rng;
         let mut rng = rand::thread_rng();
-        (0..10)
-            .map(|_| (b'a' + rng.gen_range(0..26)) as char)
-            .collect()
+        (0..10).map(|_| (b'a' + rng.gen_range(0..26)) as char).collect()
     };
     let short: String = test_name
         .chars()
@@ -259,8 +246,8 @@ fn fresh_postgres_database(test_name: &str) -> Option<(String, String, String)> 
         .take(30)
         .collect();
     let db_name = format!("tb_{}_{}", short.to_ascii_lowercase(), suffix);
-    let mut conn = PgConnection::establish(&admin_url)
-        .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but unreachable: {e}"));
+    let mut conn =
+        PgConnection::establish(&admin_url).unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but unreachable: {e}"));
     diesel::sql_query(format!("CREATE DATABASE {db_name}"))
         .execute(&mut conn)
         .expect("create test database");
@@ -297,8 +284,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.body))
     }
 
     /// `ocs.data` of a JSON answer.
@@ -311,19 +297,12 @@ impl Resp {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 
     #[track_caller]
     pub fn assert_status(&self, status: u16) -> &Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
         self
     }
 }
@@ -366,11 +345,7 @@ impl Client<'_> {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.text().await.expect("body read");
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 
     pub async fn get(&self, path: &str) -> Resp {

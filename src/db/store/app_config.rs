@@ -44,7 +44,5 @@ pub fn keys(conn: &mut Conn<'_>, app: &str) -> DbResult<Vec<String>> {
 }
 
 pub fn apps(conn: &mut Conn<'_>) -> DbResult<Vec<String>> {
-    Ok(
-        backend!(conn, c => app_config::table.select(app_config::app).distinct().order(app_config::app.asc()).load(c))?,
-    )
+    Ok(backend!(conn, c => app_config::table.select(app_config::app).distinct().order(app_config::app.asc()).load(c))?)
 }

@@ -4,12 +4,7 @@ use crate::db::schema::attendees;
 use crate::db::{Conn, DbResult};
 use diesel::prelude::*;
 
-pub fn find(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    actor_type: &str,
-    actor_id: &str,
-) -> DbResult<Option<Attendee>> {
+pub fn find(conn: &mut Conn<'_>, room_id: i64, actor_type: &str, actor_id: &str) -> DbResult<Option<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
         .filter(attendees::actor_type.eq(actor_type))
@@ -19,11 +14,7 @@ pub fn find(
         .optional())?)
 }
 
-pub fn find_by_id(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    attendee_id: i64,
-) -> DbResult<Option<Attendee>> {
+pub fn find_by_id(conn: &mut Conn<'_>, room_id: i64, attendee_id: i64) -> DbResult<Option<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::id.eq(attendee_id))
         .filter(attendees::room_id.eq(room_id))
@@ -88,17 +79,12 @@ pub fn insert(conn: &mut Conn<'_>, attendee: &NewAttendee) -> DbResult<Attendee>
 pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewAttendee]) -> DbResult<usize> {
     let mut inserted = 0;
     for chunk in rows.chunks(500) {
-        inserted +=
-            backend!(conn, c => diesel::insert_into(attendees::table).values(chunk).execute(c))?;
+        inserted += backend!(conn, c => diesel::insert_into(attendees::table).values(chunk).execute(c))?;
     }
     Ok(inserted)
 }
 
-pub fn set_participant_type(
-    conn: &mut Conn<'_>,
-    attendee_ids: &[i64],
-    participant_type: i32,
-) -> DbResult<()> {
+pub fn set_participant_type(conn: &mut Conn<'_>, attendee_ids: &[i64], participant_type: i32) -> DbResult<()> {
     backend!(conn, c => diesel::update(attendees::table.filter(attendees::id.eq_any(attendee_ids)))
         .set(attendees::participant_type.eq(participant_type))
         .execute(c))?;
@@ -117,7 +103,5 @@ pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: i64, message_id: i64) -> 
 
 /// Deletes attendee rows; their sessions go with them (foreign key cascade).
 pub fn delete_many(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<usize> {
-    Ok(
-        backend!(conn, c => diesel::delete(attendees::table.filter(attendees::id.eq_any(attendee_ids))).execute(c))?,
-    )
+    Ok(backend!(conn, c => diesel::delete(attendees::table.filter(attendees::id.eq_any(attendee_ids))).execute(c))?)
 }

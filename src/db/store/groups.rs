@@ -5,9 +5,7 @@ use crate::db::{Conn, DbResult};
 use diesel::prelude::*;
 
 pub fn find(conn: &mut Conn<'_>, group_id: &str) -> DbResult<Option<Group>> {
-    Ok(
-        backend!(conn, c => user_groups::table.find(group_id).select(Group::as_select()).first(c).optional())?,
-    )
+    Ok(backend!(conn, c => user_groups::table.find(group_id).select(Group::as_select()).first(c).optional())?)
 }
 
 pub fn insert(conn: &mut Conn<'_>, group: &Group) -> DbResult<()> {

@@ -28,12 +28,7 @@ pub fn find_many(conn: &mut Conn<'_>, message_ids: &[i64]) -> DbResult<Vec<Messa
 }
 
 /// History: messages older than `before_id` (0 = from the newest), newest first.
-pub fn history(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    before_id: i64,
-    limit: i64,
-) -> DbResult<Vec<Message>> {
+pub fn history(conn: &mut Conn<'_>, room_id: i64, before_id: i64, limit: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => {
         let mut query = messages::table.filter(messages::room_id.eq(room_id)).into_boxed();
         if before_id > 0 {
@@ -44,12 +39,7 @@ pub fn history(
 }
 
 /// Messages newer than `after_id`, oldest first.
-pub fn newer(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    after_id: i64,
-    limit: i64,
-) -> DbResult<Vec<Message>> {
+pub fn newer(conn: &mut Conn<'_>, room_id: i64, after_id: i64, limit: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::id.gt(after_id))
@@ -61,7 +51,5 @@ pub fn newer(
 
 /// Deletes every message of the given rooms (clear history).
 pub fn delete_for_room(conn: &mut Conn<'_>, room_id: i64) -> DbResult<usize> {
-    Ok(
-        backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?,
-    )
+    Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }

@@ -8,9 +8,7 @@ use diesel::prelude::*;
 pub const BREAKOUT_OBJECT_TYPE: &str = "room";
 
 pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>> {
-    Ok(
-        backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?,
-    )
+    Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?)
 }
 
 pub fn find_by_id(conn: &mut Conn<'_>, id: i64) -> DbResult<Option<Room>> {
@@ -24,18 +22,13 @@ pub fn insert(conn: &mut Conn<'_>, room: &NewRoom) -> DbResult<Room> {
 }
 
 pub fn token_exists(conn: &mut Conn<'_>, token: &str) -> DbResult<bool> {
-    let n: i64 =
-        backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).count().get_result(c))?;
+    let n: i64 = backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).count().get_result(c))?;
     Ok(n > 0)
 }
 
 /// Every room the actor is an attendee of, with that attendee row, in room id order.
 /// Served by the `attendees_actor` index: the cost follows the actor's rooms, not the table.
-pub fn list_for_actor(
-    conn: &mut Conn<'_>,
-    actor_type: &str,
-    actor_id: &str,
-) -> DbResult<Vec<(Room, Attendee)>> {
+pub fn list_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(Room, Attendee)>> {
     Ok(backend!(conn, c => attendees::table
         .inner_join(rooms::table)
         .filter(attendees::actor_type.eq(actor_type))
@@ -105,24 +98,14 @@ pub fn set_last_activity(conn: &mut Conn<'_>, room_id: i64, at: i64) -> DbResult
     Ok(())
 }
 
-pub fn set_last_message(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    message_id: i64,
-    at: i64,
-) -> DbResult<()> {
+pub fn set_last_message(conn: &mut Conn<'_>, room_id: i64, message_id: i64, at: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id))
         .set((rooms::last_message_id.eq(message_id), rooms::last_activity.eq(at)))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_int_field(
-    conn: &mut Conn<'_>,
-    room_id: i64,
-    field: RoomIntField,
-    value: i32,
-) -> DbResult<()> {
+pub fn set_int_field(conn: &mut Conn<'_>, room_id: i64, field: RoomIntField, value: i32) -> DbResult<()> {
     let target = rooms::table.find(room_id);
     backend!(conn, c => match field {
         RoomIntField::ReadOnly => diesel::update(target).set(rooms::read_only.eq(value)).execute(c),
@@ -157,9 +140,7 @@ pub fn set_password(conn: &mut Conn<'_>, room_id: i64, password_hash: &str) -> D
 
 /// Deletes rooms; their attendees, sessions and messages go with them (foreign key cascade).
 pub fn delete_many(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<usize> {
-    Ok(
-        backend!(conn, c => diesel::delete(rooms::table.filter(rooms::id.eq_any(room_ids))).execute(c))?,
-    )
+    Ok(backend!(conn, c => diesel::delete(rooms::table.filter(rooms::id.eq_any(room_ids))).execute(c))?)
 }
 
 /// Wipes every conversation (the test-reset route); cascades to attendees, sessions, messages.

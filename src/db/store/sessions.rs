@@ -27,13 +27,9 @@ pub fn for_attendees(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<Vec<
 }
 
 pub fn delete(conn: &mut Conn<'_>, session_id: &str) -> DbResult<usize> {
-    Ok(
-        backend!(conn, c => diesel::delete(sessions::table.filter(sessions::session_id.eq(session_id))).execute(c))?,
-    )
+    Ok(backend!(conn, c => diesel::delete(sessions::table.filter(sessions::session_id.eq(session_id))).execute(c))?)
 }
 
 pub fn delete_for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<usize> {
-    Ok(
-        backend!(conn, c => diesel::delete(sessions::table.filter(sessions::attendee_id.eq(attendee_id))).execute(c))?,
-    )
+    Ok(backend!(conn, c => diesel::delete(sessions::table.filter(sessions::attendee_id.eq(attendee_id))).execute(c))?)
 }

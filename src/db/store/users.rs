@@ -5,9 +5,7 @@ use crate::db::{Conn, DbResult};
 use diesel::prelude::*;
 
 pub fn find(conn: &mut Conn<'_>, user_id: &str) -> DbResult<Option<User>> {
-    Ok(
-        backend!(conn, c => users::table.find(user_id).select(User::as_select()).first(c).optional())?,
-    )
+    Ok(backend!(conn, c => users::table.find(user_id).select(User::as_select()).first(c).optional())?)
 }
 
 /// Inserts a user; a concurrent insert of the same id shows as a unique violation.
@@ -22,7 +20,8 @@ pub fn set_display_name(conn: &mut Conn<'_>, user_id: &str, display_name: &str) 
 }
 
 pub fn set_password_hash(conn: &mut Conn<'_>, user_id: &str, hash: &str) -> DbResult<bool> {
-    let n = backend!(conn, c => diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(c))?;
+    let n =
+        backend!(conn, c => diesel::update(users::table.find(user_id)).set(users::password_hash.eq(hash)).execute(c))?;
     Ok(n > 0)
 }
 
