@@ -1,0 +1,403 @@
+//! The talk-breakout benchmark.
+//!
+//! Starts the release server on a fresh database and, beside it, a minimal axum server that answers
+//! a fixed OCS envelope on the same path (the physical limit of this stack on this machine). Seeds
+//! data through the HTTP API (bulk data for the large-database scenario through SQL), drives load
+//! with `wrk` from a separate process over loopback, and prints every scenario as requests/s,
+//! p50/p99 latency and a ratio to the baseline measured in the same run. Results are also written
+//! as JSON under `bench/results/`.
+
+mod load;
+mod report;
+mod seed;
+
+use clap::{Parser, Subcommand};
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+#[command(name = "bench", about = "Benchmark talk-breakout against a minimal axum baseline")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
+    /// PostgreSQL server URL (a fresh database is created on it); SQLite when absent.
+    #[arg(long, env = "BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+
+    /// Seconds of load per throughput scenario.
+    #[arg(long, default_value_t = 8)]
+    duration: u64,
+
+    /// Concurrent connections for throughput scenarios.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+
+    /// Students in the configure/start/stop parent (scenario c).
+    #[arg(long, default_value_t = 1000)]
+    attendees: usize,
+
+    /// Skip the 100k-conversation / 1M-attendee scenario (f).
+    #[arg(long)]
+    skip_large: bool,
+
+    /// Where to write the JSON results.
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Internal: serve the fixed-envelope baseline.
+    Baseline {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Some(Sub::Baseline { listen }) = cli.command {
+        return baseline_server(listen);
+    }
+    if let Err(e) = run(cli) {
+        eprintln!("bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The physical limit: axum on the same runtime settings, answering a fixed envelope for the
+/// same path, with no auth, no database and no parameter parsing.
+fn baseline_server(listen: SocketAddr) {
+    use axum::routing::get;
+    const BODY: &str = r#"{"ocs":{"meta":{"status":"ok","statuscode":200,"message":"OK"},"data":{"id":1,"token":"abcdefgh","type":2,"name":"Room","displayName":"Room"}}}"#;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let app = axum::Router::new()
+            .route("/status.php", get(|| async { "{\"installed\":true}" }))
+            .route(
+                "/ocs/v2.php/apps/spreed/api/v4/room/{token}",
+                get(|| async { ([("content-type", "application/json; charset=utf-8")], BODY) }),
+            )
+            .route(
+                "/ocs/v2.php/apps/spreed/api/v4/room",
+                get(|| async { ([("content-type", "application/json; charset=utf-8")], BODY) }),
+            );
+        let listener = tokio::net::TcpListener::bind(listen).await.expect("bind baseline");
+        axum::serve(listener, app).await.expect("baseline serves");
+    });
+}
+
+/// A child process that is killed when dropped.
+pub struct Process {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Process {
+    /// Peak resident set size (VmHWM) in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        proc_status_kib(self.child.id(), "VmHWM")
+            .map(|k| k as f64 / 1024.0)
+            .unwrap_or(f64::NAN)
+    }
+}
+
+fn proc_status_kib(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+fn free_port() -> Result<SocketAddr, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map_err(|e| e.to_string())
+}
+
+fn wait_ready(addr: SocketAddr, what: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(format!("{what} did not start listening on {addr}"))
+}
+
+fn sibling_binary(name: &str) -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = exe.parent().ok_or("no exe dir")?.join(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} not found: build it with `cargo build --release --workspace`",
+            path.display()
+        ))
+    }
+}
+
+/// Where the benchmark's database lives, and how to reach it for bulk seeding.
+pub enum BenchDb {
+    Sqlite {
+        dir: PathBuf,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        url: String,
+        name: String,
+    },
+}
+
+impl BenchDb {
+    fn create(postgres: Option<&str>) -> Result<BenchDb, String> {
+        match postgres {
+            None => {
+                let dir = std::env::temp_dir().join(format!("talk-breakout-bench-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+                let url = format!("sqlite://{}", dir.join("bench.sqlite").display());
+                Ok(BenchDb::Sqlite { dir, url })
+            }
+            Some(admin_url) => {
+                use diesel::{Connection, RunQueryDsl};
+                let name = format!("talk_breakout_bench_{}", std::process::id());
+                let mut conn = diesel::PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .map_err(|e| e.to_string())?;
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .map_err(|e| e.to_string())?;
+                let url = replace_database(admin_url, &name);
+                Ok(BenchDb::Postgres {
+                    admin_url: admin_url.to_owned(),
+                    url,
+                    name,
+                })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            BenchDb::Sqlite { url, .. } | BenchDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            BenchDb::Sqlite { .. } => "sqlite",
+            BenchDb::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        match self {
+            BenchDb::Sqlite { dir, .. } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            BenchDb::Postgres { admin_url, name, .. } => {
+                use diesel::{Connection, RunQueryDsl};
+                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                }
+            }
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(base.len());
+    match query {
+        Some(q) => format!("{}/{}?{}", &base[..path_start], name, q),
+        None => format!("{}/{}", &base[..path_start], name),
+    }
+}
+
+fn start_server(db: &BenchDb) -> Result<Process, String> {
+    let bin = sibling_binary("talk-breakout")?;
+    let addr = free_port()?;
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &addr.to_string(), "--database", db.url()])
+        .args(["--admin-user", "admin", "--admin-password", "admin"])
+        .args(["--brute-force-protection", "false"])
+        // One log line per request is the production default; the benchmark measures the server
+        // without the terminal in the loop, so request lines are filtered out here.
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let process = Process { child, addr };
+    wait_ready(addr, "talk-breakout")?;
+    Ok(process)
+}
+
+fn start_baseline() -> Result<Process, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let addr = free_port()?;
+    let child = Command::new(exe)
+        .args(["baseline", "--listen", &addr.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the baseline: {e}"))?;
+    let process = Process { child, addr };
+    wait_ready(addr, "baseline")?;
+    Ok(process)
+}
+
+fn machine_description() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let mem_kib = proc_meminfo_kib("MemTotal").unwrap_or(0);
+    serde_json::json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "memory_gib": (mem_kib as f64 / 1024.0 / 1024.0 * 10.0).round() / 10.0,
+        "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
+    })
+}
+
+fn proc_meminfo_kib(key: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/meminfo").ok()?;
+    s.lines()
+        .find(|l| l.starts_with(key))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn git_commit() -> String {
+    Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    load::check_wrk()?;
+    let started = Instant::now();
+    let db = BenchDb::create(cli.postgres.as_deref())?;
+    println!(
+        "talk-breakout benchmark: backend {}, {} s per load scenario, {} connections",
+        db.backend(),
+        cli.duration,
+        cli.connections
+    );
+    let server = start_server(&db)?;
+    let baseline = start_baseline()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut report = report::Report::new(db.backend(), machine_description(), git_commit());
+    runtime.block_on(async {
+        let api = seed::Api::new(server.addr);
+        println!("seeding through the HTTP API …");
+        let world = seed::seed_small(&api, cli.attendees).await?;
+        scenarios(&cli, &api, &server, &baseline, &world, &db, &mut report).await
+    })?;
+    report.peak_rss_mib = server.peak_rss_mib();
+    report.total_seconds = started.elapsed().as_secs_f64();
+    report.print();
+    let path = report.write(&cli.out)?;
+    println!("\nresults written to {}", path.display());
+    Ok(())
+}
+
+async fn scenarios(
+    cli: &Cli,
+    api: &seed::Api,
+    server: &Process,
+    baseline: &Process,
+    world: &seed::World,
+    db: &BenchDb,
+    report: &mut report::Report,
+) -> Result<(), String> {
+    let d = cli.duration;
+    let c = cli.connections;
+    let room_path = format!("/ocs/v2.php/apps/spreed/api/v4/room/{}", world.single_room);
+    let list_path = "/ocs/v2.php/apps/spreed/api/v4/room".to_owned();
+    let auth = seed::basic("alice", seed::PASSWORD);
+
+    println!("baseline …");
+    let base = load::wrk(baseline.addr, &room_path, None, c, d)?;
+    let base_1 = load::wrk(baseline.addr, &room_path, None, 1, d)?;
+    report.baseline(base.clone(), base_1.clone());
+
+    println!("(a) get one conversation …");
+    let a = load::wrk(server.addr, &room_path, Some(&auth), c, d)?;
+    report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
+
+    println!("(b) list 58 conversations …");
+    let b = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
+    report.load("b", "GET room (58 conversations), 1 connection", 1, b.clone(), &base_1);
+    let b32 = load::wrk(server.addr, &list_path, Some(&auth), c, d)?;
+    report.load("b32", "GET room (58 conversations)", c, b32, &base);
+
+    println!(
+        "(c) configure / start / stop / remove with {} attendees …",
+        cli.attendees
+    );
+    let steps = seed::breakout_cycle(api, world, 10).await?;
+    for (name, lat) in steps {
+        report.steps("c", &name, lat);
+    }
+
+    println!("(d) broadcast to 20 rooms …");
+    let d_lat = seed::broadcast_rounds(api, world, 30).await?;
+    report.steps("d", "broadcast to 20 rooms", d_lat);
+
+    println!("(e) 200 students switching rooms concurrently …");
+    let e = seed::switch_storm(api, world, 5).await?;
+    report.concurrent("e", "200 students switch concurrently (free mode)", e);
+
+    if !cli.skip_large {
+        println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");
+        let seeded = seed::seed_large(db).await?;
+        println!("    seeded in {:.1} s", seeded.as_secs_f64());
+        let fa = load::wrk(server.addr, &room_path, Some(&auth), c, d)?;
+        report.large("fa", "(a) on the large database", c, fa, &a, &base);
+        let fb = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
+        report.large("fb", "(b) on the large database, 1 connection", 1, fb, &b, &base_1);
+    }
+    Ok(())
+}

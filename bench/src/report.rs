@@ -1,0 +1,226 @@
+//! The result table, the targets of the performance issue, and the JSON written per run.
+
+use crate::load::LoadResult;
+use crate::seed::Concurrent;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub scenario: String,
+    pub connections: u32,
+    pub requests_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Throughput as a fraction of the baseline measured in the same run (same connections).
+    pub ratio_to_baseline: Option<f64>,
+    pub errors: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Target {
+    pub name: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub backend: String,
+    pub machine: serde_json::Value,
+    pub commit: String,
+    pub unix_time: u64,
+    pub rows: Vec<Row>,
+    pub targets: Vec<Target>,
+    pub peak_rss_mib: f64,
+    pub total_seconds: f64,
+    #[serde(skip)]
+    small: std::collections::HashMap<String, LoadResult>,
+}
+
+fn percentile(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let idx = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[idx.min(v.len() - 1)]
+}
+
+impl Report {
+    pub fn new(backend: &str, machine: serde_json::Value, commit: String) -> Report {
+        Report {
+            backend: backend.to_owned(),
+            machine,
+            commit,
+            unix_time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            rows: Vec::new(),
+            targets: Vec::new(),
+            peak_rss_mib: f64::NAN,
+            total_seconds: 0.0,
+            small: Default::default(),
+        }
+    }
+
+    fn push(&mut self, id: &str, scenario: &str, connections: u32, r: &LoadResult, base: Option<&LoadResult>) {
+        self.rows.push(Row {
+            id: id.to_owned(),
+            scenario: scenario.to_owned(),
+            connections,
+            requests_per_second: r.requests_per_second,
+            p50_ms: r.p50_ms,
+            p99_ms: r.p99_ms,
+            ratio_to_baseline: base.map(|b| r.requests_per_second / b.requests_per_second),
+            errors: r.errors,
+        });
+    }
+
+    pub fn baseline(&mut self, many: LoadResult, one: LoadResult) {
+        self.push("base", "baseline: fixed envelope, minimal axum", 32, &many, None);
+        self.push("base1", "baseline, 1 connection", 1, &one, None);
+    }
+
+    pub fn load(&mut self, id: &str, scenario: &str, connections: u32, r: LoadResult, base: &LoadResult) {
+        self.push(id, scenario, connections, &r, Some(base));
+        let ratio = r.requests_per_second / base.requests_per_second;
+        match id {
+            "a" => {
+                let need = if self.backend == "postgres" {
+                    1.0 / 5.0
+                } else {
+                    1.0 / 3.0
+                };
+                self.target(
+                    &format!("(a) ≥ {need:.2} of baseline req/s"),
+                    format!("{ratio:.3}"),
+                    ratio >= need && r.errors == 0,
+                );
+                self.target("(a) p99 < 5 ms", format!("{:.2} ms", r.p99_ms), r.p99_ms < 5.0);
+            }
+            "b" => self.target(
+                "(b) median < 1 ms (58 conversations)",
+                format!("{:.3} ms", r.p50_ms),
+                r.p50_ms < 1.0 && r.errors == 0,
+            ),
+            _ => {}
+        }
+        self.small.insert(id.to_owned(), r);
+    }
+
+    pub fn steps(&mut self, id: &str, step: &str, latencies: Vec<f64>) {
+        let p50 = percentile(&latencies, 50.0);
+        let p99 = percentile(&latencies, 99.0);
+        self.rows.push(Row {
+            id: id.to_owned(),
+            scenario: format!("{step} (×{})", latencies.len()),
+            connections: 1,
+            requests_per_second: 1000.0 / p50,
+            p50_ms: p50,
+            p99_ms: p99,
+            ratio_to_baseline: None,
+            errors: 0,
+        });
+        if self.backend == "sqlite" && id == "c" {
+            let limit = if step.starts_with("configure") {
+                25.0
+            } else if step == "start" || step == "stop" {
+                10.0
+            } else {
+                return;
+            };
+            self.target(&format!("(c) {step} < {limit} ms"), format!("{p50:.2} ms"), p50 < limit);
+        }
+    }
+
+    pub fn concurrent(&mut self, id: &str, scenario: &str, c: Concurrent) {
+        self.rows.push(Row {
+            id: id.to_owned(),
+            scenario: scenario.to_owned(),
+            connections: 200,
+            requests_per_second: c.requests as f64 / c.wall_seconds,
+            p50_ms: percentile(&c.latencies_ms, 50.0),
+            p99_ms: percentile(&c.latencies_ms, 99.0),
+            ratio_to_baseline: None,
+            errors: c.errors as u64,
+        });
+        self.target(
+            "(e) every switch answered 200",
+            format!("{} errors", c.errors),
+            c.errors == 0,
+        );
+    }
+
+    pub fn large(
+        &mut self,
+        id: &str,
+        scenario: &str,
+        connections: u32,
+        r: LoadResult,
+        small: &LoadResult,
+        base: &LoadResult,
+    ) {
+        self.push(id, scenario, connections, &r, Some(base));
+        let slowdown = small.requests_per_second / r.requests_per_second;
+        let p50_growth = r.p50_ms / small.p50_ms;
+        self.target(
+            &format!("{scenario}: within 1.5× of the small database"),
+            format!("throughput ÷{slowdown:.2}, p50 ×{p50_growth:.2}"),
+            slowdown <= 1.5 && p50_growth <= 1.5 && r.errors == 0,
+        );
+    }
+
+    fn target(&mut self, name: &str, measured: String, met: bool) {
+        self.targets.push(Target {
+            name: name.to_owned(),
+            measured,
+            met,
+        });
+    }
+
+    pub fn print(&mut self) {
+        let rss = self.peak_rss_mib;
+        self.target("peak RSS < 100 MB", format!("{rss:.1} MiB"), rss < 100.0);
+        println!(
+            "\n## talk-breakout benchmark ({}, commit {}, {} cores)\n",
+            self.backend, self.commit, self.machine["cores"]
+        );
+        println!("| id | scenario | conns | req/s | p50 ms | p99 ms | ÷ baseline | errors |");
+        println!("|---|---|---:|---:|---:|---:|---:|---:|");
+        for r in &self.rows {
+            let ratio = r
+                .ratio_to_baseline
+                .map(|x| format!("{x:.3}"))
+                .unwrap_or_else(|| "–".into());
+            println!(
+                "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {} | {} |",
+                r.id, r.scenario, r.connections, r.requests_per_second, r.p50_ms, r.p99_ms, ratio, r.errors
+            );
+        }
+        println!("\n| target | measured | met |\n|---|---|---|");
+        for t in &self.targets {
+            println!(
+                "| {} | {} | {} |",
+                t.name,
+                t.measured,
+                if t.met { "yes" } else { "**no**" }
+            );
+        }
+        println!(
+            "\npeak RSS of the server: {:.1} MiB; whole run {:.0} s",
+            self.peak_rss_mib, self.total_seconds
+        );
+    }
+
+    pub fn write(&self, dir: &Path) -> Result<PathBuf, String> {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("{}-{}-{}.json", self.unix_time, self.backend, self.commit));
+        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|e| e.to_string())?;
+        Ok(path)
+    }
+}
