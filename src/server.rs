@@ -6,9 +6,18 @@ use crate::config::Settings;
 use crate::db::models::{Group, User};
 use crate::db::{store, Db, DbError};
 use crate::state::AppState;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::add_extension::AddExtension;
 
 /// A server bound to its address and serving in the background.
 pub struct RunningServer {
@@ -58,20 +67,14 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
             .map_err(|e| format!("cannot load fixtures {}: {e}", path.display()))?;
         tracing::info!(file = %path.display(), %summary, "fixtures loaded");
     }
-    let listener = tokio::net::TcpListener::bind(settings.listen)
+    let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(db, settings);
     let app = crate::api::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve_connections(listener, app, rx));
     tracing::info!(%addr, backend = state.db.backend_name(), "talk-breakout listening");
     Ok(RunningServer {
         addr,
@@ -79,6 +82,57 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
         shutdown: Some(tx),
         task,
     })
+}
+
+/// A client must send its request headers within this time (slow-loris protection); it also
+/// bounds how long an idle keep-alive connection is held.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// After a shutdown signal, requests in flight get this long to finish.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The accept loop: hyper with a header-read timeout (axum's `serve` has none), the peer address
+/// for brute-force protection, and a graceful drain on shutdown.
+async fn serve_connections(
+    listener: TcpListener,
+    app: Router,
+    mut shutdown: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and similar: wait a moment instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = AddExtension::new(app.clone(), ConnectInfo(peer));
+        let hyper_service = TowerToHyperService::new(service);
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), hyper_service)
+            .into_owned();
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = watched.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still running after the drain timeout; closing them");
+    }
+    Ok(())
 }
 
 /// Runs until SIGINT or SIGTERM, then drains and returns.

@@ -1,5 +1,6 @@
 //! What every handler gets: the database and the settings. No globals.
 
+use crate::auth::throttle::Throttler;
 use crate::auth::CredentialCache;
 use crate::config::Settings;
 use crate::db::Db;
@@ -10,14 +11,17 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub credentials: CredentialCache,
+    pub throttler: Throttler,
 }
 
 impl AppState {
     pub fn new(db: Db, settings: Settings) -> AppState {
+        let throttler = Throttler::new(settings.brute_force_protection);
         AppState {
             db,
             settings: Arc::new(settings),
             credentials: CredentialCache::new(),
+            throttler,
         }
     }
 }

@@ -5,9 +5,13 @@ pub mod capabilities;
 pub mod status;
 
 use crate::ocs;
+use crate::ocs::OcsError;
 use crate::state::AppState;
-use axum::middleware;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
+use std::time::Duration;
 
 /// The Nextcloud server version we present (clients require major ≥ 26).
 pub const NEXTCLOUD_VERSION: (u32, u32, u32, u32) = (32, 0, 0, 13);
@@ -19,10 +23,23 @@ fn ocs_routes() -> Router<AppState> {
     Router::new().merge(capabilities::routes())
 }
 
+/// Upper bound for one request. Chat long-polling may legitimately wait up to 60 s.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Answers 503 in the envelope when a request runs past [`REQUEST_TIMEOUT`]; the work is
+/// dropped, and with it any open transaction, which rolls back.
+async fn request_timeout(request: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => OcsError::Unavailable("request timed out".to_owned()).into_response(),
+    }
+}
+
 /// The whole application. Tests call this to serve the real router on an ephemeral port.
 pub fn router(state: AppState) -> Router {
     let ocs = ocs_routes()
         .fallback(ocs::not_found_fallback)
+        .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn_with_state(ocs::BODY_LIMIT_BYTES, ocs::layer));
     Router::new()
         .merge(status::routes())

@@ -6,18 +6,22 @@
 //! admin requirement (403) → the `OCS-APIRequest` CSRF rule (412).
 
 mod password;
+pub mod throttle;
 
 pub use password::{hash_password, verify_password};
 
 use crate::db::store;
 use crate::ocs::OcsError;
 use crate::state::AppState;
+use axum::extract::ConnectInfo;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+use throttle::{Action, Verdict};
 
 /// The group whose members are administrators, as in Nextcloud.
 pub const ADMIN_GROUP: &str = "admin";
@@ -97,11 +101,37 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
+/// The caller's address, for brute-force protection (unspecified when not served over TCP).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED))
+}
+
 /// Checks the credentials of the request; `Ok(None)` when none or wrong ones were sent.
-pub async fn authenticate(headers: &HeaderMap, state: &AppState) -> Result<Option<AuthUser>, OcsError> {
-    let Some((login, password)) = basic_credentials(headers) else {
+/// Wrong credentials cost the address a growing delay; past the maximum it gets 429.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser>, OcsError> {
+    let Some((login, password)) = basic_credentials(&parts.headers) else {
         return Ok(None);
     };
+    let ip = client_ip(parts);
+    if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
+        return Err(OcsError::TooManyRequests);
+    }
+    let user = verify_credentials(state, login, password).await?;
+    match &user {
+        Some(_) => state.throttler.reset(ip, Action::Login),
+        None => {
+            let delay = state.throttler.register_failure(ip, Action::Login);
+            tokio::time::sleep(delay).await;
+        }
+    }
+    Ok(user)
+}
+
+async fn verify_credentials(state: &AppState, login: String, password: String) -> Result<Option<AuthUser>, OcsError> {
     if login.is_empty() || password.is_empty() {
         return Ok(None);
     }
@@ -157,9 +187,7 @@ impl FromRequestParts<AppState> for AuthUser {
         if let Some(user) = parts.extensions.get::<AuthUser>() {
             return Ok(user.clone());
         }
-        let user = authenticate(&parts.headers, state)
-            .await?
-            .ok_or(OcsError::Unauthorized)?;
+        let user = authenticate(parts, state).await?.ok_or(OcsError::Unauthorized)?;
         check_ocs_api_request(&parts.headers)?;
         parts.extensions.insert(user.clone());
         Ok(user)
@@ -170,9 +198,7 @@ impl FromRequestParts<AppState> for AdminUser {
     type Rejection = OcsError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = authenticate(&parts.headers, state)
-            .await?
-            .ok_or(OcsError::Unauthorized)?;
+        let user = authenticate(parts, state).await?.ok_or(OcsError::Unauthorized)?;
         if !user.is_admin {
             return Err(OcsError::AdminRequired);
         }
@@ -185,7 +211,7 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = OcsError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = authenticate(&parts.headers, state).await?;
+        let user = authenticate(parts, state).await?;
         check_ocs_api_request(&parts.headers)?;
         Ok(MaybeUser(user))
     }

@@ -32,10 +32,14 @@ pub enum OcsError {
     /// No route matched (or a placeholder failed its requirement): the front script's 998.
     #[error("route not found")]
     RouteNotFound,
+    /// Brute-force protection: the address reached the maximum delay.
+    #[error("too many requests")]
+    TooManyRequests,
     /// The request body exceeds the limit.
     #[error("payload too large")]
     PayloadTooLarge,
-    /// The database cannot be reached (pool exhausted or server down).
+    /// The database cannot be reached (pool exhausted or server down), or the request ran out
+    /// of time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// A fault on our side. Logged once here; the client sees a generic 500 envelope.
@@ -90,8 +94,14 @@ impl IntoResponse for OcsError {
                 Producer::FrontScript,
             ),
             OcsError::PayloadTooLarge => (413, None, empty(), Producer::Controller),
+            OcsError::TooManyRequests => (
+                429,
+                Some("Reached maximum delay".to_owned()),
+                empty(),
+                Producer::Controller,
+            ),
             OcsError::Unavailable(reason) => {
-                tracing::error!(error = %reason, "database unavailable");
+                tracing::error!(error = %reason, "service unavailable");
                 (
                     503,
                     Some("Service unavailable".to_owned()),
