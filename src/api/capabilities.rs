@@ -118,11 +118,7 @@ pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
 ///
 /// Public: wrong credentials are ignored and the caller is served as anonymous.
 async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> OcsResult<Value> {
-    let config = state
-        .db
-        .run(|conn| TalkConfig::load(conn))
-        .await
-        .map_err(OcsError::from)?;
+    let config = state.db.run(TalkConfig::load).await.map_err(OcsError::from)?;
     let (major, minor, micro, _) = NEXTCLOUD_VERSION;
     let data = json!({
         "version": {

@@ -19,7 +19,7 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Any key will do as long as every instance uses the same one.
-const MIGRATION_LOCK_KEY: i64 = 0x7461_6c6b_6272_6b; // "talkbrk"
+const MIGRATION_LOCK_KEY: i64 = 0x0074_616c_6b62_726b; // "talkbrk"
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -110,6 +110,9 @@ pub fn generate_token() -> String {
         .collect()
 }
 
+/// Longest chat message, in characters (`config.chat.max-length`).
+pub const CHAT_MAX_LENGTH: usize = 32_000;
+
 /// The route requirement upstream puts on `{token}`.
 pub fn is_valid_token_syntax(token: &str) -> bool {
     (4..=30).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
@@ -134,6 +137,3 @@ mod tests {
         assert_eq!(permissions::SERVER_DEFAULT, 246);
     }
 }
-
-/// Longest chat message, in characters (`config.chat.max-length`).
-pub const CHAT_MAX_LENGTH: usize = 32_000;
