@@ -7,9 +7,9 @@
 
 mod envelope;
 mod error;
-mod json;
+pub mod json;
 pub mod params;
-mod xml;
+pub mod xml;
 
 pub use envelope::{layer, not_found_fallback, render_reply, BODY_LIMIT_BYTES};
 pub use error::OcsError;
