@@ -41,7 +41,7 @@ async fn unknown_route_answers_like_the_front_script(app: &TestApp) {
     assert_eq!(r.header("content-type").as_deref(), Some("text/xml; charset=UTF-8"));
     assert_eq!(
         r.body,
-        "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>failure</status>\n  <statuscode>404</statuscode>\n  <message>Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n</message>\n  <totalitems></totalitems>\n  <itemsperpage></itemsperpage>\n </meta>\n <data/>\n</ocs>\n"
+        "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>failure</status>\n  <statuscode>998</statuscode>\n  <message>Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n</message>\n </meta>\n <data/>\n</ocs>\n"
     );
 }
 
@@ -65,7 +65,43 @@ async fn status_php_is_nextclouds(app: &TestApp) {
     );
 }
 
+async fn wrong_credentials_are_refused_before_routing(app: &TestApp) {
+    // Even on a public endpoint and on an unknown path: login happens before routing.
+    for path in [
+        "/ocs/v2.php/cloud/capabilities",
+        "/ocs/v2.php/apps/spreed/api/v3/nothing",
+    ] {
+        let r = app.with_credentials("admin", "wrong").get(path).await;
+        r.assert_status(401);
+        assert_eq!(
+            r.header("www-authenticate").as_deref(),
+            Some("Basic realm=\"Authorisation Required\"")
+        );
+        // The front script ignores Accept: XML unless format=json.
+        assert_eq!(r.header("content-type").as_deref(), Some("text/xml; charset=UTF-8"));
+        assert_eq!(
+            r.body,
+            "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>failure</status>\n  <statuscode>997</statuscode>\n  <message>Unauthorised</message>\n </meta>\n <data/>\n</ocs>\n"
+        );
+    }
+    let r = app
+        .with_credentials("admin", "wrong")
+        .get("/ocs/v1.php/cloud/capabilities?format=json")
+        .await;
+    r.assert_status(401);
+    assert_eq!(
+        r.body,
+        r#"{"ocs":{"meta":{"status":"failure","statuscode":997,"message":"Unauthorised","totalitems":"","itemsperpage":""},"data":[]}}"#
+    );
+    // Anonymous access to a public endpoint is fine.
+    app.anonymous()
+        .get("/ocs/v2.php/cloud/capabilities")
+        .await
+        .assert_status(200);
+}
+
 both_backends!(
+    wrong_credentials_are_refused_before_routing,
     unknown_route_answers_like_the_front_script,
     missing_ocs_header_is_a_plain_412,
     status_php_is_nextclouds

@@ -2,11 +2,13 @@
 //! and the `X-Nextcloud-Talk-Hash` that tells clients when to fetch them again.
 
 use super::{NEXTCLOUD_VERSION, TALK_VERSION};
-use crate::auth::MaybeUser;
+use crate::auth::throttle::Action;
+use crate::auth::{client_ip, MaybeUser};
 use crate::db::{store, DbError};
 use crate::ocs::{Ocs, OcsError, OcsResult};
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
@@ -19,6 +21,10 @@ pub fn routes() -> Router<AppState> {
 /// The Talk features this server implements. Clients call the endpoints behind every feature
 /// listed, so a feature is added here only together with its endpoints.
 pub const FEATURES: &[&str] = &["conversation-v4", "chat-v2", "breakout-rooms-v1"];
+
+/// Nextcloud's link-reference pattern, advertised in the `core` block.
+const REFERENCE_REGEX: &str =
+    r"(\s|\n|^)(https?:\/\/)([-A-Z0-9+_.]+(?::[0-9]+)?(?:\/[-A-Z0-9+&@#%?=~_|!:,.;()]*)*)(\s|\n|$)";
 
 /// Features that do not cross federation (upstream's `features-local`).
 pub const FEATURES_LOCAL: &[&str] = &[];
@@ -117,7 +123,8 @@ pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
 /// # GET /ocs/v2.php/cloud/capabilities (OCSController::getCapabilities)
 ///
 /// Public: wrong credentials are ignored and the caller is served as anonymous.
-async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> OcsResult<Value> {
+async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeUser, parts: Parts) -> OcsResult<Value> {
+    let brute_force_delay_ms = state.throttler.delay(client_ip(&parts), Action::Login).as_millis() as u64;
     let config = state.db.run(TalkConfig::load).await.map_err(OcsError::from)?;
     let (major, minor, micro, _) = NEXTCLOUD_VERSION;
     let data = json!({
@@ -130,7 +137,14 @@ async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeU
             "extendedSupport": false
         },
         "capabilities": {
-            "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav"},
+            "core": {
+                "pollinterval": 60,
+                "webdav-root": "remote.php/webdav",
+                "reference-api": true,
+                "reference-regex": REFERENCE_REGEX,
+                "mod-rewrite-working": false
+            },
+            "bruteforce": {"delay": brute_force_delay_ms, "allow-listed": false},
             "spreed": spreed_capabilities(&config, user.is_some())
         }
     });

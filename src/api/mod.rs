@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     let ocs = ocs_routes()
         .fallback(ocs::not_found_fallback)
         .layer(middleware::from_fn(request_timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::front_login))
         .layer(middleware::from_fn_with_state(ocs::BODY_LIMIT_BYTES, ocs::layer));
     Router::new()
         .merge(status::routes())

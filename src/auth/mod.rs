@@ -13,10 +13,12 @@ pub use password::{hash_password, verify_password};
 use crate::db::store;
 use crate::ocs::OcsError;
 use crate::state::AppState;
-use axum::extract::ConnectInfo;
 use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +28,8 @@ use throttle::{Action, Verdict};
 /// The group whose members are administrators, as in Nextcloud.
 pub const ADMIN_GROUP: &str = "admin";
 
-/// A logged-in user.
+/// A logged-in user: 997 "Current user is not logged in" without credentials, then the
+/// `OCS-APIRequest` rule.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user_id: String,
@@ -38,7 +41,7 @@ pub struct AuthUser {
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub AuthUser);
 
-/// The caller if valid credentials were sent; public endpoints treat wrong ones as anonymous.
+/// The caller if credentials were sent (wrong ones never get this far), for public endpoints.
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<AuthUser>);
 
@@ -110,25 +113,37 @@ pub fn client_ip(parts: &Parts) -> IpAddr {
         .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED))
 }
 
-/// Checks the credentials of the request; `Ok(None)` when none or wrong ones were sent.
-/// Wrong credentials cost the address a growing delay; past the maximum it gets 429.
-pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<AuthUser>, OcsError> {
-    let Some((login, password)) = basic_credentials(&parts.headers) else {
-        return Ok(None);
-    };
-    let ip = client_ip(parts);
-    if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
-        return Err(OcsError::TooManyRequests);
-    }
-    let user = verify_credentials(state, login, password).await?;
-    match &user {
-        Some(_) => state.throttler.reset(ip, Action::Login),
-        None => {
-            let delay = state.throttler.register_failure(ip, Action::Login);
-            tokio::time::sleep(delay).await;
+/// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
+/// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
+/// the front script answers 401 `Unauthorised`. Verified users are handed to the extractors
+/// through the request extensions. Failed attempts cost the address a growing delay; past the
+/// maximum the address gets 429.
+pub async fn front_login(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if let Some((login, password)) = basic_credentials(request.headers()) {
+        // PHP's `empty()`: an empty string and "0" mean "no credentials".
+        let absent = |v: &str| v.is_empty() || v == "0";
+        if !absent(&login) && !absent(&password) {
+            let (mut parts, body) = request.into_parts();
+            let ip = client_ip(&parts);
+            if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
+                return OcsError::TooManyRequests.into_response();
+            }
+            match verify_credentials(&state, login, password).await {
+                Ok(Some(user)) => {
+                    state.throttler.reset(ip, Action::Login);
+                    parts.extensions.insert(user);
+                }
+                Ok(None) => {
+                    let delay = state.throttler.register_failure(ip, Action::Login);
+                    tokio::time::sleep(delay).await;
+                    return OcsError::LoginFailed.into_response();
+                }
+                Err(e) => return e.into_response(),
+            }
+            request = Request::from_parts(parts, body);
         }
     }
-    Ok(user)
+    next.run(request).await
 }
 
 async fn verify_credentials(state: &AppState, login: String, password: String) -> Result<Option<AuthUser>, OcsError> {
@@ -172,24 +187,31 @@ async fn verify_credentials(state: &AppState, login: String, password: String) -
     }))
 }
 
-/// Nextcloud refuses authenticated OCS calls without `OCS-APIRequest: true` (CSRF protection).
+/// Nextcloud refuses OCS calls without `OCS-APIRequest: true` (CSRF protection); a bearer
+/// token also passes, as upstream lets it.
 pub fn check_ocs_api_request(headers: &HeaderMap) -> Result<(), OcsError> {
-    match headers.get("ocs-apirequest").and_then(|v| v.to_str().ok()) {
-        Some("true") => Ok(()),
-        _ => Err(OcsError::CsrfFailed),
+    let header_ok = headers.get("ocs-apirequest").and_then(|v| v.to_str().ok()) == Some("true");
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+    if header_ok || bearer {
+        Ok(())
+    } else {
+        Err(OcsError::CsrfFailed)
     }
 }
 
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(user) = parts.extensions.get::<AuthUser>() {
-            return Ok(user.clone());
-        }
-        let user = authenticate(parts, state).await?.ok_or(OcsError::Unauthorized)?;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = parts
+            .extensions
+            .get::<AuthUser>()
+            .cloned()
+            .ok_or(OcsError::Unauthorized)?;
         check_ocs_api_request(&parts.headers)?;
-        parts.extensions.insert(user.clone());
         Ok(user)
     }
 }
@@ -197,8 +219,12 @@ impl FromRequestParts<AppState> for AuthUser {
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = authenticate(parts, state).await?.ok_or(OcsError::Unauthorized)?;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = parts
+            .extensions
+            .get::<AuthUser>()
+            .cloned()
+            .ok_or(OcsError::Unauthorized)?;
         if !user.is_admin {
             return Err(OcsError::AdminRequired);
         }
@@ -210,8 +236,8 @@ impl FromRequestParts<AppState> for AdminUser {
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = OcsError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = authenticate(parts, state).await?;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = parts.extensions.get::<AuthUser>().cloned();
         check_ocs_api_request(&parts.headers)?;
         Ok(MaybeUser(user))
     }

@@ -80,6 +80,7 @@ pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
         return response;
     };
     let extra_headers = std::mem::take(response.headers_mut());
+    let front = reply.producer == Producer::FrontScript;
     let (http_status, body, content_type) = render(ctx, reply);
     let mut out = Response::new(Body::from(body));
     *out.status_mut() = StatusCode::from_u16(http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -88,7 +89,8 @@ pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
     if let Some(ct) = content_type {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     }
-    if http_status == 401 {
+    // Only the front script's login failure challenges; the middleware's "not logged in" does not.
+    if http_status == 401 && front {
         headers.insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"Authorisation Required\""),
@@ -102,7 +104,6 @@ fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static s
     let front = reply.producer == Producer::FrontScript;
     let format = if front { ctx.front_script_format } else { ctx.format };
     let (http_status, meta) = match ctx.version {
-        Version::V2 if front => v2_front_script_meta(s, reply.message),
         Version::V2 => v2_meta(s, reply.message),
         Version::V1 => v1_meta(s, reply.message),
     };
@@ -161,19 +162,6 @@ fn v2_meta(s: u16, message: Option<String>) -> (u16, Map<String, Value>) {
         .into(),
     );
     (v2_http_status(s), meta)
-}
-
-/// The front script (route not found) writes its meta with the paging keys, and on v2 replaces
-/// the statuscode by the HTTP status it maps to.
-fn v2_front_script_meta(s: u16, message: Option<String>) -> (u16, Map<String, Value>) {
-    let http = v2_http_status(s);
-    let mut meta = Map::with_capacity(5);
-    meta.insert("status".into(), "failure".into());
-    meta.insert("statuscode".into(), http.into());
-    meta.insert("message".into(), message.unwrap_or_default().into());
-    meta.insert("totalitems".into(), "".into());
-    meta.insert("itemsperpage".into(), "".into());
-    (http, meta)
 }
 
 /// v1: HTTP 200 for everything but 997 (401) and 503; 200 becomes statuscode 100, which alone

@@ -20,9 +20,13 @@ pub enum OcsError {
     /// Any other payload and message, e.g. provisioning's soft codes (102 "User already exists").
     #[error("{status} {message}")]
     Custom { status: u16, message: String, data: Value },
-    /// No or wrong credentials on an endpoint that needs a user (997 → HTTP 401).
+    /// No credentials on an endpoint that needs a user (997 → HTTP 401).
     #[error("not logged in")]
     Unauthorized,
+    /// Credentials were sent but are wrong (or the account is disabled): the front script's
+    /// 997 `Unauthorised`, before routing, with `WWW-Authenticate`.
+    #[error("login failed")]
+    LoginFailed,
     /// Logged in, but the route needs an admin.
     #[error("admin required")]
     AdminRequired,
@@ -81,6 +85,7 @@ impl IntoResponse for OcsError {
                 empty(),
                 Producer::Controller,
             ),
+            OcsError::LoginFailed => (997, Some("Unauthorised".to_owned()), empty(), Producer::FrontScript),
             OcsError::AdminRequired => (
                 403,
                 Some("Logged in account must be an admin".to_owned()),
@@ -98,7 +103,7 @@ impl IntoResponse for OcsError {
                 429,
                 Some("Reached maximum delay".to_owned()),
                 empty(),
-                Producer::Controller,
+                Producer::FrontScript,
             ),
             OcsError::Unavailable(reason) => {
                 tracing::error!(error = %reason, "service unavailable");
@@ -111,11 +116,12 @@ impl IntoResponse for OcsError {
             }
             OcsError::Internal(reason) => {
                 tracing::error!(error = %reason, "internal error");
+                // What the front script answers for an uncaught exception (996 → HTTP 500).
                 (
-                    500,
-                    Some("Internal Server Error".to_owned()),
+                    996,
+                    Some("Internal Server Error\n".to_owned()),
                     empty(),
-                    Producer::Controller,
+                    Producer::FrontScript,
                 )
             }
             OcsError::CsrfFailed => {
