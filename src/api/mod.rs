@@ -2,7 +2,10 @@
 //! and `domain`; they hold no rules of their own.
 
 pub mod capabilities;
+pub mod extract;
+pub mod present;
 pub mod status;
+pub mod wire;
 
 use crate::ocs;
 use crate::ocs::OcsError;

@@ -1,7 +1,10 @@
 //! Talk's rules: who may do what, in upstream's check order, and what each action changes.
 //! Nothing here knows HTTP; failures are [`Error`] values that `ocs` maps to the wire once.
 
+pub mod chat;
+pub mod conversation;
 pub mod ids;
+pub mod participant;
 
 use crate::db::DbError;
 

@@ -105,3 +105,36 @@ pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: i64, message_id: i64) -> 
 pub fn delete_many(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(attendees::table.filter(attendees::id.eq_any(attendee_ids))).execute(c))?)
 }
+
+/// The attendees of one room among the given actor ids (one query, any number of ids).
+pub fn find_actors(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    actor_type: &str,
+    actor_ids: &[String],
+) -> DbResult<Vec<Attendee>> {
+    let mut found = Vec::with_capacity(actor_ids.len());
+    for chunk in actor_ids.chunks(500) {
+        let mut rows = backend!(conn, c => attendees::table
+            .filter(attendees::room_id.eq(room_id))
+            .filter(attendees::actor_type.eq(actor_type))
+            .filter(attendees::actor_id.eq_any(chunk))
+            .select(Attendee::as_select())
+            .order(attendees::id.asc())
+            .load(c))?;
+        found.append(&mut rows);
+    }
+    found.sort_by_key(|a| a.id);
+    Ok(found)
+}
+
+/// MIN(last read message) of the user attendees of each room (`lastCommonReadMessage`).
+pub fn min_last_read(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, Option<i64>)> = backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq_any(room_ids))
+        .filter(attendees::actor_type.eq("users"))
+        .group_by(attendees::room_id)
+        .select((attendees::room_id, diesel::dsl::min(attendees::last_read_message)))
+        .load(c))?;
+    Ok(rows.into_iter().map(|(room, min)| (room, min.unwrap_or(0))).collect())
+}

@@ -53,3 +53,32 @@ pub fn newer(conn: &mut Conn<'_>, room_id: i64, after_id: i64, limit: i64) -> Db
 pub fn delete_for_room(conn: &mut Conn<'_>, room_id: i64) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }
+
+/// Inserts many messages with one multi-row INSERT per chunk.
+pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(500) {
+        inserted += backend!(conn, c => diesel::insert_into(messages::table).values(chunk).execute(c))?;
+    }
+    Ok(inserted)
+}
+
+/// Comments after each attendee's read marker, for one actor across rooms, in one grouped query.
+pub fn unread_counts(
+    conn: &mut Conn<'_>,
+    room_ids: &[i64],
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Vec<(i64, i64)>> {
+    use crate::db::schema::attendees;
+    Ok(backend!(conn, c => messages::table
+        .inner_join(attendees::table.on(attendees::room_id.eq(messages::room_id)))
+        .filter(attendees::room_id.eq_any(room_ids))
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .filter(messages::id.gt(attendees::last_read_message))
+        .filter(messages::verb.eq("comment"))
+        .group_by(messages::room_id)
+        .select((messages::room_id, diesel::dsl::count_star()))
+        .load(c))?)
+}

@@ -147,3 +147,24 @@ pub fn delete_many(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<usize> {
 pub fn delete_all(conn: &mut Conn<'_>) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(rooms::table).execute(c))?)
 }
+
+/// Points each room's last message at its newest message (after batch posting).
+pub fn refresh_last_message(conn: &mut Conn<'_>, room_ids: &[i64], at: i64) -> DbResult<()> {
+    use diesel::sql_types::BigInt;
+    if room_ids.is_empty() {
+        return Ok(());
+    }
+    // Why raw SQL: a correlated MAX with COALESCE is not expressible in the common DSL, and the
+    // placeholder syntax differs per backend.
+    let ids = room_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+    let body = "SET last_message_id = COALESCE((SELECT MAX(m.id) FROM messages m WHERE m.room_id = rooms.id), 0), last_activity = ";
+    match conn {
+        Conn::Sqlite(c) => diesel::sql_query(format!("UPDATE rooms {body}? WHERE id IN ({ids})"))
+            .bind::<BigInt, _>(at)
+            .execute(&mut **c)?,
+        Conn::Pg(c) => diesel::sql_query(format!("UPDATE rooms {body}$1 WHERE id IN ({ids})"))
+            .bind::<BigInt, _>(at)
+            .execute(&mut **c)?,
+    };
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! The exact upstream wire shapes (spreed `RoomFormatter`, `Participant` list entries,
+//! `Message::toArray`). Field order is upstream's; clients written in Kotlin, Swift and Python
+//! parse these strictly, so types never vary (no `null` in number or boolean fields).
+
+use crate::db::models::{Attendee, Message, Room};
+use crate::domain::chat::render_message;
+use crate::domain::ids::{lobby, permissions, ParticipantType, RoomType};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A v4 conversation as one caller sees it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomObject {
+    pub id: i64,
+    pub token: String,
+    #[serde(rename = "type")]
+    pub room_type: i32,
+    pub name: String,
+    pub display_name: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub participant_type: i32,
+    pub participant_flags: i32,
+    pub read_only: i32,
+    pub has_password: bool,
+    pub has_call: bool,
+    pub call_start_time: i64,
+    pub call_recording: i32,
+    pub can_start_call: bool,
+    pub last_activity: i64,
+    pub last_read_message: i64,
+    pub unread_messages: i64,
+    pub unread_mention: bool,
+    pub unread_mention_direct: bool,
+    pub is_favorite: bool,
+    pub can_leave_conversation: bool,
+    pub can_delete_conversation: bool,
+    pub notification_level: i32,
+    pub notification_calls: i32,
+    pub lobby_state: i32,
+    pub lobby_timer: i64,
+    pub last_ping: i64,
+    pub session_id: String,
+    #[serde(rename = "sipEnabled")]
+    pub sip_enabled: i32,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub attendee_id: i64,
+    pub permissions: i32,
+    pub attendee_permissions: i32,
+    pub call_permissions: i32,
+    pub default_permissions: i32,
+    #[serde(rename = "canEnableSIP")]
+    pub can_enable_sip: bool,
+    pub attendee_pin: String,
+    pub description: String,
+    pub last_common_read_message: i64,
+    pub listable: i32,
+    pub call_flag: i32,
+    pub message_expiration: i32,
+    pub avatar_version: String,
+    pub is_custom_avatar: bool,
+    pub breakout_room_mode: i32,
+    pub breakout_room_status: i32,
+    pub recording_consent: i32,
+    pub mention_permissions: i32,
+    pub live_transcription_language_id: String,
+    pub is_archived: bool,
+    pub is_important: bool,
+    pub is_sensitive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<MessageObject>,
+}
+
+/// What the formatter needs besides the room row.
+#[derive(Debug, Clone, Default)]
+pub struct CallerView<'a> {
+    /// The caller's attendee row in this room, if any.
+    pub attendee: Option<&'a Attendee>,
+    /// The caller's current Talk session in this room, if joined: id, in-call flags, last ping.
+    pub session: Option<(&'a str, i32, i64)>,
+    /// MIN(last read message) of the room's user attendees.
+    pub last_common_read: i64,
+    /// Comments after the caller's read marker.
+    pub unread_messages: i64,
+    /// The room's last message, when it should be shown.
+    pub last_message: Option<&'a Message>,
+    /// The viewer's user id (for "You …" in system messages).
+    pub viewer: Option<&'a str>,
+}
+
+/// The effective permissions of an attendee (spreed `Participant::getPermissions`): moderators
+/// get everything; others their custom bits, else the room default, else the server default.
+pub fn effective_permissions(room: &Room, attendee: &Attendee) -> i32 {
+    if ParticipantType::is_moderator(attendee.participant_type) {
+        return permissions::MAX_DEFAULT;
+    }
+    if attendee.permissions & permissions::CUSTOM != 0 {
+        return attendee.permissions;
+    }
+    if room.default_permissions != permissions::DEFAULT {
+        return room.default_permissions;
+    }
+    permissions::SERVER_DEFAULT
+}
+
+/// True when the lobby holds this attendee back (non-moderator without "ignore lobby").
+pub fn held_by_lobby(room: &Room, attendee: &Attendee) -> bool {
+    room.lobby_state != lobby::NONE
+        && !ParticipantType::is_moderator(attendee.participant_type)
+        && effective_permissions(room, attendee) & permissions::LOBBY_IGNORE == 0
+}
+
+fn avatar_version(room: &Room) -> String {
+    use sha1::{Digest, Sha1};
+    let digest = Sha1::digest(format!("{}#{}", room.token, room.name).as_bytes());
+    hex::encode(&digest[..4])
+}
+
+/// The view of a room for someone who is not in it (listable search, free-mode breakout listing):
+/// upstream's defaults with only the room's public facts filled in.
+pub fn format_room_for_outsider(room: &Room) -> RoomObject {
+    RoomObject {
+        description: if room.listable != 0 {
+            room.description.clone()
+        } else {
+            String::new()
+        },
+        ..base_room(room)
+    }
+}
+
+/// The room as the caller sees it.
+pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
+    let Some(attendee) = view.attendee else {
+        return format_room_for_outsider(room);
+    };
+    let perms = effective_permissions(room, attendee);
+    let held = held_by_lobby(room, attendee);
+    let is_moderator = ParticipantType::is_moderator(attendee.participant_type);
+    let one_to_one = room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32;
+    let notification_level = match attendee.notification_level {
+        // 0 = "default": one-to-one conversations notify always (1), others on mention (2).
+        0 if one_to_one => 1,
+        0 => 2,
+        n => n,
+    };
+    // Upstream shows "nothing read yet" as -2 with at least one unread message (not while held).
+    let (last_read_message, unread_messages) = match (held, attendee.last_read_message) {
+        (true, raw) => (raw, 0),
+        (false, 0) => (-2, view.unread_messages.max(1)),
+        (false, raw) => (raw, view.unread_messages),
+    };
+    let (session_id, participant_flags, last_ping) = view.session.unwrap_or(("0", 0, 0));
+    RoomObject {
+        participant_type: attendee.participant_type,
+        participant_flags,
+        last_ping,
+        last_read_message,
+        unread_messages,
+        description: room.description.clone(),
+        last_common_read_message: view.last_common_read,
+        notification_calls: attendee.notification_calls,
+        is_favorite: attendee.favorite,
+        is_archived: attendee.archived,
+        is_important: attendee.important,
+        is_sensitive: attendee.sensitive,
+        can_leave_conversation: room.room_type != RoomType::NoteToSelf as i32,
+        can_delete_conversation: is_moderator && !one_to_one,
+        notification_level,
+        session_id: session_id.to_owned(),
+        actor_type: attendee.actor_type.clone(),
+        actor_id: attendee.actor_id.clone(),
+        attendee_id: attendee.id,
+        permissions: perms,
+        attendee_permissions: attendee.permissions,
+        call_permissions: 0,
+        default_permissions: room.default_permissions,
+        can_start_call: !held && perms & permissions::START_CALL != 0,
+        last_message: if held {
+            None
+        } else {
+            view.last_message.map(|m| format_message(room, m, view.viewer))
+        },
+        ..base_room(room)
+    }
+}
+
+/// Fields every view shows as they are.
+fn base_room(room: &Room) -> RoomObject {
+    RoomObject {
+        id: room.id,
+        token: room.token.clone(),
+        room_type: room.room_type,
+        name: room.name.clone(),
+        display_name: room.name.clone(),
+        description: String::new(),
+        object_type: room.object_type.clone(),
+        object_id: room.object_id.clone(),
+        participant_type: ParticipantType::Guest as i32,
+        participant_flags: 0,
+        read_only: room.read_only,
+        has_password: !room.password.is_empty(),
+        has_call: false,
+        call_start_time: room.call_start_time,
+        call_recording: 0,
+        can_start_call: false,
+        last_activity: room.last_activity,
+        last_read_message: 0,
+        unread_messages: 0,
+        unread_mention: false,
+        unread_mention_direct: false,
+        is_favorite: false,
+        is_archived: false,
+        is_important: false,
+        is_sensitive: false,
+        can_leave_conversation: false,
+        can_delete_conversation: false,
+        notification_level: 3,
+        notification_calls: 0,
+        lobby_state: room.lobby_state,
+        lobby_timer: room.lobby_timer,
+        last_ping: 0,
+        session_id: "0".to_owned(),
+        sip_enabled: room.sip_enabled,
+        actor_type: String::new(),
+        actor_id: String::new(),
+        attendee_id: 0,
+        permissions: 1,
+        attendee_permissions: 1,
+        call_permissions: 1,
+        default_permissions: 1,
+        can_enable_sip: false,
+        attendee_pin: String::new(),
+        last_common_read_message: 0,
+        listable: room.listable,
+        call_flag: room.call_flag,
+        message_expiration: room.message_expiration,
+        avatar_version: avatar_version(room),
+        is_custom_avatar: false,
+        breakout_room_mode: room.breakout_room_mode,
+        breakout_room_status: room.breakout_room_status,
+        // The room's own value only counts when the server lets moderators choose (config 2);
+        // this server has no recording backend, so the server value 0 applies.
+        recording_consent: 0,
+        mention_permissions: room.mention_permissions,
+        live_transcription_language_id: String::new(),
+        last_message: None,
+    }
+}
+
+/// A participant list entry (RoomController::getParticipants).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantEntry {
+    pub room_token: String,
+    pub in_call: i32,
+    pub last_ping: i64,
+    pub session_ids: Vec<String>,
+    pub participant_type: i32,
+    pub attendee_id: i64,
+    pub actor_id: String,
+    pub actor_type: String,
+    pub display_name: String,
+    pub permissions: i32,
+    pub attendee_permissions: i32,
+    pub attendee_pin: String,
+    pub phone_number: String,
+    pub call_id: String,
+}
+
+pub fn format_participant(
+    room: &Room,
+    attendee: &Attendee,
+    session_ids: Vec<String>,
+    in_call: i32,
+    last_ping: i64,
+) -> ParticipantEntry {
+    ParticipantEntry {
+        room_token: room.token.clone(),
+        in_call,
+        last_ping,
+        session_ids,
+        participant_type: attendee.participant_type,
+        attendee_id: attendee.id,
+        actor_id: attendee.actor_id.clone(),
+        actor_type: attendee.actor_type.clone(),
+        display_name: attendee.display_name.clone(),
+        permissions: effective_permissions(room, attendee),
+        attendee_permissions: attendee.permissions,
+        attendee_pin: String::new(),
+        phone_number: String::new(),
+        call_id: String::new(),
+    }
+}
+
+/// A chat message (`Message::toArray`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageObject {
+    pub id: i64,
+    pub token: String,
+    pub actor_type: String,
+    pub actor_id: String,
+    pub actor_display_name: String,
+    pub timestamp: i64,
+    pub message: String,
+    /// PHP's empty array is `[]`; a non-empty one is an object.
+    pub message_parameters: Value,
+    pub system_message: String,
+    pub message_type: String,
+    pub is_replyable: bool,
+    pub reference_id: String,
+    /// Upstream forces `{}` for an empty reaction map in JSON.
+    pub reactions: Map<String, Value>,
+    pub expiration_timestamp: i64,
+    pub markdown: bool,
+    /// The topmost parent, or the message itself outside threads (Talk 22).
+    pub thread_id: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
+}
+
+pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> MessageObject {
+    let rendered = render_message(m, viewer);
+    MessageObject {
+        id: m.id,
+        token: room.token.clone(),
+        actor_type: m.actor_type.clone(),
+        actor_id: m.actor_id.clone(),
+        actor_display_name: m.actor_display_name.clone(),
+        timestamp: m.created_at,
+        message: rendered.text,
+        message_parameters: if rendered.parameters.is_empty() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(rendered.parameters)
+        },
+        system_message: rendered.system_message,
+        message_type: rendered.message_type.to_owned(),
+        is_replyable: rendered.message_type == "comment",
+        reference_id: m.reference_id.clone(),
+        reactions: Map::new(),
+        expiration_timestamp: 0,
+        markdown: rendered.message_type == "comment",
+        thread_id: if m.parent_id > 0 { m.parent_id } else { m.id },
+        silent: m.silent,
+    }
+}

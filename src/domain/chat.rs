@@ -1,0 +1,191 @@
+//! Chat: comments and system messages. System messages are stored as upstream stores them — a
+//! JSON object `{"message": <key>, "parameters": {...}}` with verb `system` — and rendered per
+//! viewer ("You added …" for the actor, "{actor} added you" for the target).
+
+use crate::db::models::{Message, NewMessage};
+use crate::db::store;
+use crate::db::{Conn, DbResult};
+use crate::domain::ids::actor;
+use serde_json::{json, Map, Value};
+
+pub const VERB_COMMENT: &str = "comment";
+pub const VERB_SYSTEM: &str = "system";
+
+/// Who did something: the logged-in user behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub actor_type: String,
+    pub actor_id: String,
+    pub display_name: String,
+}
+
+impl Actor {
+    pub fn user(user_id: &str, display_name: &str) -> Actor {
+        Actor {
+            actor_type: actor::USERS.to_owned(),
+            actor_id: user_id.to_owned(),
+            display_name: display_name.to_owned(),
+        }
+    }
+}
+
+/// A user named in a system message (`{user}`), with the display name at the time.
+#[derive(Debug, Clone)]
+pub struct NamedUser {
+    pub id: String,
+    pub name: String,
+}
+
+/// One system message to post.
+#[derive(Debug, Clone)]
+pub struct SystemMessage {
+    pub room_id: i64,
+    pub key: &'static str,
+    pub user: Option<NamedUser>,
+}
+
+fn new_system_message(actor: &Actor, msg: &SystemMessage, now: i64) -> NewMessage {
+    let mut parameters = Map::new();
+    if let Some(user) = &msg.user {
+        parameters.insert("user".into(), json!({"id": user.id, "name": user.name}));
+    }
+    NewMessage {
+        room_id: msg.room_id,
+        actor_type: actor.actor_type.clone(),
+        actor_id: actor.actor_id.clone(),
+        actor_display_name: actor.display_name.clone(),
+        verb: VERB_SYSTEM.to_owned(),
+        message: json!({"message": msg.key, "parameters": parameters}).to_string(),
+        reference_id: String::new(),
+        parent_id: 0,
+        silent: false,
+        created_at: now,
+    }
+}
+
+/// Posts one system message and makes it the room's last message.
+pub fn post_system_message(conn: &mut Conn<'_>, actor: &Actor, msg: SystemMessage, now: i64) -> DbResult<Message> {
+    let stored = store::messages::insert(conn, &new_system_message(actor, &msg, now))?;
+    store::rooms::set_last_message(conn, msg.room_id, stored.id, now)?;
+    Ok(stored)
+}
+
+/// Posts many system messages with set-based statements (one multi-row insert per chunk, one
+/// update of the rooms' last message), for operations that touch hundreds of attendees.
+pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMessage], now: i64) -> DbResult<()> {
+    if msgs.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewMessage> = msgs.iter().map(|m| new_system_message(actor, m, now)).collect();
+    store::messages::insert_many(conn, &rows)?;
+    let mut room_ids: Vec<i64> = msgs.iter().map(|m| m.room_id).collect();
+    room_ids.sort_unstable();
+    room_ids.dedup();
+    store::rooms::refresh_last_message(conn, &room_ids, now)
+}
+
+/// Posts a chat comment by `actor` and makes it the room's last message.
+pub fn post_comment(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    actor: &Actor,
+    text: &str,
+    reference_id: &str,
+    parent_id: i64,
+    silent: bool,
+    now: i64,
+) -> DbResult<Message> {
+    let row = NewMessage {
+        room_id,
+        actor_type: actor.actor_type.clone(),
+        actor_id: actor.actor_id.clone(),
+        actor_display_name: actor.display_name.clone(),
+        verb: VERB_COMMENT.to_owned(),
+        message: text.to_owned(),
+        reference_id: reference_id.to_owned(),
+        parent_id,
+        silent,
+        created_at: now,
+    };
+    let stored = store::messages::insert(conn, &row)?;
+    store::rooms::set_last_message(conn, room_id, stored.id, now)?;
+    Ok(stored)
+}
+
+/// A message as a viewer reads it.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub text: String,
+    pub parameters: Map<String, Value>,
+    pub system_message: String,
+    pub message_type: &'static str,
+}
+
+fn user_object(id: &str, name: &str) -> Value {
+    json!({"type": "user", "id": id, "name": name, "mention-id": id})
+}
+
+/// Renders a stored message for `viewer` (a user id), in English as upstream's default.
+pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
+    if m.verb != VERB_SYSTEM {
+        return Rendered {
+            text: m.message.clone(),
+            parameters: Map::new(),
+            system_message: String::new(),
+            message_type: "comment",
+        };
+    }
+    let stored: Value = serde_json::from_str(&m.message).unwrap_or(Value::Null);
+    let key = stored["message"].as_str().unwrap_or("").to_owned();
+    let user = stored["parameters"].get("user").map(|u| {
+        (
+            u["id"].as_str().unwrap_or("").to_owned(),
+            u["name"].as_str().unwrap_or("").to_owned(),
+        )
+    });
+    let mut parameters = Map::new();
+    parameters.insert("actor".into(), user_object(&m.actor_id, &m.actor_display_name));
+    if let Some((id, name)) = &user {
+        parameters.insert("user".into(), user_object(id, name));
+    }
+    let viewer_is_actor = viewer.is_some() && viewer == Some(m.actor_id.as_str()) && m.actor_type == actor::USERS;
+    let viewer_is_user = viewer.is_some() && user.as_ref().map(|(id, _)| id.as_str()) == viewer;
+    let self_action = user.as_ref().is_some_and(|(id, _)| id == &m.actor_id);
+    let text = match key.as_str() {
+        "conversation_created" if viewer_is_actor => "You created the conversation",
+        "conversation_created" => "{actor} created the conversation",
+        "user_added" if self_action && viewer_is_actor => "You joined the conversation",
+        "user_added" if self_action => "{actor} joined the conversation",
+        "user_added" if viewer_is_actor => "You added {user}",
+        "user_added" if viewer_is_user => "{actor} added you",
+        "user_added" => "{actor} added {user}",
+        "user_removed" if self_action && viewer_is_actor => "You left the conversation",
+        "user_removed" if self_action => "{actor} left the conversation",
+        "user_removed" if viewer_is_actor => "You removed {user}",
+        "user_removed" if viewer_is_user => "{actor} removed you",
+        "user_removed" => "{actor} removed {user}",
+        "moderator_promoted" if viewer_is_actor => "You promoted {user} to moderator",
+        "moderator_promoted" if viewer_is_user => "{actor} promoted you to moderator",
+        "moderator_promoted" => "{actor} promoted {user} to moderator",
+        "moderator_demoted" if viewer_is_actor => "You demoted {user} from moderator",
+        "moderator_demoted" if viewer_is_user => "{actor} demoted you from moderator",
+        "moderator_demoted" => "{actor} demoted {user} from moderator",
+        "lobby_none" if viewer_is_actor => "You opened the conversation to everyone",
+        "lobby_none" => "{actor} opened the conversation to everyone",
+        "lobby_non_moderators" if viewer_is_actor => "You restricted the conversation to moderators",
+        "lobby_non_moderators" => "{actor} restricted the conversation to moderators",
+        "breakout_rooms_started" if viewer_is_actor => "You started breakout rooms",
+        "breakout_rooms_started" => "{actor} started breakout rooms",
+        "breakout_rooms_stopped" if viewer_is_actor => "You stopped breakout rooms",
+        "breakout_rooms_stopped" => "{actor} stopped breakout rooms",
+        "conversation_renamed" if viewer_is_actor => "You renamed the conversation",
+        "conversation_renamed" => "{actor} renamed the conversation",
+        _ => "",
+    };
+    Rendered {
+        text: text.to_owned(),
+        parameters,
+        system_message: key,
+        message_type: "system",
+    }
+}
