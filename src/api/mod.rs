@@ -1,9 +1,12 @@
 //! The HTTP surface: one module per upstream controller. Handlers translate between the wire
 //! and `domain`; they hold no rules of their own.
 
+pub mod breakout_room;
 pub mod capabilities;
+pub mod chat;
 pub mod extract;
 pub mod present;
+pub mod room;
 pub mod status;
 pub mod wire;
 
@@ -23,7 +26,11 @@ pub const TALK_VERSION: &str = "22.0.0";
 
 /// Routes under `/ocs/v1.php` and `/ocs/v2.php` (paths here are relative to that prefix).
 fn ocs_routes() -> Router<AppState> {
-    Router::new().merge(capabilities::routes())
+    Router::new()
+        .merge(capabilities::routes())
+        .merge(room::routes())
+        .merge(chat::routes())
+        .merge(breakout_room::routes())
 }
 
 /// Upper bound for one request. Chat long-polling may legitimately wait up to 60 s.

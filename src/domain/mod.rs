@@ -1,6 +1,7 @@
 //! Talk's rules: who may do what, in upstream's check order, and what each action changes.
 //! Nothing here knows HTTP; failures are [`Error`] values that `ocs` maps to the wire once.
 
+pub mod breakout;
 pub mod chat;
 pub mod conversation;
 pub mod ids;

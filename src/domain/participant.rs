@@ -144,3 +144,242 @@ pub fn set_participant_type(
     }
     Ok(())
 }
+
+use crate::db::models::NewAttendee as GroupRow;
+use crate::domain::conversation::{delete_room, lock_and_reload};
+use crate::domain::ids::{BreakoutRoomMode, RoomType};
+use crate::domain::{Error, Result};
+
+/// Adds a group: its members as users (with `user_added`) and the group itself as an attendee.
+pub fn add_group(
+    conn: &mut Conn<'_>,
+    room: &Room,
+    group_id: &str,
+    group_name: &str,
+    by: &Actor,
+    now: i64,
+) -> DbResult<()> {
+    let members: Vec<NewMember> = store::groups::members(conn, group_id)?
+        .into_iter()
+        .map(|(user_id, display_name)| NewMember {
+            user_id,
+            display_name,
+            participant_type: ParticipantType::User as i32,
+        })
+        .collect();
+    add_users(conn, room, &members, Some(by), now)?;
+    if store::attendees::find(conn, room.id, actor::GROUPS, group_id)?.is_none() {
+        store::attendees::insert(
+            conn,
+            &GroupRow {
+                room_id: room.id,
+                actor_type: actor::GROUPS.to_owned(),
+                actor_id: group_id.to_owned(),
+                display_name: group_name.to_owned(),
+                participant_type: ParticipantType::User as i32,
+                permissions: 0,
+                last_read_message: room.last_message_id,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn is_breakout_room(room: &Room) -> bool {
+    room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
+}
+
+fn is_configured_parent(room: &Room) -> bool {
+    room.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32
+}
+
+/// `POST /room/{token}/participants` (moderator), in upstream's check order.
+pub fn add_participant(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    by: &Actor,
+    new_participant: &str,
+    source: &str,
+    now: i64,
+) -> Result<()> {
+    let room = lock_and_reload(conn, room_id)?;
+    if matches!(room.room_type, t if t == RoomType::OneToOne as i32 || t == RoomType::FormerOneToOne as i32 || t == RoomType::NoteToSelf as i32)
+    {
+        return Err(Error::bad_request("room-type"));
+    }
+    if is_breakout_room(&room) && source != "users" {
+        return Err(Error::bad_request("source"));
+    }
+    match source {
+        "users" => {
+            let user = store::users::find(conn, new_participant)?.ok_or(Error::Keyed(404, "new-participant"))?;
+            let member = NewMember {
+                user_id: user.user_id.clone(),
+                display_name: user.display_name.clone(),
+                participant_type: ParticipantType::User as i32,
+            };
+            if is_breakout_room(&room) {
+                add_user_to_breakout_room(conn, &room, member, by, now)
+            } else {
+                add_users(conn, &room, &[member], Some(by), now)?;
+                Ok(())
+            }
+        }
+        "groups" => {
+            let group = store::groups::find(conn, new_participant)?.ok_or(Error::Keyed(404, "new-participant"))?;
+            add_group(conn, &room, &group.group_id, &group.display_name, by, now)?;
+            Ok(())
+        }
+        _ => Err(Error::bad_request("source")),
+    }
+}
+
+/// Upstream's direct add into a breakout room: make sure the user is in the parent, take them
+/// out of every breakout room of that parent (moderators cannot be moved: `moderator`), then add
+/// them here — unless they were already here, in which case they end up in none (upstream's
+/// order of steps).
+fn add_user_to_breakout_room(conn: &mut Conn<'_>, room: &Room, member: NewMember, by: &Actor, now: i64) -> Result<()> {
+    let already_here = store::attendees::find(conn, room.id, actor::USERS, &member.user_id)?.is_some();
+    let parent = store::rooms::find_by_token(conn, &room.object_id)?.ok_or(Error::NOT_FOUND)?;
+    conn.lock_room(parent.id)?;
+    add_users(conn, &parent, std::slice::from_ref(&member), Some(by), now)?;
+    let siblings = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let ids: Vec<i64> = siblings.iter().map(|r| r.id).collect();
+    let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &member.user_id)?;
+    if rows.iter().any(|a| ParticipantType::is_moderator(a.participant_type)) {
+        return Err(Error::bad_request("moderator"));
+    }
+    for row in &rows {
+        if let Some(r) = siblings.iter().find(|r| r.id == row.room_id) {
+            remove_attendees(conn, r, std::slice::from_ref(row), by, now)?;
+        }
+    }
+    if !already_here {
+        add_users(conn, room, &[member], Some(by), now)?;
+    }
+    Ok(())
+}
+
+/// Removes an actor from every breakout room of a configured parent (upstream's cascade when
+/// someone leaves or is removed from the parent).
+pub fn remove_from_breakout_rooms(
+    conn: &mut Conn<'_>,
+    parent: &Room,
+    actor_type: &str,
+    actor_id: &str,
+    by: &Actor,
+    now: i64,
+) -> DbResult<()> {
+    if !is_configured_parent(parent) {
+        return Ok(());
+    }
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    for row in store::attendees::find_actor_in_rooms(conn, &ids, actor_type, actor_id)? {
+        if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
+            remove_attendees(conn, r, std::slice::from_ref(&row), by, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// `DELETE /room/{token}/participants/self`: leave; the last user leaving deletes the room, the
+/// last moderator cannot leave while other users remain.
+pub fn leave(conn: &mut Conn<'_>, room_id: i64, me: &Actor, now: i64) -> Result<()> {
+    let room = lock_and_reload(conn, room_id)?;
+    let attendee = store::attendees::find(conn, room.id, actor::USERS, &me.actor_id)?.ok_or(Error::NOT_FOUND)?;
+    let users: Vec<Attendee> = store::attendees::list(conn, room.id)?
+        .into_iter()
+        .filter(|a| a.actor_type == actor::USERS)
+        .collect();
+    let others: Vec<&Attendee> = users.iter().filter(|a| a.id != attendee.id).collect();
+    if others.is_empty() {
+        delete_room(conn, &room)?;
+        return Ok(());
+    }
+    let is_moderator = attendee.participant_type == ParticipantType::Owner as i32
+        || attendee.participant_type == ParticipantType::Moderator as i32;
+    let other_moderators = others.iter().any(|a| {
+        a.participant_type == ParticipantType::Owner as i32 || a.participant_type == ParticipantType::Moderator as i32
+    });
+    if is_moderator && !other_moderators && !is_breakout_room(&room) {
+        return Err(Error::bad_request("last-moderator"));
+    }
+    remove_from_breakout_rooms(conn, &room, actor::USERS, &me.actor_id, me, now)?;
+    remove_attendees(conn, &room, &[attendee], me, now)?;
+    Ok(())
+}
+
+/// `DELETE /room/{token}/attendees` (moderator).
+pub fn remove_attendee(conn: &mut Conn<'_>, room_id: i64, by: &Actor, attendee_id: i64, now: i64) -> Result<()> {
+    let room = lock_and_reload(conn, room_id)?;
+    let target = store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Error::Keyed(404, "participant"))?;
+    if room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32 {
+        return Err(Error::bad_request("room-type"));
+    }
+    if target.actor_type == actor::USERS && target.actor_id == by.actor_id {
+        return leave(conn, room.id, by, now);
+    }
+    if target.participant_type == ParticipantType::Owner as i32 {
+        return Err(Error::Keyed(403, "owner"));
+    }
+    remove_from_breakout_rooms(conn, &room, &target.actor_type, &target.actor_id, by, now)?;
+    remove_attendees(conn, &room, &[target], by, now)?;
+    Ok(())
+}
+
+/// `POST|DELETE /room/{token}/moderators` (moderator), with the breakout cascade of a
+/// configured parent: a promoted user joins every breakout room as moderator, a demoted one
+/// leaves them all.
+pub fn change_moderator(
+    conn: &mut Conn<'_>,
+    room_id: i64,
+    by: &Actor,
+    attendee_id: i64,
+    promote: bool,
+    now: i64,
+) -> Result<()> {
+    let room = lock_and_reload(conn, room_id)?;
+    let target = store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Error::Status(404))?;
+    if target.actor_type == actor::USERS && target.actor_id == by.actor_id {
+        return Err(Error::FORBIDDEN);
+    }
+    if target.actor_type == actor::GROUPS {
+        return Err(Error::Status(400));
+    }
+    let t = target.participant_type;
+    let new_type = match (promote, t) {
+        (true, 3) | (true, 5) => ParticipantType::Moderator as i32,
+        (true, 4) => ParticipantType::GuestModerator as i32,
+        (false, 2) => ParticipantType::User as i32,
+        (false, 6) => ParticipantType::Guest as i32,
+        _ => return Err(Error::Status(400)),
+    };
+    set_participant_type(conn, &room, &target, new_type, by, now)?;
+    if target.actor_type == actor::USERS && is_configured_parent(&room) {
+        if promote {
+            let rooms = store::rooms::breakout_rooms_of(conn, &room.token)?;
+            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &target.actor_id)?;
+            for r in &rooms {
+                match rows.iter().find(|a| a.room_id == r.id) {
+                    Some(row) if !ParticipantType::is_moderator(row.participant_type) => {
+                        set_participant_type(conn, r, row, new_type, by, now)?;
+                    }
+                    Some(_) => {}
+                    None => {
+                        let member = NewMember {
+                            user_id: target.actor_id.clone(),
+                            display_name: target.display_name.clone(),
+                            participant_type: new_type,
+                        };
+                        add_users(conn, r, &[member], Some(by), now)?;
+                    }
+                }
+            }
+        } else {
+            remove_from_breakout_rooms(conn, &room, actor::USERS, &target.actor_id, by, now)?;
+        }
+    }
+    Ok(())
+}

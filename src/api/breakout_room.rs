@@ -1,0 +1,201 @@
+//! spreed `BreakoutRoomController` (API v1): configure, remove, start, stop, broadcast,
+//! reorganize, request/reset assistance, switch.
+
+use crate::api::capabilities::TalkConfig;
+use crate::api::extract::{ModeratorParticipant, RoomParticipant};
+use crate::api::present::present_rooms;
+use crate::api::wire::{format_room, CallerView, RoomObject};
+use crate::db::models::Room;
+use crate::db::{store, Conn};
+use crate::domain::ids::actor;
+use crate::domain::{breakout, now, Error};
+use crate::ocs::{Ocs, OcsResult, Params};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    let base = "/apps/spreed/api/v1/breakout-rooms/{token}";
+    Router::new()
+        .route(base, post(configure).delete(remove))
+        .route(&format!("{base}/rooms"), post(start).delete(stop))
+        .route(&format!("{base}/broadcast"), post(broadcast))
+        .route(&format!("{base}/attendees"), post(reorganize))
+        .route(
+            &format!("{base}/request-assistance"),
+            post(request_assistance).delete(reset_assistance),
+        )
+        .route(&format!("{base}/switch"), post(switch))
+}
+
+/// Rooms formatted for the caller; rooms in which the caller has no attendee are left out.
+fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Error> {
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
+    let with_me: Vec<(Room, Option<_>)> = rooms
+        .into_iter()
+        .filter_map(|r| mine.iter().find(|a| a.room_id == r.id).cloned().map(|a| (r, Some(a))))
+        .collect();
+    Ok(present_rooms(conn, viewer, &with_me, true)?)
+}
+
+fn breakout_enabled(conn: &mut Conn<'_>) -> Result<bool, Error> {
+    Ok(TalkConfig::load(conn)?.breakout_rooms_enabled)
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
+async fn configure(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Vec<RoomObject>> {
+    let mode = params.int("mode");
+    let amount = params.int("amount");
+    let attendee_map = params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned());
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let enabled = breakout_enabled(conn)?;
+                let rooms = breakout::configure(conn, parent_id, &caller, enabled, mode, amount, &attendee_map, now())?;
+                list_for(conn, &viewer, rooms)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms))
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
+async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<RoomObject> {
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let mut rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let parent = breakout::remove(conn, parent_id)?;
+                list_for(conn, &viewer, vec![parent])
+            })
+        })
+        .await?;
+    let parent = rooms.pop().ok_or(Error::NOT_FOUND)?;
+    Ok(Ocs::ok(parent))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
+async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let rooms = breakout::start(conn, parent_id, &caller, now())?;
+                list_for(conn, &viewer, rooms)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms))
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
+async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let rooms = breakout::stop(conn, parent_id, &caller, now())?;
+                list_for(conn, &viewer, rooms)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
+async fn broadcast(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Vec<RoomObject>> {
+    let message = params.string("message");
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let rooms = breakout::broadcast(conn, parent_id, &caller, message.as_deref(), now())?;
+                list_for(conn, &viewer, rooms)
+            })
+        })
+        .await?;
+    Ok(Ocs::created(rooms))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/attendees (BreakoutRoomController::applyAttendeeMap)
+async fn reorganize(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Vec<RoomObject>> {
+    let attendee_map = params.string("attendeeMap").unwrap_or_default();
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let enabled = breakout_enabled(conn)?;
+                let rooms = breakout::reorganize(conn, parent_id, &caller, enabled, &attendee_map, now())?;
+                list_for(conn, &viewer, rooms)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms))
+}
+
+async fn assistance(s: AppState, p: RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
+    let (room_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let mut rooms =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| {
+                let room = breakout::set_assistance(conn, room_id, requested, now())?;
+                list_for(conn, &viewer, vec![room])
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms.pop().ok_or(Error::NOT_FOUND)?))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
+async fn request_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
+    assistance(s, p, true).await
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::resetRequestForAssistance)
+async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
+    assistance(s, p, false).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/switch (BreakoutRoomController::switchBreakoutRoom)
+async fn switch(State(s): State<AppState>, p: RoomParticipant, params: Params) -> OcsResult<RoomObject> {
+    let target = params.string("target").unwrap_or_default();
+    let caller = p.actor();
+    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Error> {
+                let (room, parent_attendee) = breakout::switch(conn, parent_id, &caller, &target, now())?;
+                // Upstream formats the target with the caller's parent membership.
+                Ok(format_room(
+                    &room,
+                    &CallerView {
+                        attendee: Some(&parent_attendee),
+                        viewer: Some(&viewer),
+                        ..Default::default()
+                    },
+                ))
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(object))
+}

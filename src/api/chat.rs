@@ -1,0 +1,135 @@
+//! spreed `ChatController` (API v1): send and receive.
+
+use crate::api::extract::RoomParticipant;
+use crate::api::wire::{effective_permissions, format_message, held_by_lobby, MessageObject};
+use crate::db::store;
+use crate::domain::ids::{permissions, CHAT_MAX_LENGTH};
+use crate::domain::{chat, now, Error};
+use crate::ocs::{Ocs, OcsError, OcsResult, Params};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use std::time::{Duration, Instant};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/apps/spreed/api/v1/chat/{token}",
+        get(receive_messages).post(send_message),
+    )
+}
+
+/// Upstream caps long-polling at 30 seconds and a page at 200 messages.
+const MAX_TIMEOUT_SECONDS: i64 = 30;
+const MAX_LIMIT: i64 = 200;
+
+/// # POST /ocs/v2.php/apps/spreed/api/v1/chat/{token} (ChatController::sendMessage)
+async fn send_message(State(s): State<AppState>, p: RoomParticipant, params: Params) -> OcsResult<MessageObject> {
+    if held_by_lobby(&p.room, &p.attendee) {
+        return Err(OcsError::Status(412));
+    }
+    if effective_permissions(&p.room, &p.attendee) & permissions::CHAT == 0 || p.room.read_only != 0 {
+        return Err(OcsError::Status(403));
+    }
+    let Some(message) = params.string("message") else {
+        return Err(OcsError::Status(400));
+    };
+    if message.trim().is_empty() {
+        return Err(OcsError::bad_request("message"));
+    }
+    if message.chars().count() > CHAT_MAX_LENGTH {
+        return Err(OcsError::keyed(413, "message"));
+    }
+    let reference_id: String = params
+        .string("referenceId")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(64)
+        .collect();
+    let reply_to = params.int("replyTo").unwrap_or(0);
+    let silent = params.bool("silent").unwrap_or(false);
+    let caller = p.actor();
+    let (room, attendee_id, viewer) = (p.room.clone(), p.attendee.id, p.user.user_id.clone());
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Error> {
+                if reply_to != 0 {
+                    let parent =
+                        store::messages::find(conn, room.id, reply_to)?.ok_or(Error::bad_request("reply-to"))?;
+                    if parent.verb != chat::VERB_COMMENT {
+                        return Err(Error::bad_request("reply-to"));
+                    }
+                }
+                let stored =
+                    chat::post_comment(conn, room.id, &caller, &message, &reference_id, reply_to, silent, now())?;
+                // Sending marks everything up to one's own message as read.
+                store::attendees::set_last_read(conn, attendee_id, stored.id)?;
+                Ok(format_message(&room, &stored, Some(&viewer)))
+            })
+        })
+        .await?;
+    Ok(Ocs::created(object))
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v1/chat/{token} (ChatController::receiveMessages)
+///
+/// History (`lookIntoFuture=0`) is newest first; `lookIntoFuture=1` waits (polling once a
+/// second, never busy) up to `timeout` seconds for newer messages. Nothing → 304.
+async fn receive_messages(
+    State(s): State<AppState>,
+    p: RoomParticipant,
+    params: Params,
+) -> OcsResult<Vec<MessageObject>> {
+    if held_by_lobby(&p.room, &p.attendee) {
+        return Err(OcsError::Status(412));
+    }
+    let Some(look_into_future) = params.int("lookIntoFuture") else {
+        return Err(OcsError::Status(400));
+    };
+    let limit = params.int("limit").unwrap_or(100).min(MAX_LIMIT).max(1);
+    let last_known = params.int("lastKnownMessageId").unwrap_or(0);
+    let timeout = params
+        .int("timeout")
+        .unwrap_or(MAX_TIMEOUT_SECONDS)
+        .clamp(0, MAX_TIMEOUT_SECONDS);
+    let include_last_known = params.int("includeLastKnown").unwrap_or(0) == 1;
+    let set_read_marker = params.int("setReadMarker").unwrap_or(1) == 1;
+    let future = look_into_future == 1;
+    let deadline = Instant::now() + Duration::from_secs(timeout as u64);
+    let (room, attendee) = (p.room.clone(), p.attendee.clone());
+    let viewer = p.user.user_id.clone();
+    loop {
+        let (room_c, attendee_c) = (room.clone(), attendee.clone());
+        let messages =
+            s.db.run(move |conn| -> Result<_, Error> {
+                if future {
+                    let after = if include_last_known { last_known - 1 } else { last_known };
+                    if set_read_marker && last_known > attendee_c.last_read_message {
+                        store::attendees::set_last_read(conn, attendee_c.id, last_known)?;
+                    }
+                    Ok(store::messages::newer(conn, room_c.id, after, limit)?)
+                } else {
+                    let before = if include_last_known && last_known > 0 {
+                        last_known + 1
+                    } else {
+                        last_known
+                    };
+                    Ok(store::messages::history(conn, room_c.id, before, limit)?)
+                }
+            })
+            .await?;
+        if !messages.is_empty() {
+            let last_given = messages.last().map(|m| m.id).unwrap_or(0);
+            let objects: Vec<MessageObject> = messages
+                .iter()
+                .map(|m| format_message(&room, m, Some(&viewer)))
+                .collect();
+            return Ok(Ocs::ok(objects).header("x-chat-last-given", last_given.to_string()));
+        }
+        if !future || Instant::now() >= deadline {
+            return Ok(Ocs::with_status(304, Vec::new()));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

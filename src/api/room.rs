@@ -1,0 +1,472 @@
+//! spreed `RoomController` (API v4): conversations, participants, lobby and the settings that
+//! breakout rooms lock, plus the breakout listings that live in this controller upstream.
+
+use crate::api::capabilities::TalkConfig;
+use crate::api::extract::{ModeratorParticipant, RoomParticipant, RoomToken};
+use crate::api::present::{present_room, present_rooms};
+use crate::api::wire::{format_participant, held_by_lobby, ParticipantEntry, RoomObject};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::db::models::{NewSession, Room};
+use crate::db::store;
+use crate::db::store::rooms::RoomIntField;
+use crate::domain::chat::Actor;
+use crate::domain::conversation::{self, CreateRequest};
+use crate::domain::ids::{actor, ParticipantType, RoomType};
+use crate::domain::{breakout, now, participant, Error};
+use crate::ocs::{Ocs, OcsError, OcsResult, Params};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use serde_json::Value;
+
+pub fn routes() -> Router<AppState> {
+    let base = "/apps/spreed/api/v4/room";
+    Router::new()
+        .route(base, get(get_rooms).post(create_room))
+        .route(
+            &format!("{base}/{{token}}"),
+            get(get_single_room).put(rename_room).delete(delete_room),
+        )
+        .route(
+            &format!("{base}/{{token}}/participants"),
+            get(get_participants).post(add_participant),
+        )
+        .route(&format!("{base}/{{token}}/participants/self"), delete(remove_self))
+        .route(
+            &format!("{base}/{{token}}/participants/active"),
+            post(join_room).delete(leave_room),
+        )
+        .route(&format!("{base}/{{token}}/attendees"), delete(remove_attendee))
+        .route(
+            &format!("{base}/{{token}}/moderators"),
+            post(promote_moderator).delete(demote_moderator),
+        )
+        .route(&format!("{base}/{{token}}/webinar/lobby"), put(set_lobby))
+        .route(
+            &format!("{base}/{{token}}/public"),
+            post(make_public).delete(make_private),
+        )
+        .route(&format!("{base}/{{token}}/listable"), put(set_listable))
+        .route(&format!("{base}/{{token}}/password"), put(set_password))
+        .route(
+            &format!("{base}/{{token}}/message-expiration"),
+            post(set_message_expiration),
+        )
+        .route(
+            &format!("{base}/{{token}}/permissions/default"),
+            put(set_default_permissions),
+        )
+        .route(&format!("{base}/{{token}}/breakout-rooms"), get(get_breakout_rooms))
+        .route(
+            &format!("{base}/{{token}}/breakout-rooms/participants"),
+            get(get_breakout_room_participants),
+        )
+}
+
+fn actor_of(user: &AuthUser) -> Actor {
+    Actor::user(&user.user_id, &user.display_name)
+}
+
+/// `X-Nextcloud-Talk-Hash` for the current configuration.
+async fn talk_hash(state: &AppState) -> Result<String, OcsError> {
+    Ok(state.db.run(TalkConfig::load).await.map_err(OcsError::from)?.hash())
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v4/room (RoomController::getRooms)
+async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<Vec<RoomObject>> {
+    let modified_before = now();
+    let modified_since = params.int("modifiedSince").unwrap_or(0);
+    let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
+    let viewer = user.user_id.clone();
+    let rooms =
+        s.db.run(move |conn| -> Result<_, Error> {
+            conn.read_tx(|conn| -> Result<_, Error> {
+                let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
+                    .into_iter()
+                    .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
+                    .map(|(r, a)| (r, Some(a)))
+                    .collect();
+                Ok(present_rooms(conn, &viewer, &rooms, include_last_message)?)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(rooms)
+        .header("x-nextcloud-talk-hash", talk_hash(&s).await?)
+        .header("x-nextcloud-talk-modified-before", modified_before.to_string()))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room (RoomController::createRoom)
+async fn create_room(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<RoomObject> {
+    let req = CreateRequest {
+        room_type: params.int("roomType").unwrap_or(RoomType::Group as i64),
+        room_name: params.string("roomName").unwrap_or_default(),
+        object_type: params.string("objectType").unwrap_or_default(),
+        object_id: params.string("objectId").unwrap_or_default(),
+        invite: params.string("invite").unwrap_or_default(),
+        source: params.string("source").unwrap_or_default(),
+    };
+    let caller = actor_of(&user);
+    let viewer = user.user_id.clone();
+    let (room, is_new) =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Error> {
+                let created = conversation::create_conversation(conn, &caller, &req, now())?;
+                let object = present_room(conn, &viewer, &created.room, Some(&created.attendee), true)?;
+                Ok((object, created.is_new))
+            })
+        })
+        .await?;
+    Ok(if is_new { Ocs::created(room) } else { Ocs::ok(room) })
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::getSingleRoom)
+async fn get_single_room(
+    State(s): State<AppState>,
+    RoomToken(token): RoomToken,
+    MaybeUser(user): MaybeUser,
+) -> OcsResult<RoomObject> {
+    let viewer = user.map(|u| u.user_id);
+    let room =
+        s.db.run(move |conn| -> Result<_, Error> {
+            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
+            let attendee = match &viewer {
+                Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
+                None => None,
+            };
+            match (&viewer, attendee) {
+                (Some(v), Some(a)) => Ok(present_room(conn, v, &room, Some(&a), true)?),
+                // Outsiders see public and listable conversations only, in the limited view.
+                _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
+                    Ok(crate::api::wire::format_room_for_outsider(&room))
+                }
+                _ => Err(Error::NOT_FOUND),
+            }
+        })
+        .await?;
+    Ok(Ocs::ok(room).header("x-nextcloud-talk-hash", talk_hash(&s).await?))
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::renameRoom)
+async fn rename_room(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let name = params.string("roomName").unwrap_or_default();
+    let caller = p.actor();
+    let viewer = p.user.user_id.clone();
+    let room_id = p.room.id;
+    let room =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Error> {
+                let room = conversation::rename(conn, room_id, &caller, &name, now())?;
+                let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
+                Ok(present_room(conn, &viewer, &room, me.as_ref(), true)?)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(room))
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::deleteRoom)
+async fn delete_room(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
+    let room_id = p.room.id;
+    s.db.run(move |conn| conn.write_tx(|conn| conversation::delete_by_moderator(conn, room_id)))
+        .await?;
+    Ok(Ocs::ok(Value::Null))
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants (RoomController::getParticipants)
+async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Vec<ParticipantEntry>> {
+    if held_by_lobby(&p.room, &p.attendee) {
+        return Err(OcsError::Status(412));
+    }
+    let room = p.room.clone();
+    let entries = s.db.run(move |conn| participant_entries(conn, &[room])).await?;
+    Ok(Ocs::ok(entries))
+}
+
+/// Participant entries of several rooms, in room order then attendee id order.
+fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result<Vec<ParticipantEntry>, Error> {
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let attendees = store::attendees::list_for_rooms(conn, &ids)?;
+    let attendee_ids: Vec<i64> = attendees.iter().map(|a| a.id).collect();
+    let sessions = store::sessions::for_attendees(conn, &attendee_ids)?;
+    let mut out = Vec::with_capacity(attendees.len());
+    for room in rooms {
+        for a in attendees.iter().filter(|a| a.room_id == room.id) {
+            let mine: Vec<_> = sessions.iter().filter(|s| s.attendee_id == a.id).collect();
+            let in_call = mine.iter().fold(0, |acc, s| acc | s.in_call);
+            let last_ping = mine.iter().map(|s| s.last_ping).max().unwrap_or(0);
+            out.push(format_participant(
+                room,
+                a,
+                mine.iter().map(|s| s.session_id.clone()).collect(),
+                in_call,
+                last_ping,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants (RoomController::addParticipantToRoom)
+async fn add_participant(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Value> {
+    let new_participant = params.string("newParticipant").unwrap_or_default();
+    let source = params.non_empty_string("source").unwrap_or_else(|| "users".to_owned());
+    let caller = p.actor();
+    let room_id = p.room.id;
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| participant::add_participant(conn, room_id, &caller, &new_participant, &source, now()))
+    })
+    .await?;
+    Ok(Ocs::ok(crate::ocs::empty()))
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/self (RoomController::removeSelfFromRoom)
+async fn remove_self(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Value> {
+    let caller = p.actor();
+    let room_id = p.room.id;
+    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, room_id, &caller, now())))
+        .await?;
+    Ok(Ocs::ok(Value::Null))
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/attendees (RoomController::removeAttendeeFromRoom)
+async fn remove_attendee(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Value> {
+    let attendee_id = params.int("attendeeId").unwrap_or(0);
+    let caller = p.actor();
+    let room_id = p.room.id;
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| participant::remove_attendee(conn, room_id, &caller, attendee_id, now()))
+    })
+    .await?;
+    Ok(Ocs::ok(Value::Null))
+}
+
+async fn change_moderator(s: AppState, p: RoomParticipant, params: Params, promote: bool) -> OcsResult<Value> {
+    let attendee_id = params.int("attendeeId").unwrap_or(0);
+    let caller = p.actor();
+    let room_id = p.room.id;
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| participant::change_moderator(conn, room_id, &caller, attendee_id, promote, now()))
+    })
+    .await?;
+    Ok(Ocs::ok(Value::Null))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/moderators (RoomController::promoteModerator)
+async fn promote_moderator(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Value> {
+    change_moderator(s, p, params, true).await
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/moderators (RoomController::demoteModerator)
+async fn demote_moderator(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<Value> {
+    change_moderator(s, p, params, false).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::joinRoom)
+///
+/// Joining does not check the lobby. A new Talk session is returned in the room object.
+async fn join_room(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
+    let viewer = p.user.user_id.clone();
+    let (room, attendee) = (p.room.clone(), p.attendee.clone());
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Error> {
+                store::sessions::insert(
+                    conn,
+                    &NewSession {
+                        attendee_id: attendee.id,
+                        session_id: new_session_id(),
+                        in_call: 0,
+                        last_ping: now(),
+                    },
+                )?;
+                Ok(present_room(conn, &viewer, &room, Some(&attendee), true)?)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(object))
+}
+
+/// Upstream's session ids are long random strings; 64 characters from a CSPRNG.
+fn new_session_id() -> String {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(64)
+        .map(char::from)
+        .collect()
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::leaveRoom)
+async fn leave_room(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Value> {
+    let attendee_id = p.attendee.id;
+    s.db.run(move |conn| conn.write_tx(|conn| store::sessions::delete_for_attendee(conn, attendee_id).map(|_| ())))
+        .await?;
+    Ok(Ocs::ok(Value::Null))
+}
+
+async fn respond_with_room(s: &AppState, viewer: String, room: Room) -> OcsResult<RoomObject> {
+    let object =
+        s.db.run(move |conn| -> Result<_, Error> {
+            let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
+            Ok(present_room(conn, &viewer, &room, me.as_ref(), true)?)
+        })
+        .await?;
+    Ok(Ocs::ok(object))
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/webinar/lobby (RoomController::setLobby)
+async fn set_lobby(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let state = params.int("state").unwrap_or(-1);
+    let timer = params.int("timer").unwrap_or(0);
+    let caller = p.actor();
+    let room_id = p.room.id;
+    let room = s
+        .db
+        .run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, room_id, &caller, state, timer, now())))
+        .await?;
+    respond_with_room(&s, p.user.user_id, room).await
+}
+
+async fn set_public_state(s: AppState, p: RoomParticipant, public: bool) -> OcsResult<RoomObject> {
+    let room_id = p.room.id;
+    let room =
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_public(conn, room_id, public)))
+            .await?;
+    respond_with_room(&s, p.user.user_id, room).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePublic)
+async fn make_public(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+) -> OcsResult<RoomObject> {
+    set_public_state(s, p, true).await
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePrivate)
+async fn make_private(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+) -> OcsResult<RoomObject> {
+    set_public_state(s, p, false).await
+}
+
+async fn set_setting(
+    s: AppState,
+    p: RoomParticipant,
+    field: RoomIntField,
+    value: i64,
+    max: i64,
+) -> OcsResult<RoomObject> {
+    let room_id = p.room.id;
+    let room =
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_locked_setting(conn, room_id, field, value, max)))
+            .await?;
+    respond_with_room(&s, p.user.user_id, room).await
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/listable (RoomController::setListable)
+async fn set_listable(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let scope = params.int("scope").unwrap_or(-1);
+    set_setting(s, p, RoomIntField::Listable, scope, 2).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/message-expiration (RoomController::setMessageExpiration)
+async fn set_message_expiration(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let seconds = params.int("seconds").unwrap_or(-1);
+    set_setting(s, p, RoomIntField::MessageExpiration, seconds, i32::MAX as i64).await
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/permissions/default (RoomController::setPermissions)
+async fn set_default_permissions(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let permissions = params.int("permissions").unwrap_or(-1);
+    set_setting(s, p, RoomIntField::DefaultPermissions, permissions, 255).await
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/password (RoomController::setPassword)
+///
+/// Only public conversations have passwords; breakout rooms never are (400 `type`).
+async fn set_password(ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
+    if p.room.room_type != RoomType::Public as i32 {
+        return Err(OcsError::bad_request("type"));
+    }
+    // Public conversations are not part of the breakout surface; passwords are not stored.
+    Err(OcsError::bad_request("password"))
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/breakout-rooms (RoomController::getBreakoutRooms)
+async fn get_breakout_rooms(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Vec<RoomObject>> {
+    let viewer = p.user.user_id.clone();
+    let (parent, me) = (p.room.clone(), p.attendee.clone());
+    let rooms =
+        s.db.run(move |conn| -> Result<_, Error> {
+            let visible = breakout::visible_rooms(conn, &parent, &me)?;
+            // The listing never carries `lastMessage`.
+            Ok(present_rooms(conn, &viewer, &visible, false)?)
+        })
+        .await?;
+    Ok(Ocs::ok(rooms))
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/breakout-rooms/participants (RoomController::getBreakoutRoomParticipants)
+async fn get_breakout_room_participants(
+    State(s): State<AppState>,
+    p: RoomParticipant,
+) -> OcsResult<Vec<ParticipantEntry>> {
+    if held_by_lobby(&p.room, &p.attendee) {
+        return Err(OcsError::Status(412));
+    }
+    if p.attendee.participant_type == ParticipantType::Guest as i32 {
+        return Err(OcsError::Status(403));
+    }
+    let (parent, me) = (p.room.clone(), p.attendee.clone());
+    let entries =
+        s.db.run(move |conn| -> Result<_, Error> {
+            let mut rooms: Vec<Room> = breakout::visible_rooms(conn, &parent, &me)?
+                .into_iter()
+                .map(|(r, _)| r)
+                .collect();
+            rooms.push(parent);
+            participant_entries(conn, &rooms)
+        })
+        .await?;
+    Ok(Ocs::ok(entries))
+}

@@ -1,0 +1,511 @@
+//! Breakout rooms (spreed `BreakoutRoomService`, `BreakoutRoomController`): upstream's checks in
+//! upstream's order, each failing with upstream's `error` key. Unlike upstream, every operation
+//! validates everything before it writes, and runs in one transaction that starts by locking the
+//! parent: a rejected request changes nothing, and concurrent requests serialise on the parent.
+
+use crate::db::models::{Attendee, Room};
+use crate::db::store;
+use crate::db::Conn;
+use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
+use crate::domain::conversation::{create_room, lock_and_reload, CreateRequest, Created, RoomSpec};
+use crate::domain::ids::{actor, breakout_status, lobby, BreakoutRoomMode, ParticipantType, RoomType, CHAT_MAX_LENGTH};
+use crate::domain::participant::{add_users, remove_attendees, NewMember};
+use crate::domain::{Error, Result};
+use rand::seq::SliceRandom;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+pub const MIN_ROOMS: i64 = 1;
+pub const MAX_ROOMS: i64 = 20;
+
+/// A parsed attendee map: parent attendee id → 0-based room number.
+pub type AttendeeMap = BTreeMap<i64, i64>;
+
+/// Parses `attendeeMap` (a JSON string) against `max` rooms, as upstream's
+/// `parseAttendeeMap`: an object or list of integer keys to integer values, values in
+/// `0..max`, keys ≥ 1; `""`, `[]` and `{}` are the empty map.
+pub fn parse_attendee_map(input: &str, max: i64) -> Result<AttendeeMap> {
+    let invalid = || Error::bad_request("attendeeMap");
+    if input.is_empty() {
+        return Ok(AttendeeMap::new());
+    }
+    let value: Value = serde_json::from_str(input).map_err(|_| invalid())?;
+    let entries: Vec<(String, Value)> = match value {
+        Value::Object(map) => map.into_iter().collect(),
+        Value::Array(list) => list.into_iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        _ => return Err(invalid()),
+    };
+    if entries.is_empty() {
+        return Ok(AttendeeMap::new());
+    }
+    let mut map = AttendeeMap::new();
+    for (key, value) in entries {
+        // Nested values exceed upstream's decoding depth; non-integers fail its typed filter.
+        let room = value.as_i64().filter(|_| !value.is_f64()).ok_or_else(invalid)?;
+        let attendee: i64 = key.parse().map_err(|_| invalid())?;
+        if attendee.to_string() != key {
+            return Err(invalid());
+        }
+        map.insert(attendee, room);
+    }
+    let max_value = map.values().copied().max().unwrap_or(0);
+    let min_value = map.values().copied().min().unwrap_or(0);
+    let min_key = map.keys().copied().min().unwrap_or(1);
+    if max_value >= max || min_value < 0 || min_key <= 0 {
+        return Err(invalid());
+    }
+    Ok(map)
+}
+
+/// The user attendees of a parent, split into moderators (1, 2) and the others.
+fn split_users(attendees: Vec<Attendee>) -> (Vec<Attendee>, Vec<Attendee>) {
+    attendees
+        .into_iter()
+        .filter(|a| a.actor_type == actor::USERS)
+        .partition(|a| {
+            a.participant_type == ParticipantType::Owner as i32
+                || a.participant_type == ParticipantType::Moderator as i32
+        })
+}
+
+fn member(a: &Attendee) -> NewMember {
+    NewMember {
+        user_id: a.actor_id.clone(),
+        display_name: a.display_name.clone(),
+        participant_type: a.participant_type,
+    }
+}
+
+/// Which room (0-based) each non-moderator goes to in automatic mode: a uniform shuffle, then
+/// round robin, so room sizes differ by at most one.
+pub fn distribute_automatically(mut users: Vec<Attendee>, amount: usize) -> Vec<(usize, Attendee)> {
+    users.shuffle(&mut rand::thread_rng());
+    users.into_iter().enumerate().map(|(k, a)| (k % amount, a)).collect()
+}
+
+/// `POST /breakout-rooms/{token}`: configure.
+pub fn configure(
+    conn: &mut Conn<'_>,
+    parent_id: i64,
+    caller: &Actor,
+    enabled: bool,
+    mode: Option<i64>,
+    amount: Option<i64>,
+    attendee_map: &str,
+    now: i64,
+) -> Result<Vec<Room>> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    if !enabled {
+        return Err(Error::bad_request("config"));
+    }
+    if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32
+        || parent.room_type != RoomType::Group as i32
+        || parent.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
+    {
+        return Err(Error::bad_request("room"));
+    }
+    let (Some(mode), Some(amount)) = (mode, amount) else {
+        return Err(Error::Status(400));
+    };
+    // Upstream accepts 0 and creates rooms nobody can reach; we refuse it (docs/compatibility.md).
+    if !(1..=3).contains(&mode) {
+        return Err(Error::bad_request("mode"));
+    }
+    if !(MIN_ROOMS..=MAX_ROOMS).contains(&amount) {
+        return Err(Error::bad_request("amount"));
+    }
+    let map = if mode == BreakoutRoomMode::Manual as i64 {
+        parse_attendee_map(attendee_map, amount)?
+    } else {
+        AttendeeMap::new()
+    };
+
+    // Orphans from an earlier configuration (possible after upstream's own failures) go first.
+    let orphans: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    store::rooms::delete_many(conn, &orphans)?;
+
+    let mut rooms = Vec::with_capacity(amount as usize);
+    for i in 1..=amount {
+        let spec = RoomSpec {
+            room_type: parent.room_type,
+            name: format!("Room {i}"),
+            object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
+            object_id: parent.token.clone(),
+            // Set silently at creation: no lobby event, no lobby system message.
+            lobby_state: lobby::NON_MODERATORS,
+        };
+        rooms.push(create_room(conn, &spec, Some(caller), now)?);
+    }
+    let (moderators, others) = split_users(store::attendees::list(conn, parent.id)?);
+    let moderator_members: Vec<NewMember> = moderators.iter().map(member).collect();
+    let mut per_room: Vec<Vec<NewMember>> = vec![moderator_members; rooms.len()];
+    match mode {
+        1 => {
+            for (room, a) in distribute_automatically(others, rooms.len()) {
+                per_room[room].push(member(&a));
+            }
+        }
+        2 => {
+            for a in &others {
+                if let Some(&room) = map.get(&a.id) {
+                    per_room[room as usize].push(member(a));
+                }
+            }
+        }
+        _ => {}
+    }
+    for (room, members) in rooms.iter().zip(per_room) {
+        add_users(conn, room, &members, Some(caller), now)?;
+    }
+    store::rooms::set_breakout(conn, parent.id, mode as i32, breakout_status::STOPPED)?;
+    Ok(rooms_then_parent(conn, parent.id)?)
+}
+
+/// The parent's breakout rooms in id order followed by the parent, re-read after changes.
+pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: i64) -> Result<Vec<Room>> {
+    let parent = store::rooms::find_by_id(conn, parent_id)?.ok_or(Error::NOT_FOUND)?;
+    let mut rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    rooms.push(parent);
+    Ok(rooms)
+}
+
+/// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
+pub fn remove(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    let ids: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    store::rooms::delete_many(conn, &ids)?;
+    store::rooms::set_breakout(
+        conn,
+        parent.id,
+        BreakoutRoomMode::NotConfigured as i32,
+        breakout_status::STOPPED,
+    )?;
+    store::rooms::find_by_id(conn, parent.id)?.ok_or(Error::NOT_FOUND)
+}
+
+fn configured_parent(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
+        return Err(Error::bad_request("mode"));
+    }
+    Ok(parent)
+}
+
+/// Opens (start) or closes (stop) the breakout rooms' lobbies, posting
+/// `breakout_rooms_started`/`stopped` where the lobby actually changed.
+fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: i32, now: i64) -> Result<()> {
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let changed: Vec<i64> = rooms.iter().filter(|r| r.lobby_state != state).map(|r| r.id).collect();
+    store::rooms::set_lobby_many(conn, &changed, state)?;
+    let key = if state == lobby::NONE {
+        "breakout_rooms_started"
+    } else {
+        "breakout_rooms_stopped"
+    };
+    let messages: Vec<SystemMessage> = changed
+        .iter()
+        .map(|&room_id| SystemMessage {
+            room_id,
+            key,
+            user: None,
+        })
+        .collect();
+    post_system_messages(conn, caller, &messages, now)?;
+    if state == lobby::NON_MODERATORS {
+        let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+        store::rooms::clear_assistance_requests(conn, &ids)?;
+    }
+    Ok(())
+}
+
+/// `POST /breakout-rooms/{token}/rooms`: start.
+pub fn start(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, parent_id)?;
+    set_lobbies(conn, &parent, caller, lobby::NONE, now)?;
+    store::rooms::set_breakout_status(conn, parent.id, breakout_status::STARTED)?;
+    rooms_then_parent(conn, parent.id)
+}
+
+/// `DELETE /breakout-rooms/{token}/rooms`: stop.
+pub fn stop(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, parent_id)?;
+    store::rooms::set_breakout_status(conn, parent.id, breakout_status::STOPPED)?;
+    set_lobbies(conn, &parent, caller, lobby::NON_MODERATORS, now)?;
+    rooms_then_parent(conn, parent.id)
+}
+
+/// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or
+/// nothing (upstream keeps what it posted before failing on a room without the caller).
+pub fn broadcast(
+    conn: &mut Conn<'_>,
+    parent_id: i64,
+    caller: &Actor,
+    message: Option<&str>,
+    now: i64,
+) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, parent_id)?;
+    let Some(message) = message else {
+        return Err(Error::Status(400));
+    };
+    if message.chars().count() > CHAT_MAX_LENGTH {
+        return Err(Error::Keyed(413, "message"));
+    }
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let present = store::attendees::find_actor_in_rooms(conn, &ids, &caller.actor_type, &caller.actor_id)?;
+    if present.len() != rooms.len() {
+        return Err(Error::NOT_FOUND);
+    }
+    for room in &rooms {
+        post_comment(conn, room.id, caller, message, "", 0, false, now)?;
+    }
+    rooms_then_parent(conn, parent.id)
+}
+
+/// `POST /breakout-rooms/{token}/attendees`: move mapped users to the mapped rooms.
+pub fn reorganize(
+    conn: &mut Conn<'_>,
+    parent_id: i64,
+    caller: &Actor,
+    enabled: bool,
+    attendee_map: &str,
+    now: i64,
+) -> Result<Vec<Room>> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    if !enabled {
+        return Err(Error::bad_request("config"));
+    }
+    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
+        return Err(Error::bad_request("mode"));
+    }
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let map = parse_attendee_map(attendee_map, rooms.len() as i64)?;
+    let parent_attendees = store::attendees::list(conn, parent.id)?;
+    let mapped: Vec<(&Attendee, i64)> = parent_attendees
+        .iter()
+        .filter(|a| a.actor_type == actor::USERS)
+        .filter_map(|a| map.get(&a.id).map(|&room| (a, room)))
+        .collect();
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let mut current = Vec::new();
+    for (a, _) in &mapped {
+        let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &a.actor_id)?;
+        if rows.iter().any(|r| ParticipantType::is_moderator(r.participant_type)) {
+            return Err(Error::bad_request("moderator"));
+        }
+        current.push(rows);
+    }
+    for ((a, target), rows) in mapped.iter().zip(current) {
+        for row in &rows {
+            if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
+                remove_attendees(conn, r, std::slice::from_ref(row), caller, now)?;
+            }
+        }
+        add_users(conn, &rooms[*target as usize], &[member(a)], Some(caller), now)?;
+    }
+    rooms_then_parent(conn, parent.id)
+}
+
+/// `POST|DELETE /breakout-rooms/{token}/request-assistance` on a started breakout room.
+pub fn set_assistance(conn: &mut Conn<'_>, room_id: i64, requested: bool, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, room_id)?;
+    if room.object_type != store::rooms::BREAKOUT_OBJECT_TYPE || room.lobby_state != lobby::NONE {
+        return Err(Error::bad_request("room"));
+    }
+    let status = if requested {
+        breakout_status::ASSISTANCE_REQUESTED
+    } else {
+        breakout_status::STOPPED
+    };
+    store::rooms::set_breakout_status(conn, room.id, status)?;
+    store::rooms::set_last_activity(conn, room.id, now)?;
+    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+}
+
+/// `POST /breakout-rooms/{token}/switch`: a student in a started free-mode parent moves to
+/// `target`. Returns the target room and the caller's parent attendee (the response shows the
+/// target with the parent membership, as upstream).
+pub fn switch(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, target: &str, now: i64) -> Result<(Room, Attendee)> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    if parent.breakout_room_mode != BreakoutRoomMode::Free as i32 {
+        return Err(Error::bad_request("mode"));
+    }
+    if parent.breakout_room_status != breakout_status::STARTED {
+        return Err(Error::bad_request("status"));
+    }
+    let me = store::attendees::find(conn, parent.id, &caller.actor_type, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
+    if ParticipantType::is_moderator(me.participant_type) {
+        return Err(Error::bad_request("moderator"));
+    }
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let target_room = rooms
+        .iter()
+        .find(|r| r.token == target)
+        .cloned()
+        .ok_or(Error::bad_request("target"))?;
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let rows = store::attendees::find_actor_in_rooms(conn, &ids, &caller.actor_type, &caller.actor_id)?;
+    for row in rows.iter().filter(|r| r.room_id != target_room.id) {
+        if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
+            remove_attendees(conn, r, std::slice::from_ref(row), caller, now)?;
+        }
+    }
+    if !rows.iter().any(|r| r.room_id == target_room.id) {
+        add_users(conn, &target_room, &[member(&me)], Some(caller), now)?;
+    }
+    let target_room = store::rooms::find_by_id(conn, target_room.id)?.ok_or(Error::NOT_FOUND)?;
+    Ok((target_room, me))
+}
+
+/// The breakout rooms a parent attendee may see (`GET /room/{token}/breakout-rooms`), each with
+/// the caller's attendee row there, if any.
+pub fn visible_rooms(conn: &mut Conn<'_>, parent: &Room, me: &Attendee) -> Result<Vec<(Room, Option<Attendee>)>> {
+    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
+        return Err(Error::bad_request("mode"));
+    }
+    let is_moderator = ParticipantType::is_moderator(me.participant_type);
+    if !is_moderator && parent.breakout_room_status != breakout_status::STARTED {
+        return Err(Error::bad_request("status"));
+    }
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let rows = store::attendees::find_actor_in_rooms(conn, &ids, &me.actor_type, &me.actor_id)?;
+    let see_all = is_moderator || parent.breakout_room_mode == BreakoutRoomMode::Free as i32;
+    Ok(rooms
+        .into_iter()
+        .filter_map(|r| {
+            let row = rows.iter().find(|a| a.room_id == r.id).cloned();
+            (see_all || row.is_some()).then_some((r, row))
+        })
+        .collect())
+}
+
+/// `POST /room` with `objectType=room`: one more breakout room (§5.11).
+pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequest, now: i64) -> Result<Created> {
+    let name = req.room_name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(Error::bad_request("name"));
+    }
+    let parent = store::rooms::find_by_token(conn, &req.object_id)?.ok_or(Error::bad_request("room"))?;
+    let parent = lock_and_reload(conn, parent.id)?;
+    let me = store::attendees::find(conn, parent.id, actor::USERS, &caller.actor_id)?
+        .ok_or(Error::bad_request("permissions"))?;
+    if me.participant_type != ParticipantType::Owner as i32 && me.participant_type != ParticipantType::Moderator as i32
+    {
+        return Err(Error::bad_request("permissions"));
+    }
+    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
+        return Err(Error::bad_request("mode"));
+    }
+    let lobby_state = if parent.breakout_room_status == breakout_status::STARTED {
+        lobby::NONE
+    } else {
+        lobby::NON_MODERATORS
+    };
+    let spec = RoomSpec {
+        room_type: parent.room_type,
+        name: name.to_owned(),
+        object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
+        object_id: parent.token.clone(),
+        lobby_state,
+    };
+    let room = create_room(conn, &spec, Some(caller), now)?;
+    let (moderators, _) = split_users(store::attendees::list(conn, parent.id)?);
+    let mut members = vec![NewMember {
+        user_id: caller.actor_id.clone(),
+        display_name: caller.display_name.clone(),
+        participant_type: ParticipantType::Owner as i32,
+    }];
+    members.extend(moderators.iter().filter(|m| m.actor_id != caller.actor_id).map(member));
+    add_users(conn, &room, &members, Some(caller), now)?;
+    let room = store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?;
+    let attendee = store::attendees::find(conn, room.id, actor::USERS, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
+    Ok(Created {
+        room,
+        attendee,
+        is_new: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(r: Result<AttendeeMap>) -> &'static str {
+        match r {
+            Err(Error::Keyed(400, k)) => k,
+            other => panic!("expected a 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn attendee_maps_as_upstream_parses_them() {
+        assert!(parse_attendee_map("", 3).unwrap().is_empty());
+        assert!(parse_attendee_map("[]", 3).unwrap().is_empty());
+        assert!(parse_attendee_map("{}", 0).unwrap().is_empty());
+        assert_eq!(
+            parse_attendee_map(r#"{"17":0,"18":2}"#, 3).unwrap(),
+            AttendeeMap::from([(17, 0), (18, 2)])
+        );
+        for bad in [
+            "{",
+            "5",
+            "\"x\"",
+            "null",
+            r#"{"5":[0]}"#,
+            r#"{"a":0}"#,
+            r#"{"5":"1"}"#,
+            r#"{"5":1.5}"#,
+            r#"{"5":true}"#,
+            r#"{"5":3}"#,
+            r#"{"5":-1}"#,
+            r#"{"0":1}"#,
+            r#"{"-3":1}"#,
+            "[0,1]",
+            r#"{"05":1}"#,
+        ] {
+            assert_eq!(key(parse_attendee_map(bad, 3)), "attendeeMap", "input {bad}");
+        }
+        assert_eq!(key(parse_attendee_map(r#"{"5":0}"#, 0)), "attendeeMap");
+    }
+
+    #[test]
+    fn automatic_distribution_is_balanced() {
+        let users: Vec<Attendee> = (1..=23)
+            .map(|i| Attendee {
+                id: i,
+                room_id: 1,
+                actor_type: "users".into(),
+                actor_id: format!("u{i}"),
+                display_name: String::new(),
+                participant_type: 3,
+                permissions: 0,
+                favorite: false,
+                archived: false,
+                important: false,
+                sensitive: false,
+                notification_level: 0,
+                notification_calls: 1,
+                last_read_message: 0,
+                last_mention_message: 0,
+                last_mention_direct: 0,
+            })
+            .collect();
+        let placed = distribute_automatically(users, 5);
+        let mut sizes = [0usize; 5];
+        for (room, _) in &placed {
+            sizes[*room] += 1;
+        }
+        assert_eq!(placed.len(), 23);
+        assert!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+            "{sizes:?}"
+        );
+    }
+}
