@@ -168,3 +168,8 @@ pub fn refresh_last_message(conn: &mut Conn<'_>, room_ids: &[i64], at: i64) -> D
     };
     Ok(())
 }
+
+/// Every room, by id (tests and diagnostics; never on a request path).
+pub fn list_all(conn: &mut Conn<'_>) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => rooms::table.select(Room::as_select()).order(rooms::id.asc()).load(c))?)
+}
