@@ -50,16 +50,18 @@ async fn configure(
     ModeratorParticipant(p): ModeratorParticipant,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
-    let mode = params.int("mode");
-    let amount = params.int("amount");
-    let attendee_map = params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned());
+    let req = breakout::ConfigureRequest {
+        mode: params.int("mode"),
+        amount: params.int("amount"),
+        attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
+    };
     let caller = p.actor();
     let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     let rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
                 let enabled = breakout_enabled(conn)?;
-                let rooms = breakout::configure(conn, parent_id, &caller, enabled, mode, amount, &attendee_map, now())?;
+                let rooms = breakout::configure(conn, parent_id, &caller, enabled, &req, now())?;
                 list_for(conn, &viewer, rooms)
             })
         })

@@ -61,8 +61,13 @@ async fn send_message(State(s): State<AppState>, p: RoomParticipant, params: Par
                         return Err(Error::bad_request("reply-to"));
                     }
                 }
-                let stored =
-                    chat::post_comment(conn, room.id, &caller, &message, &reference_id, reply_to, silent, now())?;
+                let comment = chat::NewComment {
+                    text: &message,
+                    reference_id: &reference_id,
+                    parent_id: reply_to,
+                    silent,
+                };
+                let stored = chat::post_comment(conn, room.id, &caller, &comment, now())?;
                 // Sending marks everything up to one's own message as read.
                 store::attendees::set_last_read(conn, attendee_id, stored.id)?;
                 Ok(format_message(&room, &stored, Some(&viewer)))
@@ -87,7 +92,7 @@ async fn receive_messages(
     let Some(look_into_future) = params.int("lookIntoFuture") else {
         return Err(OcsError::Status(400));
     };
-    let limit = params.int("limit").unwrap_or(100).min(MAX_LIMIT).max(1);
+    let limit = params.int("limit").unwrap_or(100).clamp(1, MAX_LIMIT);
     let last_known = params.int("lastKnownMessageId").unwrap_or(0);
     let timeout = params
         .int("timeout")

@@ -83,15 +83,21 @@ pub fn distribute_automatically(mut users: Vec<Attendee>, amount: usize) -> Vec<
     users.into_iter().enumerate().map(|(k, a)| (k % amount, a)).collect()
 }
 
+/// What `POST /breakout-rooms/{token}` asks for; `None` where a required parameter is missing.
+#[derive(Debug, Clone)]
+pub struct ConfigureRequest {
+    pub mode: Option<i64>,
+    pub amount: Option<i64>,
+    pub attendee_map: String,
+}
+
 /// `POST /breakout-rooms/{token}`: configure.
 pub fn configure(
     conn: &mut Conn<'_>,
     parent_id: i64,
     caller: &Actor,
     enabled: bool,
-    mode: Option<i64>,
-    amount: Option<i64>,
-    attendee_map: &str,
+    req: &ConfigureRequest,
     now: i64,
 ) -> Result<Vec<Room>> {
     let parent = lock_and_reload(conn, parent_id)?;
@@ -104,7 +110,7 @@ pub fn configure(
     {
         return Err(Error::bad_request("room"));
     }
-    let (Some(mode), Some(amount)) = (mode, amount) else {
+    let (Some(mode), Some(amount)) = (req.mode, req.amount) else {
         return Err(Error::Status(400));
     };
     // Upstream accepts 0 and creates rooms nobody can reach; we refuse it (docs/compatibility.md).
@@ -115,7 +121,7 @@ pub fn configure(
         return Err(Error::bad_request("amount"));
     }
     let map = if mode == BreakoutRoomMode::Manual as i64 {
-        parse_attendee_map(attendee_map, amount)?
+        parse_attendee_map(&req.attendee_map, amount)?
     } else {
         AttendeeMap::new()
     };
@@ -161,7 +167,7 @@ pub fn configure(
         add_users(conn, room, &members, Some(caller), now)?;
     }
     store::rooms::set_breakout(conn, parent.id, mode as i32, breakout_status::STOPPED)?;
-    Ok(rooms_then_parent(conn, parent.id)?)
+    rooms_then_parent(conn, parent.id)
 }
 
 /// The parent's breakout rooms in id order followed by the parent, re-read after changes.
@@ -263,7 +269,13 @@ pub fn broadcast(
         return Err(Error::NOT_FOUND);
     }
     for room in &rooms {
-        post_comment(conn, room.id, caller, message, "", 0, false, now)?;
+        let comment = crate::domain::chat::NewComment {
+            text: message,
+            reference_id: "",
+            parent_id: 0,
+            silent: false,
+        };
+        post_comment(conn, room.id, caller, &comment, now)?;
     }
     rooms_then_parent(conn, parent.id)
 }

@@ -84,15 +84,22 @@ pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMe
     store::rooms::refresh_last_message(conn, &room_ids, now)
 }
 
+/// A chat comment to post.
+#[derive(Debug, Clone, Copy)]
+pub struct NewComment<'a> {
+    pub text: &'a str,
+    pub reference_id: &'a str,
+    /// The message replied to, or 0.
+    pub parent_id: i64,
+    pub silent: bool,
+}
+
 /// Posts a chat comment by `actor` and makes it the room's last message.
 pub fn post_comment(
     conn: &mut Conn<'_>,
     room_id: i64,
     actor: &Actor,
-    text: &str,
-    reference_id: &str,
-    parent_id: i64,
-    silent: bool,
+    comment: &NewComment<'_>,
     now: i64,
 ) -> DbResult<Message> {
     let row = NewMessage {
@@ -101,10 +108,10 @@ pub fn post_comment(
         actor_id: actor.actor_id.clone(),
         actor_display_name: actor.display_name.clone(),
         verb: VERB_COMMENT.to_owned(),
-        message: text.to_owned(),
-        reference_id: reference_id.to_owned(),
-        parent_id,
-        silent,
+        message: comment.text.to_owned(),
+        reference_id: comment.reference_id.to_owned(),
+        parent_id: comment.parent_id,
+        silent: comment.silent,
         created_at: now,
     };
     let stored = store::messages::insert(conn, &row)?;

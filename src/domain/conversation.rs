@@ -287,7 +287,7 @@ pub fn rename(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, new_name: &str,
         let stored = store::messages::insert(conn, &message)?;
         store::rooms::set_last_message(conn, room.id, stored.id, now)?;
     }
-    Ok(store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?)
+    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
 }
 
 /// `DELETE /room/{token}` by a moderator.
@@ -333,7 +333,7 @@ pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, state: i64, 
             now,
         )?;
     }
-    Ok(store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?)
+    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
 }
 
 /// `POST|DELETE /room/{token}/public`: breakout rooms and configured parents stay private.
@@ -350,7 +350,7 @@ pub fn set_public(conn: &mut Conn<'_>, room_id: i64, public: bool) -> Result<Roo
     }
     let new_type = if public { RoomType::Public } else { RoomType::Group } as i32;
     store::rooms::set_int_field(conn, room.id, store::rooms::RoomIntField::RoomType, new_type)?;
-    Ok(store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?)
+    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
 }
 
 /// Settings that breakout rooms refuse with `breakout-room` (listable, message expiration,
@@ -370,5 +370,5 @@ pub fn set_locked_setting(
         return Err(Error::bad_request("value"));
     }
     store::rooms::set_int_field(conn, room.id, field, value as i32)?;
-    Ok(store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?)
+    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
 }
