@@ -28,6 +28,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub server: Option<RunningServer>,
     pub backend: Backend,
+    /// The database this server uses, so a second instance can share it.
+    pub database: DatabaseUrl,
     http: reqwest::Client,
     _dir: Option<tempfile::TempDir>,
     pg_cleanup: Option<(String, String)>,
@@ -98,11 +100,13 @@ impl TestApp {
     }
 
     pub async fn start(settings: Settings, backend: Backend) -> TestApp {
+        let database = settings.database.clone();
         let server = talk_breakout::server::start(settings).await.expect("server starts");
         TestApp {
             addr: server.addr,
             server: Some(server),
             backend,
+            database,
             http: reqwest::Client::new(),
             _dir: None,
             pg_cleanup: None,
@@ -123,6 +127,14 @@ impl TestApp {
             .await
             .ok();
         }
+    }
+
+    /// Another server process-equivalent on the same database (several instances behind one
+    /// load balancer).
+    pub async fn second_instance(&self) -> RunningServer {
+        talk_breakout::server::start(Settings::for_tests(self.database.clone()))
+            .await
+            .expect("second instance starts")
     }
 
     pub fn url(&self, path: &str) -> String {
