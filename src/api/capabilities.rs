@@ -20,7 +20,21 @@ pub fn routes() -> Router<AppState> {
 
 /// The Talk features this server implements. Clients call the endpoints behind every feature
 /// listed, so a feature is added here only together with its endpoints.
-pub const FEATURES: &[&str] = &["conversation-v4", "chat-v2", "breakout-rooms-v1"];
+pub const FEATURES: &[&str] = &[
+    "conversation-v4",
+    "chat-v2",
+    "breakout-rooms-v1",
+    "empty-group-room",
+    "multi-room-users",
+    "last-room-activity",
+    "no-ping",
+    "system-messages",
+    "mention-flag",
+    "locked-one-to-one-rooms",
+    "webinary-lobby",
+    "chat-reference-id",
+    "silent-send",
+];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.
 const REFERENCE_REGEX: &str =
