@@ -6,8 +6,6 @@ mod common;
 use common::{TestApp, USER_PASSWORD};
 use futures_util::future::join_all;
 use serde_json::Value;
-use std::collections::HashMap;
-use talk_breakout::db::store;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
 const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
@@ -35,65 +33,6 @@ async fn send(http: &reqwest::Client, call: Call) -> (u16, Value) {
     let status = r.status().as_u16();
     let body: Value = r.json().await.unwrap_or(Value::Null);
     (status, body)
-}
-
-/// The invariants upstream's harness relies on, checked on the database itself.
-async fn assert_invariants(app: &TestApp, parent_token: &str) {
-    let parent_token = parent_token.to_owned();
-    let (parent, rooms, attendees) = app
-        .db()
-        .run(move |conn| -> Result<_, talk_breakout::db::DbError> {
-            let parent = store::rooms::find_by_token(conn, &parent_token)?.expect("parent exists");
-            let rooms = store::rooms::breakout_rooms_of(conn, &parent_token)?;
-            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
-            let attendees = store::attendees::list_for_rooms(conn, &ids)?;
-            Ok((parent, rooms, attendees))
-        })
-        .await
-        .unwrap();
-    if parent.breakout_room_mode == 0 {
-        assert!(
-            rooms.is_empty(),
-            "unconfigured parent with {} breakout rooms",
-            rooms.len()
-        );
-        assert_eq!(parent.breakout_room_status, 0);
-        return;
-    }
-    // One set of rooms: Room 1..N, each name once.
-    let mut names: Vec<&str> = rooms.iter().map(|r| r.name.as_str()).collect();
-    names.sort();
-    let mut unique = names.clone();
-    unique.dedup();
-    assert_eq!(names, unique, "two sets of breakout rooms");
-    assert!(!rooms.is_empty() && rooms.len() <= 20);
-    // Moderators in all rooms, every student in at most one.
-    let mut student_rooms: HashMap<&str, usize> = HashMap::new();
-    for room in &rooms {
-        let members: Vec<_> = attendees.iter().filter(|a| a.room_id == room.id).collect();
-        assert!(
-            members
-                .iter()
-                .any(|a| a.actor_id == "teacher" && a.participant_type == 1),
-            "teacher missing from {}",
-            room.name
-        );
-        for a in members.iter().filter(|a| a.actor_id != "teacher") {
-            *student_rooms.entry(a.actor_id.as_str()).or_default() += 1;
-        }
-    }
-    for (student, count) in student_rooms {
-        assert_eq!(count, 1, "{student} is in {count} breakout rooms");
-    }
-    // Status and lobbies agree.
-    let expected_lobby = if parent.breakout_room_status == 1 { 0 } else { 1 };
-    for room in &rooms {
-        assert_eq!(
-            room.lobby_state, expected_lobby,
-            "{} lobby {} with parent status {}",
-            room.name, room.lobby_state, parent.breakout_room_status
-        );
-    }
 }
 
 async fn race(app: &TestApp, bases: &[String]) {
@@ -205,7 +144,7 @@ async fn race(app: &TestApp, bases: &[String]) {
             assert!(matches!(status, 200 | 400), "unexpected {status}: {body}");
         }
         assert!(results.iter().any(|(s, _)| *s == 200), "nothing succeeded");
-        assert_invariants(app, &class).await;
+        common::assert_breakout_invariants(app, &class, "teacher").await;
     }
 }
 

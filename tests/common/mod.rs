@@ -408,3 +408,89 @@ impl Client<'_> {
         self.send(rb).await
     }
 }
+
+/// The invariants upstream's harness relies on, checked on the database itself.
+pub async fn assert_breakout_invariants(app: &TestApp, parent_token: &str, owner: &str) {
+    let parent_token = parent_token.to_owned();
+    let (parent, rooms, attendees) = app
+        .db()
+        .run(move |conn| -> Result<_, talk_breakout::db::DbError> {
+            let parent = talk_breakout::db::store::rooms::find_by_token(conn, &parent_token)?.expect("parent exists");
+            let rooms = talk_breakout::db::store::rooms::breakout_rooms_of(conn, &parent_token)?;
+            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let mut attendees = talk_breakout::db::store::attendees::list_for_rooms(conn, &ids)?;
+            attendees.extend(talk_breakout::db::store::attendees::list(conn, parent.id)?);
+            Ok((parent, rooms, attendees))
+        })
+        .await
+        .unwrap();
+    if parent.breakout_room_mode == 0 {
+        assert!(
+            rooms.is_empty(),
+            "unconfigured parent with {} breakout rooms",
+            rooms.len()
+        );
+        assert_eq!(parent.breakout_room_status, 0);
+        return;
+    }
+    // One set of rooms: Room 1..N, each name once.
+    let mut names: Vec<&str> = rooms.iter().map(|r| r.name.as_str()).collect();
+    names.sort();
+    let mut unique = names.clone();
+    unique.dedup();
+    assert_eq!(names, unique, "two sets of breakout rooms");
+    assert!(!rooms.is_empty() && rooms.len() <= 20);
+    // Moderators in all rooms, every student in at most one.
+    let mut student_rooms: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for room in &rooms {
+        let members: Vec<_> = attendees.iter().filter(|a| a.room_id == room.id).collect();
+        assert!(
+            members.iter().any(|a| a.actor_id == owner && a.participant_type == 1),
+            "owner missing from {}",
+            room.name
+        );
+        for a in members
+            .iter()
+            .filter(|a| a.actor_id != owner && a.participant_type == 3)
+        {
+            *student_rooms.entry(a.actor_id.as_str()).or_default() += 1;
+        }
+    }
+    for (student, count) in student_rooms {
+        assert_eq!(count, 1, "{student} is in {count} breakout rooms");
+    }
+    // Every parent moderator sits in every breakout room with moderator rights.
+    for m in attendees.iter().filter(|a| {
+        a.room_id == parent.id && a.actor_type == "users" && (a.participant_type == 1 || a.participant_type == 2)
+    }) {
+        for room in &rooms {
+            assert!(
+                attendees.iter().any(|a| a.room_id == room.id
+                    && a.actor_id == m.actor_id
+                    && (a.participant_type == 1 || a.participant_type == 2)),
+                "moderator {} missing from {}",
+                m.actor_id,
+                room.name
+            );
+        }
+    }
+    // Breakout members are parent members.
+    for a in attendees.iter().filter(|a| a.room_id != parent.id) {
+        assert!(
+            attendees
+                .iter()
+                .any(|p| p.room_id == parent.id && p.actor_id == a.actor_id),
+            "{} is in a breakout room but not in the parent",
+            a.actor_id
+        );
+    }
+    // Status and lobbies agree.
+    let expected_lobby = if parent.breakout_room_status == 1 { 0 } else { 1 };
+    for room in &rooms {
+        assert_eq!(
+            room.lobby_state, expected_lobby,
+            "{} lobby {} with parent status {}",
+            room.name, room.lobby_state, parent.breakout_room_status
+        );
+    }
+}
