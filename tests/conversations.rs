@@ -161,7 +161,8 @@ async fn create_room_errors(app: &TestApp) {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         me.post(&format!("{V4}/room"), &form).await
     };
-    let cases: Vec<(Vec<(&str, String)>, u16, Value)> = vec![
+    type Case = (Vec<(&'static str, String)>, u16, Value);
+    let cases: Vec<Case> = vec![
         (
             vec![("roomType", "2".into()), ("roomName", "x".repeat(256))],
             400,
