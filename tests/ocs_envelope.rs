@@ -20,7 +20,7 @@ async fn unknown_route_answers_like_the_front_script(app: &TestApp) {
     assert_eq!(
         r.body,
         format!(
-            r#"{{"ocs":{{"meta":{{"status":"failure","statuscode":404,"message":"{NOT_FOUND_TEXT}","totalitems":"","itemsperpage":""}},"data":[]}}}}"#
+            r#"{{"ocs":{{"meta":{{"status":"failure","statuscode":998,"message":"{NOT_FOUND_TEXT}"}},"data":[]}}}}"#
         )
     );
 
