@@ -84,14 +84,20 @@ async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorPar
     Ok(Ocs::ok(parent))
 }
 
-/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
-async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+type LobbySwitch = fn(&mut Conn<'_>, i64, &crate::domain::chat::Actor, i64) -> Result<Vec<Room>, Error>;
+
+/// Start and stop differ only in the domain operation they run.
+async fn start_or_stop(
+    s: AppState,
+    p: crate::api::extract::RoomParticipant,
+    operation: LobbySwitch,
+) -> OcsResult<Vec<RoomObject>> {
     let caller = p.actor();
     let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     let rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
-                let rooms = breakout::start(conn, parent_id, &caller, now())?;
+                let rooms = operation(conn, parent_id, &caller, now())?;
                 list_for(conn, &viewer, rooms)
             })
         })
@@ -99,19 +105,14 @@ async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorPart
     Ok(Ocs::ok(rooms))
 }
 
+/// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
+async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+    start_or_stop(s, p, breakout::start).await
+}
+
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
 async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
-    let rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let rooms = breakout::stop(conn, parent_id, &caller, now())?;
-                list_for(conn, &viewer, rooms)
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(rooms))
+    start_or_stop(s, p, breakout::stop).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)

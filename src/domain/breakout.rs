@@ -436,13 +436,7 @@ pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Actor, req: &CreateReques
     }];
     members.extend(moderators.iter().filter(|m| m.actor_id != caller.actor_id).map(member));
     add_users(conn, &room, &members, Some(caller), now)?;
-    let room = store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?;
-    let attendee = store::attendees::find(conn, room.id, actor::USERS, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
-    Ok(Created {
-        room,
-        attendee,
-        is_new: true,
-    })
+    Created::fresh(conn, room.id, caller)
 }
 
 #[cfg(test)]

@@ -127,6 +127,20 @@ pub struct Created {
     pub is_new: bool,
 }
 
+impl Created {
+    /// Re-reads a room just created, with the caller's attendee row in it.
+    pub fn fresh(conn: &mut Conn<'_>, room_id: i64, caller: &Actor) -> Result<Created> {
+        let room = store::rooms::find_by_id(conn, room_id)?.ok_or(Error::NOT_FOUND)?;
+        let attendee =
+            store::attendees::find(conn, room.id, &caller.actor_type, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
+        Ok(Created {
+            room,
+            attendee,
+            is_new: true,
+        })
+    }
+}
+
 fn name_error(name: &str) -> Option<Error> {
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 255 {
@@ -200,13 +214,7 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequ
     if let Some(group) = invited_group {
         crate::domain::participant::add_group(conn, &room, &group.group_id, &group.display_name, caller, now)?;
     }
-    let room = store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?;
-    let attendee = store::attendees::find(conn, room.id, actor::USERS, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
-    Ok(Created {
-        room,
-        attendee,
-        is_new: true,
-    })
+    Created::fresh(conn, room.id, caller)
 }
 
 fn create_one_to_one(conn: &mut Conn<'_>, caller: &Actor, invite: &str, now: i64) -> Result<Created> {
@@ -250,13 +258,7 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Actor, invite: &str, now: i64
         },
     ];
     add_users(conn, &room, &members, None, now)?;
-    let room = store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)?;
-    let attendee = store::attendees::find(conn, room.id, actor::USERS, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
-    Ok(Created {
-        room,
-        attendee,
-        is_new: true,
-    })
+    Created::fresh(conn, room.id, caller)
 }
 
 /// `PUT /room/{token}`: rename; one-to-one rooms keep their name.
