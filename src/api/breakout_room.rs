@@ -141,7 +141,10 @@ async fn reorganize(
     ModeratorParticipant(p): ModeratorParticipant,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
-    let attendee_map = params.string("attendeeMap").unwrap_or_default();
+    // A required parameter upstream: missing it is the framework's bare 400.
+    let Some(attendee_map) = params.string("attendeeMap") else {
+        return Err(crate::ocs::OcsError::Status(400));
+    };
     let caller = p.actor();
     let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     let rooms =
