@@ -990,6 +990,11 @@ async fn reorganize_attendees(app: &TestApp) {
         reorganize(format!(r#"{{"{p3}":3}}"#)).await
     })
     .await;
+    // attendeeMap is a required parameter.
+    assert_unchanged(app, 400, None, async {
+        app.as_user("participant1").post(path, &[]).await
+    })
+    .await;
     reorganize(format!(r#"{{"{p3}":2,"{p4}":1}}"#)).await.assert_status(200);
     assert_eq!(room_names(app, "participant3").await, ["class room", "Room 3"]);
     assert_eq!(room_names(app, "participant4").await, ["class room", "Room 2"]);
