@@ -83,6 +83,21 @@ async fn create_user_then_get_and_log_in(app: &TestApp) {
     r.assert_status(200);
     assert_eq!(r.body, v1_ok(r#"{"id":"carol"}"#));
 
+    // XML, as upstream's worked example.
+    let r = admin
+        .header("Accept", Some("application/xml"))
+        .post(
+            &format!("{V1}/cloud/users"),
+            &[("userid", "alice"), ("password", "pw-alice-1")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(
+        r.body,
+        "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>ok</status>\n  <statuscode>100</statuscode>\n  <message>OK</message>\n  <totalitems></totalitems>\n  <itemsperpage></itemsperpage>\n </meta>\n <data>\n  <id>alice</id>\n </data>\n</ocs>\n"
+    );
+    let admin = app.as_user("admin");
+
     // The new account logs in with its password.
     let bob = app.with_credentials("bob", "s3cret-pass");
     let r = bob.get(&format!("{V2}/cloud/user")).await;
@@ -178,6 +193,28 @@ async fn create_user_refusals_change_nothing(app: &TestApp) {
         r.body,
         v2_fail(106, "no group specified (required for subadmins)", "[]")
     );
+
+    // With groups: each must exist (104) and be the caller's to manage (105); an existing id
+    // is reported first (102), as upstream checks it before anything else.
+    app.create_group("team", &[]).await;
+    let p1 = app.as_user("participant1");
+    let r = p1
+        .post(
+            &path,
+            &[("userid", "newbie"), ("password", "x-12345"), ("groups[]", "team")],
+        )
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.body, v2_fail(105, "insufficient privileges for group team", "[]"));
+    let r = p1
+        .post(
+            &path,
+            &[("userid", "newbie"), ("password", "x-12345"), ("groups[]", "nogroup")],
+        )
+        .await;
+    assert_code(&r, 400, 104);
+    let r = p1.post(&path, &[("userid", "admin"), ("password", "x-12345")]).await;
+    assert_code(&r, 400, 102);
 
     // Anonymous: 401.
     let r = app
