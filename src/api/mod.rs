@@ -6,6 +6,7 @@ pub mod capabilities;
 pub mod chat;
 pub mod extract;
 pub mod present;
+pub mod provisioning;
 pub mod room;
 pub mod status;
 pub mod wire;
@@ -25,9 +26,10 @@ pub const NEXTCLOUD_VERSION: (u32, u32, u32, u32) = (32, 0, 0, 13);
 pub const TALK_VERSION: &str = "22.0.0";
 
 /// Routes under `/ocs/v1.php` and `/ocs/v2.php` (paths here are relative to that prefix).
-fn ocs_routes() -> Router<AppState> {
+fn ocs_routes(enable_test_reset: bool) -> Router<AppState> {
     Router::new()
         .merge(capabilities::routes())
+        .merge(provisioning::routes(enable_test_reset))
         .merge(room::routes())
         .merge(chat::routes())
         .merge(breakout_room::routes())
@@ -47,7 +49,7 @@ async fn request_timeout(request: Request, next: Next) -> Response {
 
 /// The whole application. Tests call this to serve the real router on an ephemeral port.
 pub fn router(state: AppState) -> Router {
-    let ocs = ocs_routes()
+    let ocs = ocs_routes(state.settings.enable_test_reset)
         .fallback(ocs::not_found_fallback)
         .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::front_login))

@@ -138,3 +138,28 @@ pub fn min_last_read(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<(i64
         .load(c))?;
     Ok(rows.into_iter().map(|(room, min)| (room, min.unwrap_or(0))).collect())
 }
+
+/// Removes an actor from every room (account deletion); returns the rooms they were in.
+pub fn delete_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<i64>> {
+    let mut room_ids: Vec<i64> = backend!(conn, c => attendees::table
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select(attendees::room_id)
+        .load(c))?;
+    room_ids.sort_unstable();
+    room_ids.dedup();
+    backend!(conn, c => diesel::delete(attendees::table
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id)))
+        .execute(c))?;
+    Ok(room_ids)
+}
+
+/// How many attendees of one actor type a room has.
+pub fn count_of_type(conn: &mut Conn<'_>, room_id: i64, actor_type: &str) -> DbResult<i64> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.eq(actor_type))
+        .count()
+        .get_result(c))?)
+}

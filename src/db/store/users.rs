@@ -69,3 +69,8 @@ pub fn display_names(conn: &mut Conn<'_>, user_ids: &[String]) -> DbResult<Vec<(
         .select((users::user_id, users::display_name))
         .load(c))?)
 }
+
+/// Every account, ordered by id.
+pub fn list(conn: &mut Conn<'_>) -> DbResult<Vec<User>> {
+    Ok(backend!(conn, c => users::table.select(User::as_select()).order(users::user_id.asc()).load(c))?)
+}
