@@ -14,6 +14,9 @@ pub struct Settings {
     pub enable_test_reset: bool,
     pub db_pool_size: u32,
     pub brute_force_protection: bool,
+    /// How long a client may take to send its request headers (slow-loris protection); it
+    /// also bounds idle keep-alive connections.
+    pub header_read_timeout: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -63,6 +66,7 @@ impl Settings {
             enable_test_reset: args.enable_test_reset,
             db_pool_size: args.db_pool_size.clamp(1, 256),
             brute_force_protection: args.brute_force_protection,
+            header_read_timeout: std::time::Duration::from_secs(15),
         })
     }
 
@@ -79,6 +83,7 @@ impl Settings {
             enable_test_reset: true,
             db_pool_size: 4,
             brute_force_protection: false,
+            header_read_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

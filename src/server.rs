@@ -74,7 +74,8 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
     let state = AppState::new(db, settings);
     let app = crate::api::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(serve_connections(listener, app, rx));
+    let header_read_timeout = state.settings.header_read_timeout;
+    let task = tokio::spawn(serve_connections(listener, app, header_read_timeout, rx));
     tracing::info!(%addr, backend = state.db.backend_name(), "talk-breakout listening");
     Ok(RunningServer {
         addr,
@@ -84,9 +85,6 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
     })
 }
 
-/// A client must send its request headers within this time (slow-loris protection); it also
-/// bounds how long an idle keep-alive connection is held.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 /// After a shutdown signal, requests in flight get this long to finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -95,13 +93,14 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 async fn serve_connections(
     listener: TcpListener,
     app: Router,
+    header_read_timeout: Duration,
     mut shutdown: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_read_timeout)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     loop {

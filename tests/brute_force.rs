@@ -99,3 +99,27 @@ async fn an_address_at_the_maximum_delay_gets_429() {
     }
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::sqlite_with(|s| s.header_read_timeout = Duration::from_secs(1)).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    // Half a request line, then nothing: the server must not wait for ever.
+    stream
+        .write_all(b"GET /status.php HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "connection still open after 10 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "held for {:?}",
+        started.elapsed()
+    );
+    // A complete request on a new connection is still served.
+    app.anonymous().get("/status.php").await.assert_status(200);
+    app.stop().await;
+}
