@@ -385,6 +385,25 @@ async fn deleting_a_user_removes_them_from_conversations(app: &TestApp) {
         )
         .await;
     r.assert_status(200);
+    // A new display name shows in the conversation.
+    app.as_user("admin")
+        .put(
+            &format!("{V2}/cloud/users/participant2"),
+            &[("key", "displayname"), ("value", "Renamed Two")],
+        )
+        .await
+        .assert_status(200);
+    let r = p1.get(&format!("{room}/{token}/participants")).await;
+    let names: Vec<Value> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|p| p["actorId"] == "participant2")
+        .map(|p| p["displayName"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Renamed Two")]);
+
     // A second conversation only participant3 is in.
     let r = app
         .as_user("participant3")
@@ -471,6 +490,43 @@ async fn groups_endpoints(app: &TestApp) {
     assert_eq!(r.body, v2_fail(102, "", "[]"));
     let r = admin.get(&groups).await;
     assert_eq!(r.data(), json!({"groups": ["admin", "team"]}));
+
+    // Rename: only `displayname`; unknown group 998, other keys 999 (HTTP 500 on v2).
+    let r = admin
+        .put(
+            &format!("{groups}/team"),
+            &[("key", "displayname"), ("value", "The Team")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok("[]"));
+    let stored = app
+        .db()
+        .run(|conn| store::groups::find(conn, "team"))
+        .await
+        .expect("query")
+        .expect("group");
+    assert_eq!(stored.display_name, "The Team");
+    let r = admin
+        .put(&format!("{groups}/nothing"), &[("key", "displayname"), ("value", "x")])
+        .await;
+    r.assert_status(404);
+    assert_eq!(r.body, v2_fail(998, "Group does not exist", "[]"));
+    let r = admin
+        .put(&format!("{groups}/team"), &[("key", "color"), ("value", "x")])
+        .await;
+    assert_code(&r, 500, 999);
+    let r = p1
+        .put(&format!("{groups}/team"), &[("key", "displayname"), ("value", "Mine")])
+        .await;
+    assert_code(&r, 403, 403);
+    let stored = app
+        .db()
+        .run(|conn| store::groups::find(conn, "team"))
+        .await
+        .expect("query")
+        .expect("group");
+    assert_eq!(stored.display_name, "The Team");
 
     // Members of a group.
     let r = admin.get(&format!("{groups}/admin/users")).await;
