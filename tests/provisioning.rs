@@ -117,6 +117,18 @@ async fn create_user_then_get_and_log_in(app: &TestApp) {
     );
     assert_eq!(r.body, expected);
 
+    // An e-mail address alone is enough (upstream would mail a password link).
+    let r = admin
+        .post(
+            &format!("{V2}/cloud/users"),
+            &[("userid", "dave"), ("email", "dave@example.com")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok(r#"{"id":"dave"}"#));
+    let r = admin.get(&format!("{V2}/cloud/users/dave")).await;
+    assert_eq!(r.data()["email"], "dave@example.com");
+
     // Display name defaults to the id; email null when unset.
     let r = admin.get(&format!("{V1}/cloud/users/carol")).await;
     r.assert_status(200);
@@ -286,6 +298,14 @@ async fn edit_user_keys_and_refusals(app: &TestApp) {
     let r = p1.get(&path).await;
     assert_eq!(r.data()["displayname"], "New Name");
     assert_eq!(r.data()["email"], "p1@example.com");
+
+    // An empty e-mail clears it.
+    let r = p1.put(&path, &[("key", "email"), ("value", "")]).await;
+    r.assert_status(200);
+    assert_eq!(p1.get(&path).await.data()["email"], Value::Null);
+    p1.put(&path, &[("key", "email"), ("value", "p1@example.com")])
+        .await
+        .assert_status(200);
 
     // Refusals.
     let r = p1.put(&path, &[("key", "displayname"), ("value", "")]).await;

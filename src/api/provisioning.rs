@@ -794,6 +794,16 @@ mod tests {
     }
 
     #[test]
+    fn email_shapes() {
+        assert!(is_valid_email("a@example.com"));
+        assert!(!is_valid_email("not-an-email"));
+        assert!(!is_valid_email("@example.com"));
+        assert!(!is_valid_email("a@"));
+        assert!(!is_valid_email("a b@example.com"));
+        assert!(!is_valid_email("a@.example.com"));
+    }
+
+    #[test]
     fn app_ids_must_be_clean() {
         assert_eq!(clean_app_id("spreed"), "spreed");
         assert_eq!(clean_app_id("Spreed"), "preed");
