@@ -389,6 +389,41 @@ async fn delete_user_and_refusals(app: &TestApp) {
     r.assert_status(401);
 }
 
+async fn enable_and_disable_user(app: &TestApp) {
+    app.create_user("participant1").await;
+    app.create_user("participant2").await;
+    let admin = app.as_user("admin");
+
+    let r = admin.put(&format!("{V2}/cloud/users/participant1/disable"), &[]).await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok("[]"));
+    let r = app.as_user("participant1").get(&format!("{V2}/cloud/user")).await;
+    r.assert_status(401);
+    let r = admin.get(&format!("{V2}/cloud/users/participant1")).await;
+    assert_eq!(r.data()["enabled"], json!(false));
+
+    for (caller, target, http, code) in [
+        ("admin", "ghost", 400, 101),
+        ("admin", "admin", 400, 101),
+        ("participant2", "participant1", 404, 998),
+    ] {
+        let r = app
+            .as_user(caller)
+            .put(&format!("{V2}/cloud/users/{target}/enable"), &[])
+            .await;
+        assert_code(&r, http, code);
+    }
+    let r = admin.get(&format!("{V2}/cloud/users/participant1")).await;
+    assert_eq!(r.data()["enabled"], json!(false));
+
+    admin
+        .put(&format!("{V2}/cloud/users/participant1/enable"), &[])
+        .await
+        .assert_status(200);
+    let r = app.as_user("participant1").get(&format!("{V2}/cloud/user")).await;
+    r.assert_status(200);
+}
+
 async fn deleting_a_user_removes_them_from_conversations(app: &TestApp) {
     app.create_user("participant1").await;
     app.create_user("participant2").await;
@@ -723,6 +758,7 @@ both_backends!(
     get_user_visibility,
     edit_user_keys_and_refusals,
     delete_user_and_refusals,
+    enable_and_disable_user,
     deleting_a_user_removes_them_from_conversations,
     groups_endpoints,
     group_membership,

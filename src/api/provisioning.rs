@@ -26,6 +26,8 @@ pub fn routes(enable_test_reset: bool) -> Router<AppState> {
             "/cloud/users/{userid}",
             get(get_user).put(edit_user).delete(delete_user),
         )
+        .route("/cloud/users/{userid}/enable", put(enable_user))
+        .route("/cloud/users/{userid}/disable", put(disable_user))
         .route(
             "/cloud/users/{userid}/groups",
             get(get_users_groups).post(add_to_group).delete(remove_from_group),
@@ -444,6 +446,34 @@ async fn delete_user(State(s): State<AppState>, caller: AuthUser, Path(user_id):
     })
     .await?;
     Ok(Ocs::ok(empty()))
+}
+
+/// `PUT /cloud/users/{id}/enable|disable`: missing or self → 101; no rights → 998.
+async fn set_enabled(s: AppState, caller: AuthUser, user_id: String, enabled: bool) -> OcsResult<Value> {
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| -> Result<(), OcsError> {
+            if user_id == caller.user_id || store::users::find(conn, &user_id).map_err(db)?.is_none() {
+                return Err(soft(101, ""));
+            }
+            if !caller.is_admin {
+                return Err(soft(998, ""));
+            }
+            store::users::set_enabled(conn, &user_id, enabled).map_err(db)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(Ocs::ok(empty()))
+}
+
+/// # PUT /cloud/users/{userId}/enable (UsersController::enableUser)
+async fn enable_user(State(s): State<AppState>, caller: AuthUser, Path(user_id): Path<String>) -> OcsResult<Value> {
+    set_enabled(s, caller, user_id, true).await
+}
+
+/// # PUT /cloud/users/{userId}/disable (UsersController::disableUser)
+async fn disable_user(State(s): State<AppState>, caller: AuthUser, Path(user_id): Path<String>) -> OcsResult<Value> {
+    set_enabled(s, caller, user_id, false).await
 }
 
 /// # GET /cloud/users/{userId}/groups (UsersController::getUsersGroups)
