@@ -117,6 +117,18 @@ async fn create_user_then_get_and_log_in(app: &TestApp) {
     );
     assert_eq!(r.body, expected);
 
+    // An e-mail address alone is enough (upstream would mail a password link).
+    let r = admin
+        .post(
+            &format!("{V2}/cloud/users"),
+            &[("userid", "dave"), ("email", "dave@example.com")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok(r#"{"id":"dave"}"#));
+    let r = admin.get(&format!("{V2}/cloud/users/dave")).await;
+    assert_eq!(r.data()["email"], "dave@example.com");
+
     // Display name defaults to the id; email null when unset.
     let r = admin.get(&format!("{V1}/cloud/users/carol")).await;
     r.assert_status(200);
@@ -287,6 +299,14 @@ async fn edit_user_keys_and_refusals(app: &TestApp) {
     assert_eq!(r.data()["displayname"], "New Name");
     assert_eq!(r.data()["email"], "p1@example.com");
 
+    // An empty e-mail clears it.
+    let r = p1.put(&path, &[("key", "email"), ("value", "")]).await;
+    r.assert_status(200);
+    assert_eq!(p1.get(&path).await.data()["email"], Value::Null);
+    p1.put(&path, &[("key", "email"), ("value", "p1@example.com")])
+        .await
+        .assert_status(200);
+
     // Refusals.
     let r = p1.put(&path, &[("key", "displayname"), ("value", "")]).await;
     assert_code(&r, 400, 101);
@@ -369,6 +389,41 @@ async fn delete_user_and_refusals(app: &TestApp) {
     r.assert_status(401);
 }
 
+async fn enable_and_disable_user(app: &TestApp) {
+    app.create_user("participant1").await;
+    app.create_user("participant2").await;
+    let admin = app.as_user("admin");
+
+    let r = admin.put(&format!("{V2}/cloud/users/participant1/disable"), &[]).await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok("[]"));
+    let r = app.as_user("participant1").get(&format!("{V2}/cloud/user")).await;
+    r.assert_status(401);
+    let r = admin.get(&format!("{V2}/cloud/users/participant1")).await;
+    assert_eq!(r.data()["enabled"], json!(false));
+
+    for (caller, target, http, code) in [
+        ("admin", "ghost", 400, 101),
+        ("admin", "admin", 400, 101),
+        ("participant2", "participant1", 404, 998),
+    ] {
+        let r = app
+            .as_user(caller)
+            .put(&format!("{V2}/cloud/users/{target}/enable"), &[])
+            .await;
+        assert_code(&r, http, code);
+    }
+    let r = admin.get(&format!("{V2}/cloud/users/participant1")).await;
+    assert_eq!(r.data()["enabled"], json!(false));
+
+    admin
+        .put(&format!("{V2}/cloud/users/participant1/enable"), &[])
+        .await
+        .assert_status(200);
+    let r = app.as_user("participant1").get(&format!("{V2}/cloud/user")).await;
+    r.assert_status(200);
+}
+
 async fn deleting_a_user_removes_them_from_conversations(app: &TestApp) {
     app.create_user("participant1").await;
     app.create_user("participant2").await;
@@ -385,6 +440,25 @@ async fn deleting_a_user_removes_them_from_conversations(app: &TestApp) {
         )
         .await;
     r.assert_status(200);
+    // A new display name shows in the conversation.
+    app.as_user("admin")
+        .put(
+            &format!("{V2}/cloud/users/participant2"),
+            &[("key", "displayname"), ("value", "Renamed Two")],
+        )
+        .await
+        .assert_status(200);
+    let r = p1.get(&format!("{room}/{token}/participants")).await;
+    let names: Vec<Value> = r
+        .data()
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|p| p["actorId"] == "participant2")
+        .map(|p| p["displayName"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Renamed Two")]);
+
     // A second conversation only participant3 is in.
     let r = app
         .as_user("participant3")
@@ -471,6 +545,43 @@ async fn groups_endpoints(app: &TestApp) {
     assert_eq!(r.body, v2_fail(102, "", "[]"));
     let r = admin.get(&groups).await;
     assert_eq!(r.data(), json!({"groups": ["admin", "team"]}));
+
+    // Rename: only `displayname`; unknown group 998, other keys 999 (HTTP 500 on v2).
+    let r = admin
+        .put(
+            &format!("{groups}/team"),
+            &[("key", "displayname"), ("value", "The Team")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.body, v2_ok("[]"));
+    let stored = app
+        .db()
+        .run(|conn| store::groups::find(conn, "team"))
+        .await
+        .expect("query")
+        .expect("group");
+    assert_eq!(stored.display_name, "The Team");
+    let r = admin
+        .put(&format!("{groups}/nothing"), &[("key", "displayname"), ("value", "x")])
+        .await;
+    r.assert_status(404);
+    assert_eq!(r.body, v2_fail(998, "Group does not exist", "[]"));
+    let r = admin
+        .put(&format!("{groups}/team"), &[("key", "color"), ("value", "x")])
+        .await;
+    assert_code(&r, 500, 999);
+    let r = p1
+        .put(&format!("{groups}/team"), &[("key", "displayname"), ("value", "Mine")])
+        .await;
+    assert_code(&r, 403, 403);
+    let stored = app
+        .db()
+        .run(|conn| store::groups::find(conn, "team"))
+        .await
+        .expect("query")
+        .expect("group");
+    assert_eq!(stored.display_name, "The Team");
 
     // Members of a group.
     let r = admin.get(&format!("{groups}/admin/users")).await;
@@ -647,6 +758,7 @@ both_backends!(
     get_user_visibility,
     edit_user_keys_and_refusals,
     delete_user_and_refusals,
+    enable_and_disable_user,
     deleting_a_user_removes_them_from_conversations,
     groups_endpoints,
     group_membership,

@@ -13,7 +13,7 @@ use crate::ocs::{empty, Ocs, OcsError, OcsResult, Params};
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, put};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -26,12 +26,14 @@ pub fn routes(enable_test_reset: bool) -> Router<AppState> {
             "/cloud/users/{userid}",
             get(get_user).put(edit_user).delete(delete_user),
         )
+        .route("/cloud/users/{userid}/enable", put(enable_user))
+        .route("/cloud/users/{userid}/disable", put(disable_user))
         .route(
             "/cloud/users/{userid}/groups",
             get(get_users_groups).post(add_to_group).delete(remove_from_group),
         )
         .route("/cloud/groups", get(list_groups).post(create_group))
-        .route("/cloud/groups/{groupid}", delete(delete_group))
+        .route("/cloud/groups/{groupid}", put(edit_group).delete(delete_group))
         .route("/cloud/groups/{groupid}/users", get(group_members))
         .route(config, get(config_apps))
         .route(&format!("{config}/{{app}}"), get(config_keys))
@@ -387,7 +389,11 @@ async fn edit_user(
     s.db.run(move |conn| {
         conn.write_tx(|conn| -> Result<(), OcsError> {
             let changed = match &edit {
-                Edit::DisplayName(name) => store::users::set_display_name(conn, &user_id, name),
+                Edit::DisplayName(name) => store::users::set_display_name(conn, &user_id, name).and_then(|changed| {
+                    // Talk shows the new name in every conversation, as upstream's listener does.
+                    store::attendees::set_display_name_for_actor(conn, "users", &user_id, name)?;
+                    Ok(changed)
+                }),
                 Edit::Email(email) => store::users::set_email(conn, &user_id, email.as_deref()),
                 Edit::PasswordHash(h) => store::users::set_password_hash(conn, &user_id, h),
             }
@@ -440,6 +446,34 @@ async fn delete_user(State(s): State<AppState>, caller: AuthUser, Path(user_id):
     })
     .await?;
     Ok(Ocs::ok(empty()))
+}
+
+/// `PUT /cloud/users/{id}/enable|disable`: missing or self → 101; no rights → 998.
+async fn set_enabled(s: AppState, caller: AuthUser, user_id: String, enabled: bool) -> OcsResult<Value> {
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| -> Result<(), OcsError> {
+            if user_id == caller.user_id || store::users::find(conn, &user_id).map_err(db)?.is_none() {
+                return Err(soft(101, ""));
+            }
+            if !caller.is_admin {
+                return Err(soft(998, ""));
+            }
+            store::users::set_enabled(conn, &user_id, enabled).map_err(db)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(Ocs::ok(empty()))
+}
+
+/// # PUT /cloud/users/{userId}/enable (UsersController::enableUser)
+async fn enable_user(State(s): State<AppState>, caller: AuthUser, Path(user_id): Path<String>) -> OcsResult<Value> {
+    set_enabled(s, caller, user_id, true).await
+}
+
+/// # PUT /cloud/users/{userId}/disable (UsersController::disableUser)
+async fn disable_user(State(s): State<AppState>, caller: AuthUser, Path(user_id): Path<String>) -> OcsResult<Value> {
+    set_enabled(s, caller, user_id, false).await
 }
 
 /// # GET /cloud/users/{userId}/groups (UsersController::getUsersGroups)
@@ -577,6 +611,31 @@ async fn create_group(State(s): State<AppState>, _admin: GroupAdmin, params: Par
                     db(e)
                 }
             })
+        })
+    })
+    .await?;
+    Ok(Ocs::ok(empty()))
+}
+
+/// # PUT /cloud/groups/{groupId} (GroupsController::updateGroup)
+async fn edit_group(
+    State(s): State<AppState>,
+    _admin: GroupAdmin,
+    Path(group_id): Path<String>,
+    params: Params,
+) -> OcsResult<Value> {
+    let key = params.string("key").unwrap_or_default();
+    let value = params.string("value").unwrap_or_default();
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| -> Result<(), OcsError> {
+            if store::groups::find(conn, &group_id).map_err(db)?.is_none() {
+                return Err(soft(998, "Group does not exist"));
+            }
+            if key != "displayname" {
+                return Err(soft(999, ""));
+            }
+            store::groups::set_display_name(conn, &group_id, &value).map_err(db)?;
+            Ok(())
         })
     })
     .await?;
@@ -762,6 +821,16 @@ mod tests {
         assert_eq!(validate_user_id(".."), Err("Login must not consist of dots only"));
         assert_eq!(validate_user_id(&"a".repeat(65)), Err("Username is too long"));
         assert!(validate_user_id(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn email_shapes() {
+        assert!(is_valid_email("a@example.com"));
+        assert!(!is_valid_email("not-an-email"));
+        assert!(!is_valid_email("@example.com"));
+        assert!(!is_valid_email("a@"));
+        assert!(!is_valid_email("a b@example.com"));
+        assert!(!is_valid_email("a@.example.com"));
     }
 
     #[test]

@@ -163,3 +163,17 @@ pub fn count_of_type(conn: &mut Conn<'_>, room_id: i64, actor_type: &str) -> DbR
         .count()
         .get_result(c))?)
 }
+
+/// Renames an actor in every room (an account's display name changed).
+pub fn set_display_name_for_actor(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+    display_name: &str,
+) -> DbResult<usize> {
+    Ok(backend!(conn, c => diesel::update(attendees::table
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id)))
+        .set(attendees::display_name.eq(display_name))
+        .execute(c))?)
+}
