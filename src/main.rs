@@ -16,7 +16,12 @@ fn main() -> ExitCode {
                 }
             };
             tracing::info!(?settings, "starting");
-            let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                // Database work runs here; beyond the pool size extra threads would only wait.
+                .max_blocking_threads(64)
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     eprintln!("talk-breakout: cannot start the runtime: {e}");

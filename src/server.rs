@@ -1,7 +1,7 @@
 //! Start-up and shutdown: connect and migrate, make sure the admin exists, load fixtures, bind,
 //! serve until told to stop, finish requests in flight.
 
-use crate::auth::{hash_password, verify_password, ADMIN_GROUP};
+use crate::auth::ADMIN_GROUP;
 use crate::config::Settings;
 use crate::db::models::{Group, User};
 use crate::db::{store, Db, DbError};
@@ -174,20 +174,13 @@ pub async fn ensure_admin(db: &Db, user_id: String, password: String) -> Result<
     let needs_hash = match &existing {
         Some(user) => {
             let (pw, stored) = (password.clone(), user.password_hash.clone());
-            !tokio::task::spawn_blocking(move || verify_password(&pw, &stored))
-                .await
-                .unwrap_or(false)
+            !crate::auth::verify_password_async(pw, stored).await
         }
         None => true,
     };
     let new_hash = if needs_hash {
         let pw = password.clone();
-        Some(
-            tokio::task::spawn_blocking(move || hash_password(&pw))
-                .await
-                .map_err(|e| DbError::Internal(e.to_string()))?
-                .map_err(DbError::Internal)?,
-        )
+        Some(crate::auth::hash_password_async(pw).await.map_err(DbError::Internal)?)
     } else {
         None
     };

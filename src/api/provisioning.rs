@@ -5,7 +5,7 @@
 //! Soft failures keep upstream's OCS codes (101 … 113, 998) and messages; v2 turns them into
 //! HTTP 400 (or 404 for 998) in the envelope layer.
 
-use crate::auth::{hash_password, AdminUser, AuthUser, ADMIN_GROUP};
+use crate::auth::{AdminUser, AuthUser, ADMIN_GROUP};
 use crate::db::models::{Group, User};
 use crate::db::{store, Conn, DbError};
 use crate::domain::conversation;
@@ -114,9 +114,8 @@ pub fn clean_app_id(app: &str) -> String {
 }
 
 async fn hash(password: String) -> Result<String, OcsError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    crate::auth::hash_password_async(password)
         .await
-        .map_err(OcsError::internal)?
         .map_err(OcsError::internal)
 }
 

@@ -68,11 +68,6 @@ fn actor_of(user: &AuthUser) -> Actor {
     Actor::user(&user.user_id, &user.display_name)
 }
 
-/// `X-Nextcloud-Talk-Hash` for the current configuration.
-async fn talk_hash(state: &AppState) -> Result<String, OcsError> {
-    Ok(state.db.run(TalkConfig::load).await.map_err(OcsError::from)?.hash())
-}
-
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room (RoomController::getRooms)
 async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<Vec<RoomObject>> {
     let modified_before = now();
@@ -87,12 +82,15 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
                     .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
                     .map(|(r, a)| (r, Some(a)))
                     .collect();
-                Ok(present_rooms(conn, &viewer, &rooms, include_last_message)?)
+                // The hash is read in the same database call: one hop per request.
+                let hash = TalkConfig::load(conn)?.hash();
+                Ok((present_rooms(conn, &viewer, &rooms, include_last_message)?, hash))
             })
         })
         .await?;
+    let (rooms, hash) = rooms;
     Ok(Ocs::ok(rooms)
-        .header("x-nextcloud-talk-hash", talk_hash(&s).await?)
+        .header("x-nextcloud-talk-hash", hash)
         .header("x-nextcloud-talk-modified-before", modified_before.to_string()))
 }
 
@@ -134,17 +132,19 @@ async fn get_single_room(
                 Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
                 None => None,
             };
-            match (&viewer, attendee) {
-                (Some(v), Some(a)) => Ok(present_room(conn, v, &room, Some(&a), true)?),
+            let object = match (&viewer, attendee) {
+                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
                 // Outsiders see public and listable conversations only, in the limited view.
                 _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
-                    Ok(crate::api::wire::format_room_for_outsider(&room))
+                    crate::api::wire::format_room_for_outsider(&room)
                 }
-                _ => Err(Error::NOT_FOUND),
-            }
+                _ => return Err(Error::NOT_FOUND),
+            };
+            Ok((object, TalkConfig::load(conn)?.hash()))
         })
         .await?;
-    Ok(Ocs::ok(room).header("x-nextcloud-talk-hash", talk_hash(&s).await?))
+    let (room, hash) = room;
+    Ok(Ocs::ok(room).header("x-nextcloud-talk-hash", hash))
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::renameRoom)

@@ -38,3 +38,27 @@ mod tests {
         assert!(!verify_password("x", DUMMY_HASH));
     }
 }
+
+/// Argon2 uses about 19 MiB per hash. Hashes run on the blocking pool, and the allocator keeps
+/// freed memory per thread, so unbounded parallel hashing (a burst of first logins) would grow
+/// the process by 19 MiB per thread. Two at a time matches the cores we plan for and keeps the
+/// resident size flat; other requests are not held up, only other hashes.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// [`hash_password`] off the async runtime, at most two at a time.
+pub async fn hash_password_async(password: String) -> Result<String, String> {
+    let _permit = HASHING.acquire().await.map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// [`verify_password`] off the async runtime, at most two at a time.
+pub async fn verify_password_async(password: String, stored: String) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        .await
+        .unwrap_or(false)
+}

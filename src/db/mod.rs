@@ -210,6 +210,9 @@ impl Db {
                 let pool = Pool::builder()
                     .max_size(size)
                     .connection_timeout(timeout)
+                    // A local file cannot go away between requests; a test query on every
+                    // checkout would only add a round trip to each database call.
+                    .test_on_check_out(false)
                     .connection_customizer(Box::new(SqlitePragmas))
                     .build(ConnectionManager::<SqliteConnection>::new(path.as_str()))
                     .map_err(|e| DbError::Unavailable(e.to_string()))?;
