@@ -25,20 +25,6 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_verify() {
-        let h = hash_password("123456").unwrap();
-        assert!(verify_password("123456", &h));
-        assert!(!verify_password("1234567", &h));
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-        assert!(!verify_password("x", DUMMY_HASH));
-    }
-}
-
 /// Argon2 uses about 19 MiB per hash. Hashes run on the blocking pool, and the allocator keeps
 /// freed memory per thread, so unbounded parallel hashing (a burst of first logins) would grow
 /// the process by 19 MiB per thread. Two at a time matches the cores we plan for and keeps the
@@ -61,4 +47,18 @@ pub async fn verify_password_async(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify() {
+        let h = hash_password("123456").unwrap();
+        assert!(verify_password("123456", &h));
+        assert!(!verify_password("1234567", &h));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("x", DUMMY_HASH));
+    }
 }
