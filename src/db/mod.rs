@@ -177,10 +177,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
         // The busy timeout comes first: switching to WAL needs a lock that other connections of
         // the pool may hold while they open. WAL lets readers run beside the writer; NORMAL sync is durable against process crashes
         // in WAL mode; the busy timeout makes writers wait for each other instead of failing.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -188,6 +186,11 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
 #[derive(Clone)]
 pub struct Db {
     pool: Arc<PoolKind>,
+    /// One permit per pooled connection. Requests wait for a permit on the async runtime, so
+    /// only as many blocking threads run database work as there are connections; without it
+    /// every concurrent request parks an OS thread on the pool, and context switches and
+    /// per-thread allocator arenas dominate.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Db {
@@ -203,10 +206,20 @@ impl Db {
     /// Opens the pool and runs pending migrations.
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> DbResult<Db> {
         let timeout = Duration::from_secs(5);
+        let size = match url {
+            // Every connection to ":memory:" would be its own database, so keep exactly one.
+            DatabaseUrl::Sqlite(path) if path == ":memory:" => 1,
+            _ => pool_size.max(1),
+        };
         let pool = match url {
             DatabaseUrl::Sqlite(path) => {
-                // Every connection to ":memory:" would be its own database, so keep exactly one.
-                let size = if path == ":memory:" { 1 } else { pool_size.max(1) };
+                if path != ":memory:" {
+                    // WAL is a property of the file: switch it once, before the pool opens
+                    // several connections that would otherwise race for the exclusive lock.
+                    let mut first =
+                        SqliteConnection::establish(path).map_err(|e| DbError::Unavailable(e.to_string()))?;
+                    first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+                }
                 let pool = Pool::builder()
                     .max_size(size)
                     .connection_timeout(timeout)
@@ -228,7 +241,10 @@ impl Db {
                 PoolKind::Pg(pool)
             }
         };
-        let db = Db { pool: Arc::new(pool) };
+        let db = Db {
+            pool: Arc::new(pool),
+            permits: Arc::new(tokio::sync::Semaphore::new(size as usize)),
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -264,15 +280,24 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| DbError::Internal(e.to_string()))?;
         let pool = self.pool.clone();
-        let joined = tokio::task::spawn_blocking(move || match &*pool {
-            PoolKind::Sqlite(p) => {
-                let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
-                f(&mut Conn::Sqlite(&mut c))
-            }
-            PoolKind::Pg(p) => {
-                let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
-                f(&mut Conn::Pg(&mut c))
+        let joined = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            match &*pool {
+                PoolKind::Sqlite(p) => {
+                    let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                    f(&mut Conn::Sqlite(&mut c))
+                }
+                PoolKind::Pg(p) => {
+                    let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                    f(&mut Conn::Pg(&mut c))
+                }
             }
         })
         .await;
