@@ -561,17 +561,11 @@ impl FromRequestParts<AppState> for GroupAdmin {
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
         // Upstream's order: logged in (401) → authorized setting (403) → CSRF (412).
-        let user = parts
-            .extensions
-            .get::<AuthUser>()
-            .cloned()
-            .ok_or(OcsError::Unauthorized)?;
-        if !user.is_admin {
-            return Err(soft(
-                403,
-                "Logged in account must be an admin, a sub admin or gotten special right to access this setting",
-            ));
-        }
+        let refusal = soft(
+            403,
+            "Logged in account must be an admin, a sub admin or gotten special right to access this setting",
+        );
+        let user = crate::auth::logged_in_admin(parts, refusal)?;
         crate::auth::check_ocs_api_request(&parts.headers)?;
         Ok(GroupAdmin(user))
     }
@@ -782,14 +776,7 @@ impl FromRequestParts<AppState> for AdminNoCsrf {
     type Rejection = OcsError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = parts
-            .extensions
-            .get::<AuthUser>()
-            .cloned()
-            .ok_or(OcsError::Unauthorized)?;
-        if !user.is_admin {
-            return Err(OcsError::AdminRequired);
-        }
+        let user = crate::auth::logged_in_admin(parts, OcsError::AdminRequired)?;
         Ok(AdminNoCsrf(user))
     }
 }

@@ -214,18 +214,26 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
+/// The logged-in caller if they are an admin: 401 without a user, else `refusal` for
+/// non-admins. Admin-only extractors differ only in their refusal and the CSRF rule.
+pub fn logged_in_admin(parts: &Parts, refusal: OcsError) -> Result<AuthUser, OcsError> {
+    let user = parts
+        .extensions
+        .get::<AuthUser>()
+        .cloned()
+        .ok_or(OcsError::Unauthorized)?;
+    if user.is_admin {
+        Ok(user)
+    } else {
+        Err(refusal)
+    }
+}
+
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = OcsError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = parts
-            .extensions
-            .get::<AuthUser>()
-            .cloned()
-            .ok_or(OcsError::Unauthorized)?;
-        if !user.is_admin {
-            return Err(OcsError::AdminRequired);
-        }
+        let user = logged_in_admin(parts, OcsError::AdminRequired)?;
         check_ocs_api_request(&parts.headers)?;
         Ok(AdminUser(user))
     }
