@@ -9,11 +9,16 @@ use axum::extract::{OriginalUri, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 
 /// Nextcloud's own limits are PHP's (`post_max_size`, 8 MiB by default in many installs); a chat
 /// message is at most 32000 characters, so 2 MiB is generous for every Talk request.
 pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
+/// How much of a too-large body is still read (and discarded) before answering 413.
+const DRAIN_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
 /// The middleware around `/ocs/v1.php/*` and `/ocs/v2.php/*`.
 pub async fn layer(State(body_limit): State<usize>, request: Request, next: Next) -> Response {
@@ -28,10 +33,16 @@ pub async fn layer(State(body_limit): State<usize>, request: Request, next: Next
         Version::V2
     };
     let (mut parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, body_limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let ctx = negotiate(version, &Params::default(), &parts.headers);
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let bytes = match read_body(body, body_limit, declared).await {
+        Some(bytes) => bytes,
+        None => {
+            // The query string still counts (`?format=json`); the body is not read.
+            let ctx = negotiate(version, &Params::from_request(&parts, &[]), &parts.headers);
             return render_reply(&ctx, OcsError::PayloadTooLarge.into_response());
         }
     };
@@ -43,8 +54,42 @@ pub async fn layer(State(body_limit): State<usize>, request: Request, next: Next
     render_reply(&ctx, response)
 }
 
+/// Reads the body up to `limit` bytes. A longer body is still read to its end (up to
+/// [`DRAIN_LIMIT_BYTES`] more) and thrown away, so that a client that writes its whole request
+/// before reading the answer gets the 413 instead of a reset connection. `None`: too large.
+async fn read_body(mut body: Body, limit: usize, declared: Option<u64>) -> Option<Bytes> {
+    if declared.is_some_and(|len| len > (limit + DRAIN_LIMIT_BYTES) as u64) {
+        return None;
+    }
+    let mut buffer = BytesMut::new();
+    let mut too_large = false;
+    let mut drained = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue;
+        };
+        if too_large {
+            drained += data.len();
+            if drained > DRAIN_LIMIT_BYTES {
+                break;
+            }
+        } else if buffer.len() + data.len() > limit {
+            too_large = true;
+            buffer = BytesMut::new();
+        } else {
+            buffer.extend_from_slice(&data);
+        }
+    }
+    (!too_large).then(|| buffer.freeze())
+}
+
 fn negotiate(version: Version, params: &Params, headers: &HeaderMap) -> OcsCtx {
-    let from_param = params.string("format").and_then(|f| parse_format(&f));
+    let param = params.string("format");
+    // A `format` parameter decides alone: `json` is JSON, any other value XML (upstream's
+    // response classes test `format === 'json'`); `Accept` is only read without it.
+    let from_param = param
+        .as_deref()
+        .map(|f| if f == "json" { Format::Json } else { Format::Xml });
     let from_accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -53,6 +98,7 @@ fn negotiate(version: Version, params: &Params, headers: &HeaderMap) -> OcsCtx {
         version,
         format: from_param.or(from_accept).unwrap_or(Format::Xml),
         front_script_format: from_param.unwrap_or(Format::Xml),
+        front_script_odd_format: param.is_some_and(|f| f != "json" && f != "xml"),
     }
 }
 
@@ -66,11 +112,12 @@ fn parse_format(value: &str) -> Option<Format> {
 
 /// Upstream walks the comma-separated `Accept` entries and takes the first `application/<x>`
 /// whose `<x>` is a known responder.
+/// Entries are compared lowercased and whole, so `application/json;q=0.9` matches nothing.
 fn format_from_accept(accept: &str) -> Option<Format> {
     accept
         .split(',')
-        .filter_map(|entry| entry.trim().strip_prefix("application/"))
-        .find_map(|subtype| parse_format(subtype.trim()))
+        .map(|entry| entry.trim().to_ascii_lowercase())
+        .find_map(|entry| entry.strip_prefix("application/").and_then(parse_format))
 }
 
 /// Turns a response carrying a [`PendingReply`] into the rendered envelope; passes anything else
@@ -125,7 +172,9 @@ fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static s
             )
         }
         Format::Xml => {
-            let ct = if front {
+            let ct = if front && ctx.front_script_odd_format {
+                "application/octet-stream; charset=utf-8"
+            } else if front {
                 "text/xml; charset=UTF-8"
             } else {
                 "application/xml; charset=utf-8"

@@ -9,12 +9,14 @@ mod envelope;
 mod error;
 pub mod json;
 pub mod params;
+mod path;
 pub mod xml;
 
 pub use envelope::{layer, not_found_fallback, render_reply, BODY_LIMIT_BYTES};
 pub use error::OcsError;
 pub use json::to_php_json;
 pub use params::Params;
+pub use path::Path;
 
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +44,9 @@ pub struct OcsCtx {
     pub format: Format,
     /// From `format` only: used for answers the front script gives before routing.
     pub front_script_format: Format,
+    /// `format` was given but is neither `json` nor `xml`: the front script then still writes
+    /// XML, labelled `application/octet-stream`.
+    pub front_script_odd_format: bool,
 }
 
 /// Who produced an answer. Nextcloud's front script (route not found) writes XML with another
