@@ -752,7 +752,59 @@ async fn test_reset_wipes_conversations(app: &TestApp) {
     assert_eq!(r.body, v1_ok("[]"));
 }
 
+/// Harnesses create the same user and group from parallel workers: exactly one request wins,
+/// every other one answers the soft "exists" code, and there is one row.
+async fn concurrent_creation_yields_one_winner(app: &TestApp) {
+    const N: usize = 8;
+    let admin = app.as_user("admin");
+    let (users_path, groups_path) = (format!("{V2}/cloud/users"), format!("{V2}/cloud/groups"));
+    let membership_path = format!("{V2}/cloud/users/racer/groups");
+    let users = futures_util::future::join_all(
+        (0..N).map(|_| admin.post(&users_path, &[("userid", "racer"), ("password", "123456")])),
+    )
+    .await;
+    let mut statuses: Vec<(u16, u64)> = users
+        .iter()
+        .map(|r| (r.status, r.meta()["statuscode"].as_u64().unwrap()))
+        .collect();
+    statuses.sort();
+    let mut expected = vec![(200, 200)];
+    expected.extend(std::iter::repeat_n((400, 102), N - 1));
+    assert_eq!(statuses, expected);
+    for r in users.iter().filter(|r| r.status == 400) {
+        assert_eq!(r.body, v2_fail(102, "User already exists", "[]"));
+    }
+    assert!(user_exists(app, "racer").await);
+    app.with_credentials("racer", "123456")
+        .get(&format!("{V2}/cloud/user"))
+        .await
+        .assert_status(200);
+
+    let groups =
+        futures_util::future::join_all((0..N).map(|_| admin.post(&groups_path, &[("groupid", "racers")]))).await;
+    let mut statuses: Vec<(u16, u64)> = groups
+        .iter()
+        .map(|r| (r.status, r.meta()["statuscode"].as_u64().unwrap()))
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, expected);
+    for r in groups.iter().filter(|r| r.status == 400) {
+        assert_eq!(r.body, v2_fail(102, "group exists", "[]"));
+    }
+
+    // Joining the group from parallel requests leaves one membership.
+    let joins =
+        futures_util::future::join_all((0..N).map(|_| admin.post(&membership_path, &[("groupid", "racers")]))).await;
+    assert!(
+        joins.iter().all(|r| r.status == 200),
+        "{:?}",
+        joins.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    assert_eq!(groups_of(app, "racer").await, ["racers"]);
+}
+
 both_backends!(
+    concurrent_creation_yields_one_winner,
     create_user_then_get_and_log_in,
     create_user_refusals_change_nothing,
     get_user_visibility,
