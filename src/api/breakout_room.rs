@@ -7,9 +7,10 @@ use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::db::models::Room;
 use crate::db::{store, Conn};
+use crate::domain::chat::Actor;
 use crate::domain::ids::actor;
 use crate::domain::{breakout, now, Error};
-use crate::ocs::{Ocs, OcsResult, Params};
+use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::post;
@@ -55,17 +56,11 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
-    let rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let enabled = breakout_enabled(conn)?;
-                let rooms = breakout::configure(conn, parent_id, &caller, enabled, &req, now())?;
-                list_for(conn, &viewer, rooms)
-            })
-        })
-        .await?;
+    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
+        let enabled = breakout_enabled(conn)?;
+        breakout::configure(conn, parent, caller, enabled, &req, now())
+    })
+    .await?;
     Ok(Ocs::ok(rooms))
 }
 
@@ -84,35 +79,42 @@ async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorPar
     Ok(Ocs::ok(parent))
 }
 
-type LobbySwitch = fn(&mut Conn<'_>, i64, &crate::domain::chat::Actor, i64) -> Result<Vec<Room>, Error>;
-
-/// Start and stop differ only in the domain operation they run.
-async fn start_or_stop(
-    s: AppState,
-    p: crate::api::extract::RoomParticipant,
-    operation: LobbySwitch,
-) -> OcsResult<Vec<RoomObject>> {
+/// One write transaction: run `operation` on the parent, then list the rooms for the caller.
+/// Every list-answering endpoint differs only in its operation.
+async fn apply_and_list<F>(s: &AppState, p: &RoomParticipant, operation: F) -> Result<Vec<RoomObject>, OcsError>
+where
+    F: FnOnce(&mut Conn<'_>, i64, &Actor) -> Result<Vec<Room>, Error> + Send + 'static,
+{
     let caller = p.actor();
     let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
-    let rooms =
-        s.db.run(move |conn| {
+    Ok(s.db
+        .run(move |conn| {
             conn.write_tx(|conn| {
-                let rooms = operation(conn, parent_id, &caller, now())?;
+                let rooms = operation(conn, parent_id, &caller)?;
                 list_for(conn, &viewer, rooms)
             })
         })
-        .await?;
-    Ok(Ocs::ok(rooms))
+        .await?)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
 async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    start_or_stop(s, p, breakout::start).await
+    Ok(Ocs::ok(
+        apply_and_list(&s, &p, |conn, parent, caller| {
+            breakout::start(conn, parent, caller, now())
+        })
+        .await?,
+    ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
 async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    start_or_stop(s, p, breakout::stop).await
+    Ok(Ocs::ok(
+        apply_and_list(&s, &p, |conn, parent, caller| {
+            breakout::stop(conn, parent, caller, now())
+        })
+        .await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
@@ -122,16 +124,10 @@ async fn broadcast(
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
-    let rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let rooms = breakout::broadcast(conn, parent_id, &caller, message.as_deref(), now())?;
-                list_for(conn, &viewer, rooms)
-            })
-        })
-        .await?;
+    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
+        breakout::broadcast(conn, parent, caller, message.as_deref(), now())
+    })
+    .await?;
     Ok(Ocs::created(rooms))
 }
 
@@ -145,17 +141,11 @@ async fn reorganize(
     let Some(attendee_map) = params.string("attendeeMap") else {
         return Err(crate::ocs::OcsError::Status(400));
     };
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
-    let rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let enabled = breakout_enabled(conn)?;
-                let rooms = breakout::reorganize(conn, parent_id, &caller, enabled, &attendee_map, now())?;
-                list_for(conn, &viewer, rooms)
-            })
-        })
-        .await?;
+    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
+        let enabled = breakout_enabled(conn)?;
+        breakout::reorganize(conn, parent, caller, enabled, &attendee_map, now())
+    })
+    .await?;
     Ok(Ocs::ok(rooms))
 }
 
