@@ -109,7 +109,16 @@ impl Drop for Process {
 impl Process {
     /// Peak resident set size (VmHWM) in MiB.
     pub fn peak_rss_mib(&self) -> f64 {
-        proc_status_kib(self.child.id(), "VmHWM")
+        self.status_mib("VmHWM")
+    }
+
+    /// Current resident set size (VmRSS) in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        self.status_mib("VmRSS")
+    }
+
+    fn status_mib(&self, key: &str) -> f64 {
+        proc_status_kib(self.child.id(), key)
             .map(|k| k as f64 / 1024.0)
             .unwrap_or(f64::NAN)
     }
@@ -333,6 +342,7 @@ fn run(cli: Cli) -> Result<(), String> {
         let api = seed::Api::new(server.addr);
         println!("seeding through the HTTP API …");
         let world = seed::seed_small(&api, cli.attendees).await?;
+        report.memory_after("seeding", server.rss_mib(), server.peak_rss_mib());
         scenarios(&cli, &api, &server, &baseline, &world, &db, &mut report).await
     })?;
     report.peak_rss_mib = server.peak_rss_mib();
@@ -366,12 +376,14 @@ async fn scenarios(
     println!("(a) get one conversation …");
     let a = load::wrk(server.addr, &room_path, Some(&auth), c, d)?;
     report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
+    report.memory_after("(a)", server.rss_mib(), server.peak_rss_mib());
 
     println!("(b) list 58 conversations …");
     let b = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
     report.load("b", "GET room (58 conversations), 1 connection", 1, b.clone(), &base_1);
     let b32 = load::wrk(server.addr, &list_path, Some(&auth), c, d)?;
     report.load("b32", "GET room (58 conversations)", c, b32, &base);
+    report.memory_after("(b)", server.rss_mib(), server.peak_rss_mib());
 
     println!(
         "(c) configure / start / stop / remove with {} attendees …",
@@ -381,14 +393,17 @@ async fn scenarios(
     for (name, lat) in steps {
         report.steps("c", &name, lat);
     }
+    report.memory_after("(c)", server.rss_mib(), server.peak_rss_mib());
 
     println!("(d) broadcast to 20 rooms …");
     let d_lat = seed::broadcast_rounds(api, world, 30).await?;
     report.steps("d", "broadcast to 20 rooms", d_lat);
+    report.memory_after("(d)", server.rss_mib(), server.peak_rss_mib());
 
     println!("(e) 200 students switching rooms concurrently …");
     let e = seed::switch_storm(api, world, 5).await?;
     report.concurrent("e", "200 students switch concurrently (free mode)", e);
+    report.memory_after("(e)", server.rss_mib(), server.peak_rss_mib());
 
     if !cli.skip_large {
         println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");
@@ -398,6 +413,7 @@ async fn scenarios(
         report.large("fa", "(a) on the large database", c, fa, &a, &base);
         let fb = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
         report.large("fb", "(b) on the large database, 1 connection", 1, fb, &b, &base_1);
+        report.memory_after("(f)", server.rss_mib(), server.peak_rss_mib());
     }
     Ok(())
 }

@@ -26,6 +26,13 @@ pub struct Target {
 }
 
 #[derive(Debug, Serialize)]
+pub struct PhaseMemory {
+    pub after: String,
+    pub rss_mib: f64,
+    pub peak_rss_mib: f64,
+}
+
+#[derive(Debug, Serialize)]
 pub struct Report {
     pub backend: String,
     pub machine: serde_json::Value,
@@ -34,6 +41,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub targets: Vec<Target>,
     pub peak_rss_mib: f64,
+    /// The server's resident and peak resident size after each phase, to see which one grows.
+    pub memory_by_phase: Vec<PhaseMemory>,
     pub total_seconds: f64,
     #[serde(skip)]
     small: std::collections::HashMap<String, LoadResult>,
@@ -62,9 +71,20 @@ impl Report {
             rows: Vec::new(),
             targets: Vec::new(),
             peak_rss_mib: f64::NAN,
+            memory_by_phase: Vec::new(),
             total_seconds: 0.0,
             small: Default::default(),
         }
+    }
+
+    /// Records (and prints) the server's memory after a phase.
+    pub fn memory_after(&mut self, phase: &str, rss_mib: f64, peak_rss_mib: f64) {
+        println!("    server memory after {phase}: {rss_mib:.1} MiB resident, {peak_rss_mib:.1} MiB peak");
+        self.memory_by_phase.push(PhaseMemory {
+            after: phase.to_owned(),
+            rss_mib,
+            peak_rss_mib,
+        });
     }
 
     fn push(&mut self, id: &str, scenario: &str, connections: u32, r: &LoadResult, base: Option<&LoadResult>) {
