@@ -1,12 +1,76 @@
 //! Turns rooms into wire objects for one viewer with a constant number of queries, however many
-//! rooms there are (unread counts, last messages and sessions are each fetched in one query).
+//! rooms there are (unread counts, last messages, sessions and common read markers are each
+//! fetched in one query of a fixed shape).
 
 use crate::api::wire::{format_room, CallerView, RoomObject};
-use crate::db::models::{Attendee, Room};
+use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
 use crate::domain::ids::actor;
 use std::collections::HashMap;
+
+/// What a room object shows beyond the room and attendee rows, fetched per request.
+#[derive(Default)]
+struct RoomExtras {
+    /// Unread comments by room.
+    unread: HashMap<i64, i64>,
+    /// Last messages by message id.
+    last_messages: HashMap<i64, Message>,
+    /// The viewer's newest session by attendee id.
+    sessions: HashMap<i64, Session>,
+    /// `lastCommonReadMessage` by room.
+    common_read: HashMap<i64, i64>,
+}
+
+impl RoomExtras {
+    /// For one room: queries keyed by the room and the attendee row.
+    fn for_room(
+        conn: &mut Conn<'_>,
+        room: &Room,
+        attendee: Option<&Attendee>,
+        include_last_message: bool,
+    ) -> DbResult<RoomExtras> {
+        let mut extras = RoomExtras::default();
+        let Some(attendee) = attendee else {
+            return Ok(extras);
+        };
+        let unread = store::messages::unread_count(conn, room.id, attendee.last_read_message)?;
+        extras.unread.insert(room.id, unread);
+        if include_last_message && room.last_message_id > 0 {
+            if let Some(m) = store::messages::find_by_id(conn, room.last_message_id)? {
+                extras.last_messages.insert(m.id, m);
+            }
+        }
+        if let Some(s) = store::sessions::for_attendee(conn, attendee.id)?.pop() {
+            extras.sessions.insert(s.attendee_id, s);
+        }
+        extras
+            .common_read
+            .insert(room.id, store::attendees::min_last_read(conn, room.id)?);
+        Ok(extras)
+    }
+
+    /// For many rooms: one query each for every room the viewer is in, whatever the number of
+    /// rooms. Scoped by the viewer rather than by lists of ids, so that each statement has one
+    /// shape and stays prepared (an `IN (…)` list is parsed anew for every length).
+    fn for_viewer(conn: &mut Conn<'_>, viewer: &str, include_last_message: bool) -> DbResult<RoomExtras> {
+        let unread = store::messages::unread_counts_for_actor(conn, actor::USERS, viewer)?;
+        let last_messages = if include_last_message {
+            store::messages::last_messages_for_actor(conn, actor::USERS, viewer)?
+        } else {
+            Vec::new()
+        };
+        // The newest session of each attendee stands for "the caller's session" (no cookies here).
+        let sessions = store::sessions::for_actor(conn, actor::USERS, viewer)?;
+        let common_read = store::attendees::min_last_read_for_rooms_of(conn, actor::USERS, viewer)?;
+        Ok(RoomExtras {
+            unread: unread.into_iter().collect(),
+            last_messages: last_messages.into_iter().map(|m| (m.id, m)).collect(),
+            sessions: sessions.into_iter().map(|s| (s.attendee_id, s)).collect(),
+            common_read: common_read.into_iter().collect(),
+        })
+    }
+}
 
 /// Formats `rooms` (each with the viewer's attendee row, if any) for `viewer`.
 pub fn present_rooms(
@@ -15,47 +79,10 @@ pub fn present_rooms(
     rooms: &[(Room, Option<Attendee>)],
     include_last_message: bool,
 ) -> DbResult<Vec<RoomObject>> {
-    let member_room_ids: Vec<i64> = rooms.iter().filter(|(_, a)| a.is_some()).map(|(r, _)| r.id).collect();
-    let unread: HashMap<i64, i64> = if member_room_ids.is_empty() {
-        HashMap::new()
-    } else {
-        store::messages::unread_counts(conn, &member_room_ids, actor::USERS, viewer)?
-            .into_iter()
-            .collect()
-    };
-    let last_ids: Vec<i64> = if include_last_message {
-        rooms
-            .iter()
-            .filter(|(r, a)| a.is_some() && r.last_message_id > 0)
-            .map(|(r, _)| r.last_message_id)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let last_messages: HashMap<i64, _> = if last_ids.is_empty() {
-        HashMap::new()
-    } else {
-        store::messages::find_many(conn, &last_ids)?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect()
-    };
-    let attendee_ids: Vec<i64> = rooms.iter().filter_map(|(_, a)| a.as_ref().map(|a| a.id)).collect();
-    let sessions: HashMap<i64, crate::db::models::Session> = if attendee_ids.is_empty() {
-        HashMap::new()
-    } else {
-        // The newest session of each attendee stands for "the caller's session" (no cookies here).
-        store::sessions::for_attendees(conn, &attendee_ids)?
-            .into_iter()
-            .map(|s| (s.attendee_id, s))
-            .collect()
-    };
-    let common_read: HashMap<i64, i64> = if member_room_ids.is_empty() {
-        HashMap::new()
-    } else {
-        store::attendees::min_last_read(conn, &member_room_ids)?
-            .into_iter()
-            .collect()
+    let extras = match rooms {
+        [(room, attendee)] => RoomExtras::for_room(conn, room, attendee.as_ref(), include_last_message)?,
+        _ if rooms.iter().any(|(_, a)| a.is_some()) => RoomExtras::for_viewer(conn, viewer, include_last_message)?,
+        _ => RoomExtras::default(),
     };
     Ok(rooms
         .iter()
@@ -64,11 +91,13 @@ pub fn present_rooms(
                 attendee: attendee.as_ref(),
                 session: attendee
                     .as_ref()
-                    .and_then(|a| sessions.get(&a.id))
+                    .and_then(|a| extras.sessions.get(&a.id))
                     .map(|s| (s.session_id.as_str(), s.in_call, s.last_ping)),
-                last_common_read: common_read.get(&room.id).copied().unwrap_or(0),
-                unread_messages: unread.get(&room.id).copied().unwrap_or(0),
-                last_message: last_messages.get(&room.last_message_id),
+                last_common_read: extras.common_read.get(&room.id).copied().unwrap_or(0),
+                unread_messages: extras.unread.get(&room.id).copied().unwrap_or(0),
+                last_message: attendee
+                    .as_ref()
+                    .and_then(|_| extras.last_messages.get(&room.last_message_id)),
                 viewer: Some(viewer),
             };
             format_room(room, &view)

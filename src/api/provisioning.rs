@@ -405,6 +405,8 @@ async fn edit_user(
         })
     })
     .await?;
+    // The caller cache must not serve the old name, password, state or admin flag.
+    s.credentials.user_data_changed();
     Ok(Ocs::ok(empty()))
 }
 
@@ -444,6 +446,8 @@ async fn delete_user(State(s): State<AppState>, caller: AuthUser, Path(user_id):
         })
     })
     .await?;
+    // The caller cache must not serve the old name, password, state or admin flag.
+    s.credentials.user_data_changed();
     Ok(Ocs::ok(empty()))
 }
 
@@ -462,6 +466,8 @@ async fn set_enabled(s: AppState, caller: AuthUser, user_id: String, enabled: bo
         })
     })
     .await?;
+    // The caller cache must not serve the old name, password, state or admin flag.
+    s.credentials.user_data_changed();
     Ok(Ocs::ok(empty()))
 }
 
@@ -528,6 +534,8 @@ async fn add_to_group(
         })
     })
     .await?;
+    // The caller cache must not serve the old name, password, state or admin flag.
+    s.credentials.user_data_changed();
     Ok(Ocs::ok(empty()))
 }
 
@@ -550,6 +558,8 @@ async fn remove_from_group(
         })
     })
     .await?;
+    // The caller cache must not serve the old name, password, state or admin flag.
+    s.credentials.user_data_changed();
     Ok(Ocs::ok(empty()))
 }
 

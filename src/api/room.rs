@@ -75,7 +75,7 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
     let rooms =
-        s.db.run(move |conn| -> Result<_, Error> {
+        s.db.read(move |conn| -> Result<_, Error> {
             conn.read_tx(|conn| -> Result<_, Error> {
                 let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
                     .into_iter()
@@ -126,21 +126,24 @@ async fn get_single_room(
 ) -> OcsResult<RoomObject> {
     let viewer = user.map(|u| u.user_id);
     let room =
-        s.db.run(move |conn| -> Result<_, Error> {
-            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
-            let attendee = match &viewer {
-                Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
-                None => None,
-            };
-            let object = match (&viewer, attendee) {
-                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
-                // Outsiders see public and listable conversations only, in the limited view.
-                _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
-                    crate::api::wire::format_room_for_outsider(&room)
-                }
-                _ => return Err(Error::NOT_FOUND),
-            };
-            Ok((object, TalkConfig::load(conn)?.hash()))
+        s.db.read(move |conn| {
+            // One snapshot: the room, its extras and the config hash agree with each other.
+            conn.read_tx(|conn| -> Result<_, Error> {
+                let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
+                let attendee = match &viewer {
+                    Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
+                    None => None,
+                };
+                let object = match (&viewer, attendee) {
+                    (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
+                    // Outsiders see public and listable conversations only, in the limited view.
+                    _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
+                        crate::api::wire::format_room_for_outsider(&room)
+                    }
+                    _ => return Err(Error::NOT_FOUND),
+                };
+                Ok((object, TalkConfig::load(conn)?.hash()))
+            })
         })
         .await?;
     let (room, hash) = room;
@@ -183,7 +186,7 @@ async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsR
         return Err(OcsError::Status(412));
     }
     let room = p.room.clone();
-    let entries = s.db.run(move |conn| participant_entries(conn, &[room])).await?;
+    let entries = s.db.read(move |conn| conn.read_tx(|conn| participant_entries(conn, &[room]))).await?;
     Ok(Ocs::ok(entries))
 }
 
@@ -191,8 +194,7 @@ async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsR
 fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result<Vec<ParticipantEntry>, Error> {
     let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
     let attendees = store::attendees::list_for_rooms(conn, &ids)?;
-    let attendee_ids: Vec<i64> = attendees.iter().map(|a| a.id).collect();
-    let sessions = store::sessions::for_attendees(conn, &attendee_ids)?;
+    let sessions = store::sessions::for_rooms(conn, &ids)?;
     let mut out = Vec::with_capacity(attendees.len());
     for room in rooms {
         for a in attendees.iter().filter(|a| a.room_id == room.id) {

@@ -45,12 +45,32 @@ pub struct AdminUser(pub AuthUser);
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<AuthUser>);
 
-/// Remembers credentials that verified against a given stored hash. An entry only counts while
-/// the user's stored hash is unchanged, so a password change (on any instance sharing the
-/// database) or a deleted account invalidates it at the next request. Bounded and short-lived.
+/// How long a verified caller is served from memory without reading the account again. Within
+/// this window a change made on another instance (password, disabled account, admin flag,
+/// display name) is not seen yet; changes made through this instance apply at once. One second
+/// is shorter than many requests take end to end, and it turns a busy client's account lookups
+/// into one per second instead of one per request.
+const ACCOUNT_FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// Remembers credentials that verified against a given stored hash, with the account as it was
+/// read then. The hash proof lasts minutes but only counts while the user's stored hash is
+/// unchanged, so a password change (on any instance sharing the database) or a deleted account
+/// invalidates it at the next read of the account; the account itself is re-read after
+/// [`ACCOUNT_FRESH_FOR`] or as soon as this instance changes any account. Bounded.
 #[derive(Clone)]
 pub struct CredentialCache {
-    verified: moka::sync::Cache<[u8; 32], String>,
+    verified: moka::sync::Cache<[u8; 32], VerifiedLogin>,
+    /// Bumped by every account change made through this instance; snapshots taken under an
+    /// older generation are stale.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+#[derive(Clone)]
+struct VerifiedLogin {
+    stored_hash: String,
+    account: AuthUser,
+    read_at: std::time::Instant,
+    generation: u64,
 }
 
 impl Default for CredentialCache {
@@ -66,6 +86,7 @@ impl CredentialCache {
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
+            generation: Default::default(),
         }
     }
 
@@ -77,17 +98,44 @@ impl CredentialCache {
         h.finalize().into()
     }
 
-    fn remembers(&self, key: &[u8; 32], stored_hash: &str) -> bool {
-        self.verified.get(key).is_some_and(|h| h == stored_hash)
+    fn current_generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    fn remember(&self, key: [u8; 32], stored_hash: String) {
-        self.verified.insert(key, stored_hash);
+    /// The account behind these credentials if it was read recently enough to serve as is.
+    fn fresh_account(&self, key: &[u8; 32]) -> Option<AuthUser> {
+        let login = self.verified.get(key)?;
+        (login.generation == self.current_generation() && login.read_at.elapsed() < ACCOUNT_FRESH_FOR)
+            .then_some(login.account)
+    }
+
+    fn remembers(&self, key: &[u8; 32], stored_hash: &str) -> bool {
+        self.verified.get(key).is_some_and(|l| l.stored_hash == stored_hash)
+    }
+
+    /// Records a successful login; `generation` is the one read before the account was.
+    fn remember(&self, key: [u8; 32], stored_hash: String, account: AuthUser, generation: u64) {
+        self.verified.insert(
+            key,
+            VerifiedLogin {
+                stored_hash,
+                account,
+                read_at: std::time::Instant::now(),
+                generation,
+            },
+        );
+    }
+
+    /// An account was changed through this instance: every caller is read again on its next
+    /// request (the hash proofs stay, so nobody is hashed again for it).
+    pub fn user_data_changed(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Forgets everything (used when tests or admins want a clean slate).
     pub fn clear(&self) {
         self.verified.invalidate_all();
+        self.user_data_changed();
     }
 }
 
@@ -150,18 +198,25 @@ async fn verify_credentials(state: &AppState, login: String, password: String) -
     if login.is_empty() || password.is_empty() {
         return Ok(None);
     }
+    let key = CredentialCache::key(&login, &password);
+    if let Some(account) = state.credentials.fresh_account(&key) {
+        return Ok(Some(account));
+    }
+    // Read before the account: a change committed after this point bumps it past the snapshot.
+    let generation = state.credentials.current_generation();
     let lookup_id = login.clone();
     let found = state
         .db
-        .run(move |conn| -> Result<_, crate::db::DbError> {
-            let Some(user) = store::users::find(conn, &lookup_id)? else {
-                return Ok(None);
-            };
-            let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
-            Ok(Some((user, is_admin)))
+        .read(move |conn| {
+            conn.read_tx(|conn| -> Result<_, crate::db::DbError> {
+                let Some(user) = store::users::find(conn, &lookup_id)? else {
+                    return Ok(None);
+                };
+                let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
+                Ok(Some((user, is_admin)))
+            })
         })
         .await?;
-    let key = CredentialCache::key(&login, &password);
     let Some((user, is_admin)) = found else {
         // Spend the same time as a real check so that unknown and known users look alike.
         let _ = verify_password_async(password, password::DUMMY_HASH.to_owned()).await;
@@ -173,16 +228,19 @@ async fn verify_credentials(state: &AppState, login: String, password: String) -
         if !ok {
             return Ok(None);
         }
-        state.credentials.remember(key, user.password_hash.clone());
     }
     if !user.enabled {
         return Ok(None);
     }
-    Ok(Some(AuthUser {
+    let account = AuthUser {
         user_id: user.user_id,
         display_name: user.display_name,
         is_admin,
-    }))
+    };
+    state
+        .credentials
+        .remember(key, user.password_hash, account.clone(), generation);
+    Ok(Some(account))
 }
 
 /// Nextcloud refuses OCS calls without `OCS-APIRequest: true` (CSRF protection); a bearer

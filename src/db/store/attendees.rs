@@ -128,10 +128,31 @@ pub fn find_actors(
     Ok(found)
 }
 
-/// MIN(last read message) of the user attendees of each room (`lastCommonReadMessage`).
-pub fn min_last_read(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<(i64, i64)>> {
+/// The lowest read marker among the users of a room (upstream's `lastCommonReadMessage`).
+pub fn min_last_read(conn: &mut Conn<'_>, room_id: i64) -> DbResult<i64> {
+    let min: Option<i64> = backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.eq("users"))
+        .select(diesel::dsl::min(attendees::last_read_message))
+        .get_result(c))?;
+    Ok(min.unwrap_or(0))
+}
+
+/// [`min_last_read`] for every room the actor is in, in one grouped query.
+pub fn min_last_read_for_rooms_of(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Vec<(i64, i64)>> {
+    let mine = diesel::alias!(attendees as mine);
     let rows: Vec<(i64, Option<i64>)> = backend!(conn, c => attendees::table
-        .filter(attendees::room_id.eq_any(room_ids))
+        .filter(
+            attendees::room_id.eq_any(
+                mine.filter(mine.field(attendees::actor_type).eq(actor_type))
+                    .filter(mine.field(attendees::actor_id).eq(actor_id))
+                    .select(mine.field(attendees::room_id)),
+            ),
+        )
         .filter(attendees::actor_type.eq("users"))
         .group_by(attendees::room_id)
         .select((attendees::room_id, diesel::dsl::min(attendees::last_read_message)))

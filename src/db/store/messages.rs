@@ -20,11 +20,26 @@ pub fn find(conn: &mut Conn<'_>, room_id: i64, message_id: i64) -> DbResult<Opti
         .optional())?)
 }
 
-/// Messages by id, in one query (for `lastMessage` of a room list).
-pub fn find_many(conn: &mut Conn<'_>, message_ids: &[i64]) -> DbResult<Vec<Message>> {
-    Ok(
-        backend!(conn, c => messages::table.filter(messages::id.eq_any(message_ids)).select(Message::as_select()).load(c))?,
-    )
+pub fn find_by_id(conn: &mut Conn<'_>, message_id: i64) -> DbResult<Option<Message>> {
+    Ok(backend!(conn, c => messages::table
+        .filter(messages::id.eq(message_id))
+        .select(Message::as_select())
+        .first(c)
+        .optional())?)
+}
+
+/// The last message of every room the actor is in, in one query (for `lastMessage` of a room
+/// list). Scoped by the actor rather than by a list of ids so the statement has one shape and
+/// stays prepared.
+pub fn last_messages_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<Message>> {
+    use crate::db::schema::{attendees, rooms};
+    Ok(backend!(conn, c => messages::table
+        .inner_join(rooms::table.on(rooms::last_message_id.eq(messages::id)))
+        .inner_join(attendees::table.on(attendees::room_id.eq(rooms::id)))
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
+        .select(Message::as_select())
+        .load(c))?)
 }
 
 /// History: messages older than `before_id` (0 = from the newest), newest first.
@@ -63,17 +78,11 @@ pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> 
     Ok(inserted)
 }
 
-/// Comments after each attendee's read marker, for one actor across rooms, in one grouped query.
-pub fn unread_counts(
-    conn: &mut Conn<'_>,
-    room_ids: &[i64],
-    actor_type: &str,
-    actor_id: &str,
-) -> DbResult<Vec<(i64, i64)>> {
+/// Comments after the actor's read marker in every room the actor is in, in one grouped query.
+pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(i64, i64)>> {
     use crate::db::schema::attendees;
     Ok(backend!(conn, c => messages::table
         .inner_join(attendees::table.on(attendees::room_id.eq(messages::room_id)))
-        .filter(attendees::room_id.eq_any(room_ids))
         .filter(attendees::actor_type.eq(actor_type))
         .filter(attendees::actor_id.eq(actor_id))
         .filter(messages::id.gt(attendees::last_read_message))
@@ -81,4 +90,14 @@ pub fn unread_counts(
         .group_by(messages::room_id)
         .select((messages::room_id, diesel::dsl::count_star()))
         .load(c))?)
+}
+
+/// Comments in a room after `last_read`.
+pub fn unread_count(conn: &mut Conn<'_>, room_id: i64, last_read: i64) -> DbResult<i64> {
+    Ok(backend!(conn, c => messages::table
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::id.gt(last_read))
+        .filter(messages::verb.eq("comment"))
+        .count()
+        .get_result(c))?)
 }

@@ -17,10 +17,33 @@ pub fn find(conn: &mut Conn<'_>, session_id: &str) -> DbResult<Option<Session>> 
     )
 }
 
-/// Sessions of the given attendees, ordered by attendee then id.
-pub fn for_attendees(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<Vec<Session>> {
+/// Sessions of one attendee, oldest first.
+pub fn for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<Vec<Session>> {
     Ok(backend!(conn, c => sessions::table
-        .filter(sessions::attendee_id.eq_any(attendee_ids))
+        .filter(sessions::attendee_id.eq(attendee_id))
+        .select(Session::as_select())
+        .order(sessions::id.asc())
+        .load(c))?)
+}
+
+/// Sessions of every attendee of the given rooms, ordered by attendee then id.
+pub fn for_rooms(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<Session>> {
+    use crate::db::schema::attendees;
+    Ok(backend!(conn, c => sessions::table
+        .inner_join(attendees::table)
+        .filter(attendees::room_id.eq_any(room_ids))
+        .select(Session::as_select())
+        .order((sessions::attendee_id.asc(), sessions::id.asc()))
+        .load(c))?)
+}
+
+/// Sessions of the actor in every room, ordered by attendee then id.
+pub fn for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<Session>> {
+    use crate::db::schema::attendees;
+    Ok(backend!(conn, c => sessions::table
+        .inner_join(attendees::table)
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq(actor_id))
         .select(Session::as_select())
         .order((sessions::attendee_id.asc(), sessions::id.asc()))
         .load(c))?)
