@@ -186,7 +186,9 @@ async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsR
         return Err(OcsError::Status(412));
     }
     let room = p.room.clone();
-    let entries = s.db.read(move |conn| conn.read_tx(|conn| participant_entries(conn, &[room]))).await?;
+    let entries =
+        s.db.read(move |conn| conn.read_tx(|conn| participant_entries(conn, &[room])))
+            .await?;
     Ok(Ocs::ok(entries))
 }
 

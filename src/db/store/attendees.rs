@@ -139,11 +139,7 @@ pub fn min_last_read(conn: &mut Conn<'_>, room_id: i64) -> DbResult<i64> {
 }
 
 /// [`min_last_read`] for every room the actor is in, in one grouped query.
-pub fn min_last_read_for_rooms_of(
-    conn: &mut Conn<'_>,
-    actor_type: &str,
-    actor_id: &str,
-) -> DbResult<Vec<(i64, i64)>> {
+pub fn min_last_read_for_rooms_of(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(i64, i64)>> {
     let mine = diesel::alias!(attendees as mine);
     let rows: Vec<(i64, Option<i64>)> = backend!(conn, c => attendees::table
         .filter(
