@@ -9,7 +9,7 @@ use crate::db::Conn;
 use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
 use crate::domain::conversation::{create_room, lock_and_reload, CreateRequest, Created, RoomSpec};
 use crate::domain::ids::{actor, breakout_status, lobby, BreakoutRoomMode, ParticipantType, RoomType, CHAT_MAX_LENGTH};
-use crate::domain::participant::{add_users, remove_attendees, NewMember};
+use crate::domain::participant::{add_users, insert_members, remove_attendees, NewMember};
 use crate::domain::{Error, Result};
 use rand::seq::SliceRandom;
 use serde_json::Value;
@@ -163,8 +163,9 @@ pub fn configure(
         }
         _ => {}
     }
+    // Fresh rooms, and each user appears once per room: nothing to look up before or after.
     for (room, members) in rooms.iter().zip(per_room) {
-        add_users(conn, room, &members, Some(caller), now)?;
+        insert_members(conn, room, &members, Some(caller), now)?;
     }
     store::rooms::set_breakout(conn, parent.id, mode as i32, breakout_status::STOPPED)?;
     rooms_then_parent(conn, parent.id)

@@ -32,13 +32,35 @@ pub fn add_users(
     let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
     let existing = store::attendees::find_actors(conn, room.id, actor::USERS, &ids)?;
     let mut seen: std::collections::HashSet<&str> = existing.iter().map(|a| a.actor_id.as_str()).collect();
-    let mut rows = Vec::with_capacity(members.len());
-    let mut added = Vec::with_capacity(members.len());
-    for m in members {
-        if !seen.insert(m.user_id.as_str()) {
-            continue;
-        }
-        rows.push(NewAttendee {
+    let new_members: Vec<NewMember> = members
+        .iter()
+        .filter(|m| seen.insert(m.user_id.as_str()))
+        .cloned()
+        .collect();
+    if new_members.is_empty() {
+        return Ok(Vec::new());
+    }
+    insert_members(conn, room, &new_members, by, now)?;
+    let new_ids: Vec<String> = new_members.iter().map(|m| m.user_id.clone()).collect();
+    store::attendees::find_actors(conn, room.id, actor::USERS, &new_ids)
+}
+
+/// The writing half of [`add_users`], for callers that know none of `members` is in the room yet
+/// and have no use for the new rows (configuring breakout rooms fills fresh rooms): one batch
+/// insert of attendees and one of `user_added` messages, nothing read.
+pub fn insert_members(
+    conn: &mut Conn<'_>,
+    room: &Room,
+    members: &[NewMember],
+    by: Option<&Actor>,
+    now: i64,
+) -> DbResult<()> {
+    if members.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<NewAttendee> = members
+        .iter()
+        .map(|m| NewAttendee {
             room_id: room.id,
             actor_type: actor::USERS.to_owned(),
             actor_id: m.user_id.clone(),
@@ -47,15 +69,11 @@ pub fn add_users(
             permissions: 0,
             // Upstream marks everything before joining as read.
             last_read_message: room.last_message_id,
-        });
-        added.push(m);
-    }
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
+        })
+        .collect();
     store::attendees::insert_many(conn, &rows)?;
     if let Some(by) = by {
-        let messages: Vec<SystemMessage> = added
+        let messages: Vec<SystemMessage> = members
             .iter()
             .filter(|m| {
                 !(m.user_id == by.actor_id
@@ -73,8 +91,7 @@ pub fn add_users(
             .collect();
         post_system_messages(conn, by, &messages, now)?;
     }
-    let new_ids: Vec<String> = added.iter().map(|m| m.user_id.clone()).collect();
-    store::attendees::find_actors(conn, room.id, actor::USERS, &new_ids)
+    Ok(())
 }
 
 /// Removes attendees (their sessions go with them) and posts `user_removed` for users.

@@ -2,7 +2,7 @@
 //! request once (version, parameters, format) for everything under `/ocs/`.
 
 use super::{Format, OcsCtx, OcsError, Params, PendingReply, Producer, Version};
-use crate::ocs::json::to_php_json;
+use crate::ocs::json::write_php_json;
 use crate::ocs::xml;
 use axum::body::Body;
 use axum::extract::{OriginalUri, Request, State};
@@ -158,18 +158,16 @@ fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static s
     if matches!(http_status, 204 | 304) {
         return (http_status, Vec::new(), None);
     }
-    let mut ocs = Map::with_capacity(2);
-    ocs.insert("meta".into(), Value::Object(meta));
-    ocs.insert("data".into(), reply.data);
     match format {
         Format::Json => {
-            let mut root = Map::with_capacity(1);
-            root.insert("ocs".into(), Value::Object(ocs));
-            (
-                http_status,
-                to_php_json(&Value::Object(root)),
-                Some("application/json; charset=utf-8"),
-            )
+            // {"ocs":{"meta":…,"data":…}}, the data written straight from the handler's value.
+            let mut body = Vec::with_capacity(512);
+            body.extend_from_slice(b"{\"ocs\":{\"meta\":");
+            write_php_json(&mut body, &meta);
+            body.extend_from_slice(b",\"data\":");
+            reply.data.write_php_json(&mut body);
+            body.extend_from_slice(b"}}");
+            (http_status, body, Some("application/json; charset=utf-8"))
         }
         Format::Xml => {
             let ct = if front && ctx.front_script_odd_format {
@@ -179,6 +177,9 @@ fn render(ctx: &OcsCtx, reply: PendingReply) -> (u16, Vec<u8>, Option<&'static s
             } else {
                 "application/xml; charset=utf-8"
             };
+            let mut ocs = Map::with_capacity(2);
+            ocs.insert("meta".into(), Value::Object(meta));
+            ocs.insert("data".into(), reply.data.to_value());
             (http_status, xml::render("ocs", &Value::Object(ocs)), Some(ct))
         }
     }

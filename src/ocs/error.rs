@@ -137,7 +137,7 @@ impl IntoResponse for OcsError {
         PendingReply {
             status,
             message,
-            data,
+            data: super::ReplyData::new(data),
             producer,
         }
         .into_response_with(HeaderMap::new())

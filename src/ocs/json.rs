@@ -11,9 +11,16 @@ struct PhpFormatter;
 
 impl Formatter for PhpFormatter {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        // Most strings (tokens, ids, names) need nothing: find the first byte that does.
+        let needs_escape = |b: &u8| matches!(b, b'/' | b'<' | b'>') || !b.is_ascii();
+        let Some(first) = fragment.as_bytes().iter().position(needs_escape) else {
+            return w.write_all(fragment.as_bytes());
+        };
         let bytes = fragment.as_bytes();
-        let mut start = 0;
-        for (i, ch) in fragment.char_indices() {
+        w.write_all(&bytes[..first])?;
+        let mut start = first;
+        for (offset, ch) in fragment[first..].char_indices() {
+            let i = first + offset;
             let escaped: Option<&[u8]> = match ch {
                 '/' => Some(b"\\/"),
                 '<' => Some(b"\\u003C"),
@@ -58,12 +65,19 @@ impl Formatter for PhpFormatter {
 /// cannot fail, so an error here is a programming error and is reported as such.
 pub fn to_php_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, PhpFormatter);
+    write_php_json(&mut out, value);
+    out
+}
+
+/// [`to_php_json`] appending to `out`; on the (impossible) error, writes `null` instead.
+pub fn write_php_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let start = out.len();
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, PhpFormatter);
     if let Err(e) = value.serialize(&mut ser) {
         tracing::error!(error = %e, "failed to serialise a response body");
-        return b"null".to_vec();
+        out.truncate(start);
+        out.extend_from_slice(b"null");
     }
-    out
 }
 
 #[cfg(test)]

@@ -63,8 +63,56 @@ pub struct PendingReply {
     /// The "OCS status" a Nextcloud controller returns: usually an HTTP code, or 997/998/1xx.
     pub status: u16,
     pub message: Option<String>,
-    pub data: Value,
+    pub data: ReplyData,
     pub producer: Producer,
+}
+
+/// The `data` of a reply, kept as the handler's own typed value until the format is known:
+/// JSON (what clients ask for) is written straight from it, XML goes through a `Value`. Building
+/// a `Value` first cost as much as writing the JSON for a list of conversations.
+#[derive(Clone)]
+pub struct ReplyData(std::sync::Arc<dyn ErasedData>);
+
+/// A `Serialize` value behind a trait object (serde's traits are generic, so not object-safe).
+trait ErasedData: Send + Sync {
+    fn to_value(&self) -> Result<Value, serde_json::Error>;
+    fn write_php_json(&self, out: &mut Vec<u8>);
+}
+
+impl<T: Serialize + Send + Sync> ErasedData for T {
+    fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+
+    fn write_php_json(&self, out: &mut Vec<u8>) {
+        json::write_php_json(out, self)
+    }
+}
+
+impl ReplyData {
+    pub fn new<T: Serialize + Send + Sync + 'static>(data: T) -> ReplyData {
+        ReplyData(std::sync::Arc::new(data))
+    }
+
+    /// As a JSON value (for XML rendering). Our payloads always convert; a failure is a bug,
+    /// reported and answered with `null`.
+    pub fn to_value(&self) -> Value {
+        self.0.to_value().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "failed to convert a response body");
+            Value::Null
+        })
+    }
+
+    /// Appends the data as PHP's `json_encode` writes it.
+    pub fn write_php_json(&self, out: &mut Vec<u8>) {
+        self.0.write_php_json(out)
+    }
+}
+
+impl std::fmt::Debug for ReplyData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplyData(..)")
+    }
 }
 
 impl PendingReply {
@@ -122,18 +170,15 @@ pub fn empty() -> Value {
     Value::Array(Vec::new())
 }
 
-impl<T: Serialize> IntoResponse for Ocs<T> {
+impl<T: Serialize + Send + Sync + 'static> IntoResponse for Ocs<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_value(&self.data) {
-            Ok(data) => PendingReply {
-                status: self.status,
-                message: None,
-                data,
-                producer: Producer::Controller,
-            }
-            .into_response_with(self.headers),
-            Err(e) => OcsError::internal(e).into_response(),
+        PendingReply {
+            status: self.status,
+            message: None,
+            data: ReplyData::new(self.data),
+            producer: Producer::Controller,
         }
+        .into_response_with(self.headers)
     }
 }
 
