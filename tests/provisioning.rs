@@ -844,3 +844,73 @@ async fn test_reset_is_not_routed_when_disabled() {
     assert_eq!(app.db().run(store::rooms::list_all).await.expect("rooms").len(), 1);
     app.stop().await;
 }
+
+/// A caller's account is served from memory for at most a second: changes made through the same
+/// instance apply to the very next request, even right after a request that cached the account.
+async fn account_changes_apply_at_once_on_the_same_instance(app: &TestApp) {
+    app.create_user("participant1").await;
+    let admin = app.as_user("admin");
+    let me = app.as_user("participant1");
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(200);
+
+    admin
+        .put(&format!("{V2}/cloud/users/participant1/disable"), &[])
+        .await
+        .assert_status(200);
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(401);
+    admin
+        .put(&format!("{V2}/cloud/users/participant1/enable"), &[])
+        .await
+        .assert_status(200);
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(200);
+
+    // Becoming an admin shows at once in what the caller may do.
+    me.get(&format!("{V2}/cloud/users")).await.assert_status(403);
+    admin
+        .post(
+            &format!("{V2}/cloud/users/participant1/groups"),
+            &[("groupid", "admin")],
+        )
+        .await
+        .assert_status(200);
+    me.get(&format!("{V2}/cloud/users")).await.assert_status(200);
+}
+
+both_backends!(account_changes_apply_at_once_on_the_same_instance);
+
+/// Two instances on one database: a password changed through one is refused by the other once
+/// its one-second account snapshot has expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_on_another_instance_applies_within_a_second() {
+    let Some(app) = TestApp::postgres("password_other_instance").await else {
+        return;
+    };
+    app.create_user("participant1").await;
+    let second = app.second_instance().await;
+    let me = app.as_user("participant1");
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(200);
+
+    let http = reqwest::Client::new();
+    let changed = http
+        .put(format!("http://{}{V2}/cloud/users/participant1", second.addr))
+        .basic_auth("admin", Some("admin"))
+        .header("OCS-APIRequest", "true")
+        .form(&[("key", "password"), ("value", "a-new-and-long-passphrase")])
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(changed.status().as_u16(), 200);
+
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(401);
+    let r = http
+        .get(format!("http://{}{V2}/cloud/user", app.addr))
+        .basic_auth("participant1", Some("a-new-and-long-passphrase"))
+        .header("OCS-APIRequest", "true")
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(r.status().as_u16(), 200);
+    second.shutdown().await.unwrap();
+    app.stop().await;
+}
