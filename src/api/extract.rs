@@ -63,10 +63,7 @@ impl FromRequestParts<AppState> for RoomParticipant {
         let RoomToken(token) = RoomToken::from_request_parts(parts, state).await?;
         let user = AuthUser::from_request_parts(parts, state).await?;
         let user_id = user.user_id.clone();
-        let found = state
-            .db
-            .read(move |conn| conn.read_tx(|conn| room_for_user(conn, &token, &user_id)))
-            .await;
+        let found = state.db.read(move |conn| room_for_user(conn, &token, &user_id)).await;
         match found {
             Ok((room, attendee)) => Ok(RoomParticipant { user, room, attendee }),
             Err(Error::Status(404)) => {

@@ -76,16 +76,14 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
     let viewer = user.user_id.clone();
     let rooms =
         s.db.read(move |conn| -> Result<_, Error> {
-            conn.read_tx(|conn| -> Result<_, Error> {
-                let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
-                    .into_iter()
-                    .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
-                    .map(|(r, a)| (r, Some(a)))
-                    .collect();
-                // The hash is read in the same database call: one hop per request.
-                let hash = TalkConfig::load(conn)?.hash();
-                Ok((present_rooms(conn, &viewer, &rooms, include_last_message)?, hash))
-            })
+            let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
+                .into_iter()
+                .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
+                .map(|(r, a)| (r, Some(a)))
+                .collect();
+            // The hash is read in the same database call: one hop per request.
+            let hash = TalkConfig::load(conn)?.hash();
+            Ok((present_rooms(conn, &viewer, &rooms, include_last_message)?, hash))
         })
         .await?;
     let (rooms, hash) = rooms;
@@ -126,24 +124,22 @@ async fn get_single_room(
 ) -> OcsResult<RoomObject> {
     let viewer = user.map(|u| u.user_id);
     let room =
-        s.db.read(move |conn| {
-            // One snapshot: the room, its extras and the config hash agree with each other.
-            conn.read_tx(|conn| -> Result<_, Error> {
-                let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
-                let attendee = match &viewer {
-                    Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
-                    None => None,
-                };
-                let object = match (&viewer, attendee) {
-                    (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
-                    // Outsiders see public and listable conversations only, in the limited view.
-                    _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
-                        crate::api::wire::format_room_for_outsider(&room)
-                    }
-                    _ => return Err(Error::NOT_FOUND),
-                };
-                Ok((object, TalkConfig::load(conn)?.hash()))
-            })
+        // One snapshot: the room, its extras and the config hash agree with each other.
+        s.db.read(move |conn| -> Result<_, Error> {
+            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
+            let attendee = match &viewer {
+                Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
+                None => None,
+            };
+            let object = match (&viewer, attendee) {
+                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
+                // Outsiders see public and listable conversations only, in the limited view.
+                _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
+                    crate::api::wire::format_room_for_outsider(&room)
+                }
+                _ => return Err(Error::NOT_FOUND),
+            };
+            Ok((object, TalkConfig::load(conn)?.hash()))
         })
         .await?;
     let (room, hash) = room;
@@ -186,9 +182,7 @@ async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsR
         return Err(OcsError::Status(412));
     }
     let room = p.room.clone();
-    let entries =
-        s.db.read(move |conn| conn.read_tx(|conn| participant_entries(conn, &[room])))
-            .await?;
+    let entries = s.db.read(move |conn| participant_entries(conn, &[room])).await?;
     Ok(Ocs::ok(entries))
 }
 

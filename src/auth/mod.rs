@@ -207,14 +207,12 @@ async fn verify_credentials(state: &AppState, login: String, password: String) -
     let lookup_id = login.clone();
     let found = state
         .db
-        .read(move |conn| {
-            conn.read_tx(|conn| -> Result<_, crate::db::DbError> {
-                let Some(user) = store::users::find(conn, &lookup_id)? else {
-                    return Ok(None);
-                };
-                let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
-                Ok(Some((user, is_admin)))
-            })
+        .read(move |conn| -> Result<_, crate::db::DbError> {
+            let Some(user) = store::users::find(conn, &lookup_id)? else {
+                return Ok(None);
+            };
+            let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
+            Ok(Some((user, is_admin)))
         })
         .await?;
     let Some((user, is_admin)) = found else {

@@ -360,12 +360,13 @@ impl Db {
     /// keep their snapshot), so a read is a few microseconds of CPU work, less than the thread
     /// hand-off of [`Db::run`] that the profile showed as the largest cost of a small GET. A
     /// permit guarantees a free connection, so taking it from the pool does not wait either.
-    /// PostgreSQL reads wait on the network and go to the blocking pool as usual.
+    /// PostgreSQL reads wait on the network and go to the blocking pool as usual. `f` runs in
+    /// one read transaction, so its statements see one snapshot.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut Conn<'_>) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         match &*self.pool {
             PoolKind::Sqlite(p) => {
@@ -375,9 +376,9 @@ impl Db {
                     .await
                     .map_err(|e| DbError::Internal(e.to_string()))?;
                 let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
-                f(&mut Conn::Sqlite(&mut c))
+                Conn::Sqlite(&mut c).read_tx(f)
             }
-            PoolKind::Pg(_) => self.run(f).await,
+            PoolKind::Pg(_) => self.run(move |conn| conn.read_tx(f)).await,
         }
     }
 
