@@ -8,7 +8,7 @@
 use crate::auth::{hash_password, verify_password};
 use crate::db::models::{Group, NewRoom, User};
 use crate::db::{store, Db, DbError};
-use crate::domain::ids::{is_valid_token_syntax, ParticipantType, RoomType};
+use crate::domain::ids::{is_valid_token_syntax, LobbyState, ParticipantType, RoomToken, RoomType};
 use crate::domain::participant::{add_users, NewMember};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -103,7 +103,10 @@ pub fn validate(f: &Fixtures) -> Result<(), String> {
         if !tokens.insert(c.token.as_str()) {
             return Err(format!("conversation token {:?} is listed twice", c.token));
         }
-        if c.room_type != RoomType::Group as i32 && c.room_type != RoomType::Public as i32 {
+        if !matches!(
+            RoomType::from_value(c.room_type.into()),
+            Some(RoomType::Group | RoomType::Public)
+        ) {
             return Err(format!(
                 "conversation {:?}: type must be 2 (group) or 3 (public), not {}",
                 c.token, c.room_type
@@ -125,7 +128,7 @@ async fn load(db: &Db, f: Fixtures) -> Result<String, String> {
             let mut out = HashMap::new();
             for id in &ids {
                 if let Some(user) = store::users::find(conn, id)? {
-                    out.insert(user.user_id, user.password_hash);
+                    out.insert(user.user_id.0, user.password_hash);
                 }
             }
             Ok(out)
@@ -217,7 +220,7 @@ fn apply(conn: &mut crate::db::Conn<'_>, f: &Fixtures, new_hashes: &HashMap<Stri
                 store::users::insert(
                     conn,
                     &User {
-                        user_id: u.id.clone(),
+                        user_id: u.id.clone().into(),
                         display_name,
                         password_hash: hash.clone(),
                         email: None,
@@ -254,11 +257,11 @@ fn apply(conn: &mut crate::db::Conn<'_>, f: &Fixtures, new_hashes: &HashMap<Stri
     for c in &f.conversations {
         let context = format!("conversation {:?}", c.token);
         // Owner first, then moderators, members and group members; the first role wins.
-        let mut wanted: Vec<(String, i32)> = Vec::new();
+        let mut wanted: Vec<(String, ParticipantType)> = Vec::new();
         let mut seen = HashSet::new();
-        let mut push = |id: &str, t: ParticipantType, wanted: &mut Vec<(String, i32)>| {
+        let mut push = |id: &str, t: ParticipantType, wanted: &mut Vec<(String, ParticipantType)>| {
             if seen.insert(id.to_owned()) {
-                wanted.push((id.to_owned(), t as i32));
+                wanted.push((id.to_owned(), t));
             }
         };
         push(&c.owner, ParticipantType::Owner, &mut wanted);
@@ -285,20 +288,22 @@ fn apply(conn: &mut crate::db::Conn<'_>, f: &Fixtures, new_hashes: &HashMap<Stri
                 participant_type,
             });
         }
-        let room = match store::rooms::find_by_token(conn, &c.token).map_err(db)? {
+        let token = RoomToken::from(c.token.as_str());
+        let room = match store::rooms::find_by_token(conn, &token).map_err(db)? {
             Some(room) => room,
             None => store::rooms::insert(
                 conn,
                 &NewRoom {
-                    token: c.token.clone(),
-                    room_type: c.room_type,
+                    token,
+                    // `validate` admitted group and public conversations only.
+                    room_type: RoomType::from_value(c.room_type.into()).unwrap_or(RoomType::Group),
                     name: c.name.clone(),
                     description: String::new(),
                     object_type: String::new(),
                     object_id: String::new(),
                     read_only: 0,
                     listable: 0,
-                    lobby_state: 0,
+                    lobby_state: LobbyState::NoLobby,
                     lobby_timer: 0,
                     default_permissions: 0,
                     message_expiration: 0,

@@ -190,7 +190,7 @@ pub async fn ensure_admin(db: &Db, user_id: String, password: String) -> Result<
                 (None, Some(hash)) => store::users::insert(
                     conn,
                     &User {
-                        user_id: user_id.clone(),
+                        user_id: user_id.clone().into(),
                         display_name: user_id.clone(),
                         password_hash: hash.clone(),
                         email: None,

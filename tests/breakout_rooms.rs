@@ -157,7 +157,7 @@ async fn snapshot(app: &TestApp) -> String {
     app.db()
         .run(|conn| -> Result<String, talk_breakout::db::DbError> {
             let rooms = store::rooms::list_all(conn)?;
-            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
             let attendees = store::attendees::list_for_rooms(conn, &ids)?;
             let mut messages = Vec::new();
             for id in &ids {

@@ -7,9 +7,9 @@ use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::db::models::Room;
 use crate::db::{store, Conn};
-use crate::domain::chat::Actor;
-use crate::domain::ids::actor;
-use crate::domain::{breakout, now, Error};
+use crate::domain::access::Moderator;
+use crate::domain::ids::{actor, RoomId};
+use crate::domain::{breakout, now, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::AppState;
 use axum::extract::State;
@@ -31,8 +31,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Rooms formatted for the caller; rooms in which the caller has no attendee are left out.
-fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Error> {
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Refusal> {
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
     let with_me: Vec<(Room, Option<_>)> = rooms
         .into_iter()
@@ -41,7 +41,7 @@ fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<R
     Ok(present_rooms(conn, viewer, &with_me, true)?)
 }
 
-fn breakout_enabled(conn: &mut Conn<'_>) -> Result<bool, Error> {
+fn breakout_enabled(conn: &mut Conn<'_>) -> Result<bool, Refusal> {
     Ok(TalkConfig::load(conn)?.breakout_rooms_enabled)
 }
 
@@ -56,9 +56,9 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
+    let rooms = apply_and_list(&s, p, move |conn, by| {
         let enabled = breakout_enabled(conn)?;
-        breakout::configure(conn, parent, caller, enabled, &req, now())
+        breakout::configure(conn, by, enabled, &req, now())
     })
     .await?;
     Ok(Ocs::ok(rooms))
@@ -66,32 +66,29 @@ async fn configure(
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
 async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<RoomObject> {
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     let mut rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
-                let parent = breakout::remove(conn, parent_id)?;
-                list_for(conn, &viewer, vec![parent])
+                let parent = breakout::remove(conn, &p)?;
+                list_for(conn, p.user_id(), vec![parent])
             })
         })
         .await?;
-    let parent = rooms.pop().ok_or(Error::NOT_FOUND)?;
+    let parent = rooms.pop().ok_or(Refusal::RoomNotFound)?;
     Ok(Ocs::ok(parent))
 }
 
 /// One write transaction: run `operation` on the parent, then list the rooms for the caller.
 /// Every list-answering endpoint differs only in its operation.
-async fn apply_and_list<F>(s: &AppState, p: &RoomParticipant, operation: F) -> Result<Vec<RoomObject>, OcsError>
+async fn apply_and_list<F>(s: &AppState, p: Moderator, operation: F) -> Result<Vec<RoomObject>, OcsError>
 where
-    F: FnOnce(&mut Conn<'_>, i64, &Actor) -> Result<Vec<Room>, Error> + Send + 'static,
+    F: FnOnce(&mut Conn<'_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
 {
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     Ok(s.db
         .run(move |conn| {
             conn.write_tx(|conn| {
-                let rooms = operation(conn, parent_id, &caller)?;
-                list_for(conn, &viewer, rooms)
+                let rooms = operation(conn, &p)?;
+                list_for(conn, p.user_id(), rooms)
             })
         })
         .await?)
@@ -100,20 +97,14 @@ where
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
 async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        apply_and_list(&s, &p, |conn, parent, caller| {
-            breakout::start(conn, parent, caller, now())
-        })
-        .await?,
+        apply_and_list(&s, p, |conn, by| breakout::start(conn, by, now())).await?,
     ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
 async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        apply_and_list(&s, &p, |conn, parent, caller| {
-            breakout::stop(conn, parent, caller, now())
-        })
-        .await?,
+        apply_and_list(&s, p, |conn, by| breakout::stop(conn, by, now())).await?,
     ))
 }
 
@@ -124,8 +115,8 @@ async fn broadcast(
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
-    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
-        breakout::broadcast(conn, parent, caller, message.as_deref(), now())
+    let rooms = apply_and_list(&s, p, move |conn, by| {
+        breakout::broadcast(conn, by, message.as_deref(), now())
     })
     .await?;
     Ok(Ocs::created(rooms))
@@ -141,25 +132,24 @@ async fn reorganize(
     let Some(attendee_map) = params.string("attendeeMap") else {
         return Err(crate::ocs::OcsError::Status(400));
     };
-    let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
+    let rooms = apply_and_list(&s, p, move |conn, by| {
         let enabled = breakout_enabled(conn)?;
-        breakout::reorganize(conn, parent, caller, enabled, &attendee_map, now())
+        breakout::reorganize(conn, by, enabled, &attendee_map, now())
     })
     .await?;
     Ok(Ocs::ok(rooms))
 }
 
-async fn assistance(s: AppState, p: RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
-    let (room_id, viewer) = (p.room.id, p.user.user_id.clone());
+async fn assistance(s: AppState, RoomParticipant(p): RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
     let mut rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
-                let room = breakout::set_assistance(conn, room_id, requested, now())?;
-                list_for(conn, &viewer, vec![room])
+                let room = breakout::set_assistance(conn, &p, requested, now())?;
+                list_for(conn, p.user_id(), vec![room])
             })
         })
         .await?;
-    Ok(Ocs::ok(rooms.pop().ok_or(Error::NOT_FOUND)?))
+    Ok(Ocs::ok(rooms.pop().ok_or(Refusal::RoomNotFound)?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
@@ -173,20 +163,22 @@ async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsR
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/switch (BreakoutRoomController::switchBreakoutRoom)
-async fn switch(State(s): State<AppState>, p: RoomParticipant, params: Params) -> OcsResult<RoomObject> {
+async fn switch(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    params: Params,
+) -> OcsResult<RoomObject> {
     let target = params.string("target").unwrap_or_default();
-    let caller = p.actor();
-    let (parent_id, viewer) = (p.room.id, p.user.user_id.clone());
     let object =
         s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Error> {
-                let (room, parent_attendee) = breakout::switch(conn, parent_id, &caller, &target, now())?;
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let (room, parent_attendee) = breakout::switch(conn, &p, &target, now())?;
                 // Upstream formats the target with the caller's parent membership.
                 Ok(format_room(
                     &room,
                     &CallerView {
                         attendee: Some(&parent_attendee),
-                        viewer: Some(&viewer),
+                        viewer: Some(p.user_id()),
                         ..Default::default()
                     },
                 ))

@@ -1,11 +1,11 @@
 //! spreed `ChatController` (API v1): send and receive.
 
 use crate::api::extract::RoomParticipant;
-use crate::api::wire::{effective_permissions, format_message, held_by_lobby, MessageObject};
+use crate::api::wire::{format_message, MessageObject};
 use crate::db::store;
 use crate::domain::ids::{permissions, CHAT_MAX_LENGTH};
-use crate::domain::{chat, now, Error};
-use crate::ocs::{Ocs, OcsError, OcsResult, Params};
+use crate::domain::{chat, now, Refusal};
+use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
@@ -24,21 +24,26 @@ const MAX_TIMEOUT_SECONDS: i64 = 30;
 const MAX_LIMIT: i64 = 200;
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/chat/{token} (ChatController::sendMessage)
-async fn send_message(State(s): State<AppState>, p: RoomParticipant, params: Params) -> OcsResult<MessageObject> {
-    if held_by_lobby(&p.room, &p.attendee) {
-        return Err(OcsError::Status(412));
+async fn send_message(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    params: Params,
+) -> OcsResult<MessageObject> {
+    p.check_lobby()?;
+    if p.permissions() & permissions::CHAT == 0 {
+        return Err(Refusal::MissingPermission.into());
     }
-    if effective_permissions(&p.room, &p.attendee) & permissions::CHAT == 0 || p.room.read_only != 0 {
-        return Err(OcsError::Status(403));
+    if p.room().read_only != 0 {
+        return Err(Refusal::ReadOnly.into());
     }
     let Some(message) = params.string("message") else {
-        return Err(OcsError::Status(400));
+        return Err(Refusal::MissingParameter.into());
     };
     if message.trim().is_empty() {
-        return Err(OcsError::bad_request("message"));
+        return Err(Refusal::InvalidField("message").into());
     }
     if message.chars().count() > CHAT_MAX_LENGTH {
-        return Err(OcsError::keyed(413, "message"));
+        return Err(Refusal::TooLong("message").into());
     }
     let reference_id: String = params
         .string("referenceId")
@@ -50,15 +55,15 @@ async fn send_message(State(s): State<AppState>, p: RoomParticipant, params: Par
     let reply_to = params.int("replyTo").unwrap_or(0);
     let silent = params.bool("silent").unwrap_or(false);
     let caller = p.actor();
-    let (room, attendee_id, viewer) = (p.room.clone(), p.attendee.id, p.user.user_id.clone());
+    let (room, attendee_id, viewer) = (p.room().clone(), p.attendee().id, p.user_id().clone());
     let object =
         s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Error> {
+            conn.write_tx(|conn| -> Result<_, Refusal> {
                 if reply_to != 0 {
                     let parent =
-                        store::messages::find(conn, room.id, reply_to)?.ok_or(Error::bad_request("reply-to"))?;
+                        store::messages::find(conn, room.id, reply_to)?.ok_or(Refusal::InvalidField("reply-to"))?;
                     if parent.verb != chat::VERB_COMMENT {
-                        return Err(Error::bad_request("reply-to"));
+                        return Err(Refusal::InvalidField("reply-to"));
                     }
                 }
                 let comment = chat::NewComment {
@@ -83,14 +88,12 @@ async fn send_message(State(s): State<AppState>, p: RoomParticipant, params: Par
 /// second, never busy) up to `timeout` seconds for newer messages. Nothing → 304.
 async fn receive_messages(
     State(s): State<AppState>,
-    p: RoomParticipant,
+    RoomParticipant(p): RoomParticipant,
     params: Params,
 ) -> OcsResult<Vec<MessageObject>> {
-    if held_by_lobby(&p.room, &p.attendee) {
-        return Err(OcsError::Status(412));
-    }
+    p.check_lobby()?;
     let Some(look_into_future) = params.int("lookIntoFuture") else {
-        return Err(OcsError::Status(400));
+        return Err(Refusal::MissingParameter.into());
     };
     let limit = params.int("limit").unwrap_or(100).clamp(1, MAX_LIMIT);
     let last_known = params.int("lastKnownMessageId").unwrap_or(0);
@@ -102,12 +105,12 @@ async fn receive_messages(
     let set_read_marker = params.int("setReadMarker").unwrap_or(1) == 1;
     let future = look_into_future == 1;
     let deadline = Instant::now() + Duration::from_secs(timeout as u64);
-    let (room, attendee) = (p.room.clone(), p.attendee.clone());
-    let viewer = p.user.user_id.clone();
+    let (room, attendee) = (p.room().clone(), p.attendee().clone());
+    let viewer = p.user_id().clone();
     loop {
         let (room_c, attendee_c) = (room.clone(), attendee.clone());
         let messages =
-            s.db.run(move |conn| -> Result<_, Error> {
+            s.db.run(move |conn| -> Result<_, Refusal> {
                 if future {
                     let after = if include_last_known { last_known - 1 } else { last_known };
                     if set_read_marker && last_known > attendee_c.last_read_message {

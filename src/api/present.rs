@@ -6,20 +6,20 @@ use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::actor;
+use crate::domain::ids::{actor, AttendeeId, RoomId};
 use std::collections::HashMap;
 
 /// What a room object shows beyond the room and attendee rows, fetched per request.
 #[derive(Default)]
 struct RoomExtras {
     /// Unread comments by room.
-    unread: HashMap<i64, i64>,
+    unread: HashMap<RoomId, i64>,
     /// Last messages by message id.
     last_messages: HashMap<i64, Message>,
     /// The viewer's newest session by attendee id.
-    sessions: HashMap<i64, Session>,
+    sessions: HashMap<AttendeeId, Session>,
     /// `lastCommonReadMessage` by room.
-    common_read: HashMap<i64, i64>,
+    common_read: HashMap<RoomId, i64>,
 }
 
 impl RoomExtras {

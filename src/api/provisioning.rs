@@ -197,7 +197,7 @@ async fn list_users(State(s): State<AppState>, _admin: AdminUser, params: Params
                 || u.user_id.to_lowercase().contains(&search)
                 || u.display_name.to_lowercase().contains(&search)
         })
-        .map(|u| u.user_id)
+        .map(|u| u.user_id.0)
         .skip(offset)
         .take(limit.unwrap_or(usize::MAX))
         .collect();
@@ -264,7 +264,7 @@ async fn create_user(State(s): State<AppState>, caller: AuthUser, params: Params
         hash(password).await?
     };
     let user = User {
-        user_id: user_id.clone(),
+        user_id: user_id.clone().into(),
         display_name: if display_name.is_empty() {
             user_id.clone()
         } else {
@@ -329,7 +329,7 @@ async fn get_user(State(s): State<AppState>, caller: AuthUser, Path(user_id): Pa
 
 /// # GET /cloud/user (UsersController::getCurrentUser)
 async fn get_current_user(State(s): State<AppState>, caller: AuthUser) -> OcsResult<Value> {
-    let Some((user, groups)) = load_user(&s, caller.user_id.clone()).await? else {
+    let Some((user, groups)) = load_user(&s, caller.user_id.to_string()).await? else {
         return Err(OcsError::Unauthorized);
     };
     Ok(Ocs::ok(user_details(&user, groups, caller.is_admin)))

@@ -2,18 +2,18 @@
 //! breakout rooms lock, plus the breakout listings that live in this controller upstream.
 
 use crate::api::capabilities::TalkConfig;
-use crate::api::extract::{ModeratorParticipant, RoomParticipant, RoomToken};
+use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::{present_room, present_rooms};
-use crate::api::wire::{format_participant, held_by_lobby, ParticipantEntry, RoomObject};
+use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::models::{NewSession, Room};
 use crate::db::store;
 use crate::db::store::rooms::RoomIntField;
-use crate::domain::chat::Actor;
+use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
-use crate::domain::ids::{actor, ParticipantType, RoomType};
-use crate::domain::{breakout, now, participant, Error};
-use crate::ocs::{Ocs, OcsError, OcsResult, Params};
+use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
+use crate::domain::{breakout, now, participant, Refusal};
+use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::{delete, get, post, put};
@@ -64,10 +64,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn actor_of(user: &AuthUser) -> Actor {
-    Actor::user(&user.user_id, &user.display_name)
-}
-
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room (RoomController::getRooms)
 async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<Vec<RoomObject>> {
     let modified_before = now();
@@ -75,7 +71,7 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
     let rooms =
-        s.db.read(move |conn| -> Result<_, Error> {
+        s.db.read(move |conn| -> Result<_, Refusal> {
             let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
                 .into_iter()
                 .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
@@ -95,20 +91,18 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room (RoomController::createRoom)
 async fn create_room(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<RoomObject> {
     let req = CreateRequest {
-        room_type: params.int("roomType").unwrap_or(RoomType::Group as i64),
+        room_type: params.int("roomType").unwrap_or(RoomType::Group.value().into()),
         room_name: params.string("roomName").unwrap_or_default(),
         object_type: params.string("objectType").unwrap_or_default(),
         object_id: params.string("objectId").unwrap_or_default(),
         invite: params.string("invite").unwrap_or_default(),
         source: params.string("source").unwrap_or_default(),
     };
-    let caller = actor_of(&user);
-    let viewer = user.user_id.clone();
     let (room, is_new) =
         s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Error> {
-                let created = conversation::create_conversation(conn, &caller, &req, now())?;
-                let object = present_room(conn, &viewer, &created.room, Some(&created.attendee), true)?;
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let created = conversation::create_conversation(conn, &user, &req, now())?;
+                let object = present_room(conn, &user.user_id, &created.room, Some(&created.attendee), true)?;
                 Ok((object, created.is_new))
             })
         })
@@ -119,14 +113,14 @@ async fn create_room(State(s): State<AppState>, user: AuthUser, params: Params) 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::getSingleRoom)
 async fn get_single_room(
     State(s): State<AppState>,
-    RoomToken(token): RoomToken,
+    token: RoomToken,
     MaybeUser(user): MaybeUser,
 ) -> OcsResult<RoomObject> {
     let viewer = user.map(|u| u.user_id);
     let room =
         // One snapshot: the room, its extras and the config hash agree with each other.
-        s.db.read(move |conn| -> Result<_, Error> {
-            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Error::NOT_FOUND)?;
+        s.db.read(move |conn| -> Result<_, Refusal> {
+            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Refusal::RoomNotFound)?;
             let attendee = match &viewer {
                 Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
                 None => None,
@@ -134,10 +128,10 @@ async fn get_single_room(
             let object = match (&viewer, attendee) {
                 (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
                 // Outsiders see public and listable conversations only, in the limited view.
-                _ if room.room_type == RoomType::Public as i32 || room.listable != 0 => {
+                _ if room.room_type == RoomType::Public || room.listable != 0 => {
                     crate::api::wire::format_room_for_outsider(&room)
                 }
-                _ => return Err(Error::NOT_FOUND),
+                _ => return Err(Refusal::NotParticipant),
             };
             Ok((object, TalkConfig::load(conn)?.hash()))
         })
@@ -153,15 +147,12 @@ async fn rename_room(
     params: Params,
 ) -> OcsResult<RoomObject> {
     let name = params.string("roomName").unwrap_or_default();
-    let caller = p.actor();
-    let viewer = p.user.user_id.clone();
-    let room_id = p.room.id;
     let room =
         s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Error> {
-                let room = conversation::rename(conn, room_id, &caller, &name, now())?;
-                let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
-                Ok(present_room(conn, &viewer, &room, me.as_ref(), true)?)
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let room = conversation::rename(conn, &p, &name, now())?;
+                let me = store::attendees::find(conn, room.id, actor::USERS, p.user_id())?;
+                Ok(present_room(conn, p.user_id(), &room, me.as_ref(), true)?)
             })
         })
         .await?;
@@ -170,25 +161,25 @@ async fn rename_room(
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::deleteRoom)
 async fn delete_room(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
-    let room_id = p.room.id;
-    s.db.run(move |conn| conn.write_tx(|conn| conversation::delete_by_moderator(conn, room_id)))
+    s.db.run(move |conn| conn.write_tx(|conn| conversation::delete_by_moderator(conn, &p)))
         .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants (RoomController::getParticipants)
-async fn get_participants(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Vec<ParticipantEntry>> {
-    if held_by_lobby(&p.room, &p.attendee) {
-        return Err(OcsError::Status(412));
-    }
-    let room = p.room.clone();
+async fn get_participants(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+) -> OcsResult<Vec<ParticipantEntry>> {
+    p.check_lobby()?;
+    let room = p.room().clone();
     let entries = s.db.read(move |conn| participant_entries(conn, &[room])).await?;
     Ok(Ocs::ok(entries))
 }
 
 /// Participant entries of several rooms, in room order then attendee id order.
-fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result<Vec<ParticipantEntry>, Error> {
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result<Vec<ParticipantEntry>, Refusal> {
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let attendees = store::attendees::list_for_rooms(conn, &ids)?;
     let sessions = store::sessions::for_rooms(conn, &ids)?;
     let mut out = Vec::with_capacity(attendees.len());
@@ -217,20 +208,16 @@ async fn add_participant(
 ) -> OcsResult<Value> {
     let new_participant = params.string("newParticipant").unwrap_or_default();
     let source = params.non_empty_string("source").unwrap_or_else(|| "users".to_owned());
-    let caller = p.actor();
-    let room_id = p.room.id;
     s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::add_participant(conn, room_id, &caller, &new_participant, &source, now()))
+        conn.write_tx(|conn| participant::add_participant(conn, &p, &new_participant, &source, now()))
     })
     .await?;
     Ok(Ocs::ok(crate::ocs::empty()))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/self (RoomController::removeSelfFromRoom)
-async fn remove_self(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Value> {
-    let caller = p.actor();
-    let room_id = p.room.id;
-    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, room_id, &caller, now())))
+async fn remove_self(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<Value> {
+    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, &p, now())))
         .await?;
     Ok(Ocs::ok(Value::Null))
 }
@@ -241,24 +228,16 @@ async fn remove_attendee(
     ModeratorParticipant(p): ModeratorParticipant,
     params: Params,
 ) -> OcsResult<Value> {
-    let attendee_id = params.int("attendeeId").unwrap_or(0);
-    let caller = p.actor();
-    let room_id = p.room.id;
-    s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::remove_attendee(conn, room_id, &caller, attendee_id, now()))
-    })
-    .await?;
+    let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
+    s.db.run(move |conn| conn.write_tx(|conn| participant::remove_attendee(conn, &p, attendee_id, now())))
+        .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
-async fn change_moderator(s: AppState, p: RoomParticipant, params: Params, promote: bool) -> OcsResult<Value> {
-    let attendee_id = params.int("attendeeId").unwrap_or(0);
-    let caller = p.actor();
-    let room_id = p.room.id;
-    s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::change_moderator(conn, room_id, &caller, attendee_id, promote, now()))
-    })
-    .await?;
+async fn change_moderator(s: AppState, p: Moderator, params: Params, promote: bool) -> OcsResult<Value> {
+    let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
+    s.db.run(move |conn| conn.write_tx(|conn| participant::change_moderator(conn, &p, attendee_id, promote, now())))
+        .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
@@ -283,12 +262,12 @@ async fn demote_moderator(
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::joinRoom)
 ///
 /// Joining does not check the lobby. A new Talk session is returned in the room object.
-async fn join_room(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
-    let viewer = p.user.user_id.clone();
-    let (room, attendee) = (p.room.clone(), p.attendee.clone());
+async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<RoomObject> {
+    let viewer = p.user_id().clone();
+    let (room, attendee) = (p.room().clone(), p.attendee().clone());
     let object =
         s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Error> {
+            conn.write_tx(|conn| -> Result<_, Refusal> {
                 store::sessions::insert(
                     conn,
                     &NewSession {
@@ -317,16 +296,16 @@ fn new_session_id() -> String {
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::leaveRoom)
-async fn leave_room(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Value> {
-    let attendee_id = p.attendee.id;
+async fn leave_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<Value> {
+    let attendee_id = p.attendee().id;
     s.db.run(move |conn| conn.write_tx(|conn| store::sessions::delete_for_attendee(conn, attendee_id).map(|_| ())))
         .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
-async fn respond_with_room(s: &AppState, viewer: String, room: Room) -> OcsResult<RoomObject> {
+async fn respond_with_room(s: &AppState, viewer: UserId, room: Room) -> OcsResult<RoomObject> {
     let object =
-        s.db.run(move |conn| -> Result<_, Error> {
+        s.db.run(move |conn| -> Result<_, Refusal> {
             let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
             Ok(present_room(conn, &viewer, &room, me.as_ref(), true)?)
         })
@@ -342,21 +321,19 @@ async fn set_lobby(
 ) -> OcsResult<RoomObject> {
     let state = params.int("state").unwrap_or(-1);
     let timer = params.int("timer").unwrap_or(0);
-    let caller = p.actor();
-    let room_id = p.room.id;
-    let room = s
-        .db
-        .run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, room_id, &caller, state, timer, now())))
-        .await?;
-    respond_with_room(&s, p.user.user_id, room).await
+    let viewer = p.user_id().clone();
+    let room =
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, &p, state, timer, now())))
+            .await?;
+    respond_with_room(&s, viewer, room).await
 }
 
-async fn set_public_state(s: AppState, p: RoomParticipant, public: bool) -> OcsResult<RoomObject> {
-    let room_id = p.room.id;
+async fn set_public_state(s: AppState, p: Moderator, public: bool) -> OcsResult<RoomObject> {
+    let viewer = p.user_id().clone();
     let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_public(conn, room_id, public)))
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_public(conn, &p, public)))
             .await?;
-    respond_with_room(&s, p.user.user_id, room).await
+    respond_with_room(&s, viewer, room).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePublic)
@@ -375,18 +352,12 @@ async fn make_private(
     set_public_state(s, p, false).await
 }
 
-async fn set_setting(
-    s: AppState,
-    p: RoomParticipant,
-    field: RoomIntField,
-    value: i64,
-    max: i64,
-) -> OcsResult<RoomObject> {
-    let room_id = p.room.id;
+async fn set_setting(s: AppState, p: Moderator, field: RoomIntField, value: i64, max: i64) -> OcsResult<RoomObject> {
+    let viewer = p.user_id().clone();
     let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_locked_setting(conn, room_id, field, value, max)))
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_locked_setting(conn, &p, field, value, max)))
             .await?;
-    respond_with_room(&s, p.user.user_id, room).await
+    respond_with_room(&s, viewer, room).await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/listable (RoomController::setListable)
@@ -423,22 +394,23 @@ async fn set_default_permissions(
 ///
 /// Only public conversations have passwords; breakout rooms never are (400 `type`).
 async fn set_password(ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
-    if p.room.room_type != RoomType::Public as i32 {
-        return Err(OcsError::bad_request("type"));
+    if p.room().room_type != RoomType::Public {
+        return Err(Refusal::WrongRoomType("type").into());
     }
     // Public conversations are not part of the breakout surface; passwords are not stored.
-    Err(OcsError::bad_request("password"))
+    Err(Refusal::InvalidField("password").into())
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/breakout-rooms (RoomController::getBreakoutRooms)
-async fn get_breakout_rooms(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<Vec<RoomObject>> {
-    let viewer = p.user.user_id.clone();
-    let (parent, me) = (p.room.clone(), p.attendee.clone());
+async fn get_breakout_rooms(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+) -> OcsResult<Vec<RoomObject>> {
     let rooms =
-        s.db.run(move |conn| -> Result<_, Error> {
-            let visible = breakout::visible_rooms(conn, &parent, &me)?;
+        s.db.run(move |conn| -> Result<_, Refusal> {
+            let visible = breakout::visible_rooms(conn, &p)?;
             // The listing never carries `lastMessage`.
-            Ok(present_rooms(conn, &viewer, &visible, false)?)
+            Ok(present_rooms(conn, p.user_id(), &visible, false)?)
         })
         .await?;
     Ok(Ocs::ok(rooms))
@@ -447,22 +419,16 @@ async fn get_breakout_rooms(State(s): State<AppState>, p: RoomParticipant) -> Oc
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/breakout-rooms/participants (RoomController::getBreakoutRoomParticipants)
 async fn get_breakout_room_participants(
     State(s): State<AppState>,
-    p: RoomParticipant,
+    RoomParticipant(p): RoomParticipant,
 ) -> OcsResult<Vec<ParticipantEntry>> {
-    if held_by_lobby(&p.room, &p.attendee) {
-        return Err(OcsError::Status(412));
+    p.check_lobby()?;
+    if p.attendee().participant_type == ParticipantType::Guest {
+        return Err(Refusal::GuestNotAllowed.into());
     }
-    if p.attendee.participant_type == ParticipantType::Guest as i32 {
-        return Err(OcsError::Status(403));
-    }
-    let (parent, me) = (p.room.clone(), p.attendee.clone());
     let entries =
-        s.db.run(move |conn| -> Result<_, Error> {
-            let mut rooms: Vec<Room> = breakout::visible_rooms(conn, &parent, &me)?
-                .into_iter()
-                .map(|(r, _)| r)
-                .collect();
-            rooms.push(parent);
+        s.db.run(move |conn| -> Result<_, Refusal> {
+            let mut rooms: Vec<Room> = breakout::visible_rooms(conn, &p)?.into_iter().map(|(r, _)| r).collect();
+            rooms.push(p.room().clone());
             participant_entries(conn, &rooms)
         })
         .await?;

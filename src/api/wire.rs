@@ -3,8 +3,11 @@
 //! parse these strictly, so types never vary (no `null` in number or boolean fields).
 
 use crate::db::models::{Attendee, Message, Room};
+use crate::domain::access::{effective_permissions, held_by_lobby};
 use crate::domain::chat::render_message;
-use crate::domain::ids::{lobby, permissions, ParticipantType, RoomType};
+use crate::domain::ids::{
+    permissions, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -12,15 +15,15 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomObject {
-    pub id: i64,
-    pub token: String,
+    pub id: RoomId,
+    pub token: RoomToken,
     #[serde(rename = "type")]
-    pub room_type: i32,
+    pub room_type: RoomType,
     pub name: String,
     pub display_name: String,
     pub object_type: String,
     pub object_id: String,
-    pub participant_type: i32,
+    pub participant_type: ParticipantType,
     pub participant_flags: i32,
     pub read_only: i32,
     pub has_password: bool,
@@ -38,7 +41,7 @@ pub struct RoomObject {
     pub can_delete_conversation: bool,
     pub notification_level: i32,
     pub notification_calls: i32,
-    pub lobby_state: i32,
+    pub lobby_state: LobbyState,
     pub lobby_timer: i64,
     pub last_ping: i64,
     pub session_id: String,
@@ -46,7 +49,7 @@ pub struct RoomObject {
     pub sip_enabled: i32,
     pub actor_type: String,
     pub actor_id: String,
-    pub attendee_id: i64,
+    pub attendee_id: AttendeeId,
     pub permissions: i32,
     pub attendee_permissions: i32,
     pub call_permissions: i32,
@@ -61,8 +64,8 @@ pub struct RoomObject {
     pub message_expiration: i32,
     pub avatar_version: String,
     pub is_custom_avatar: bool,
-    pub breakout_room_mode: i32,
-    pub breakout_room_status: i32,
+    pub breakout_room_mode: BreakoutRoomMode,
+    pub breakout_room_status: BreakoutStatus,
     pub recording_consent: i32,
     pub mention_permissions: i32,
     pub live_transcription_language_id: String,
@@ -88,28 +91,6 @@ pub struct CallerView<'a> {
     pub last_message: Option<&'a Message>,
     /// The viewer's user id (for "You …" in system messages).
     pub viewer: Option<&'a str>,
-}
-
-/// The effective permissions of an attendee (spreed `Participant::getPermissions`): moderators
-/// get everything; others their custom bits, else the room default, else the server default.
-pub fn effective_permissions(room: &Room, attendee: &Attendee) -> i32 {
-    if ParticipantType::is_moderator(attendee.participant_type) {
-        return permissions::MAX_DEFAULT;
-    }
-    if attendee.permissions & permissions::CUSTOM != 0 {
-        return attendee.permissions;
-    }
-    if room.default_permissions != permissions::DEFAULT {
-        return room.default_permissions;
-    }
-    permissions::SERVER_DEFAULT
-}
-
-/// True when the lobby holds this attendee back (non-moderator without "ignore lobby").
-pub fn held_by_lobby(room: &Room, attendee: &Attendee) -> bool {
-    room.lobby_state != lobby::NONE
-        && !ParticipantType::is_moderator(attendee.participant_type)
-        && effective_permissions(room, attendee) & permissions::LOBBY_IGNORE == 0
 }
 
 fn avatar_version(room: &Room) -> String {
@@ -138,8 +119,8 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
     };
     let perms = effective_permissions(room, attendee);
     let held = held_by_lobby(room, attendee);
-    let is_moderator = ParticipantType::is_moderator(attendee.participant_type);
-    let one_to_one = room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32;
+    let is_moderator = attendee.participant_type.has_moderator_permissions();
+    let one_to_one = room.room_type.is_one_to_one();
     let notification_level = match attendee.notification_level {
         // 0 = "default": one-to-one conversations notify always (1), others on mention (2).
         0 if one_to_one => 1,
@@ -166,7 +147,7 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
         is_archived: attendee.archived,
         is_important: attendee.important,
         is_sensitive: attendee.sensitive,
-        can_leave_conversation: room.room_type != RoomType::NoteToSelf as i32,
+        can_leave_conversation: room.room_type != RoomType::NoteToSelf,
         can_delete_conversation: is_moderator && !one_to_one,
         notification_level,
         session_id: session_id.to_owned(),
@@ -198,7 +179,7 @@ fn base_room(room: &Room) -> RoomObject {
         description: String::new(),
         object_type: room.object_type.clone(),
         object_id: room.object_id.clone(),
-        participant_type: ParticipantType::Guest as i32,
+        participant_type: ParticipantType::Guest,
         participant_flags: 0,
         read_only: room.read_only,
         has_password: !room.password.is_empty(),
@@ -226,7 +207,7 @@ fn base_room(room: &Room) -> RoomObject {
         sip_enabled: room.sip_enabled,
         actor_type: String::new(),
         actor_id: String::new(),
-        attendee_id: 0,
+        attendee_id: AttendeeId(0),
         permissions: 1,
         attendee_permissions: 1,
         call_permissions: 1,
@@ -254,12 +235,12 @@ fn base_room(room: &Room) -> RoomObject {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ParticipantEntry {
-    pub room_token: String,
+    pub room_token: RoomToken,
     pub in_call: i32,
     pub last_ping: i64,
     pub session_ids: Vec<String>,
-    pub participant_type: i32,
-    pub attendee_id: i64,
+    pub participant_type: ParticipantType,
+    pub attendee_id: AttendeeId,
     pub actor_id: String,
     pub actor_type: String,
     pub display_name: String,
@@ -300,7 +281,7 @@ pub fn format_participant(
 #[serde(rename_all = "camelCase")]
 pub struct MessageObject {
     pub id: i64,
-    pub token: String,
+    pub token: RoomToken,
     pub actor_type: String,
     pub actor_id: String,
     pub actor_display_name: String,

@@ -11,6 +11,7 @@ pub mod throttle;
 pub use password::{hash_password, hash_password_async, verify_password, verify_password_async};
 
 use crate::db::store;
+use crate::domain::access::Caller;
 use crate::ocs::OcsError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -28,14 +29,9 @@ use throttle::{Action, Verdict};
 /// The group whose members are administrators, as in Nextcloud.
 pub const ADMIN_GROUP: &str = "admin";
 
-/// A logged-in user: 997 "Current user is not logged in" without credentials, then the
-/// `OCS-APIRequest` rule.
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub user_id: String,
-    pub display_name: String,
-    pub is_admin: bool,
-}
+/// A logged-in user (the domain's [`Caller`]) as an extractor: 997 "Current user is not logged
+/// in" without credentials, then the `OCS-APIRequest` rule.
+pub type AuthUser = Caller;
 
 /// A logged-in administrator.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 pub mod models;
 pub mod schema;
 pub mod store;
+pub mod types;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
@@ -152,7 +153,7 @@ impl Conn<'_> {
     /// Serialises writers on one room across server instances. PostgreSQL takes a row lock for
     /// the rest of the transaction; SQLite needs nothing because `BEGIN IMMEDIATE` already
     /// admits one writer at a time.
-    pub fn lock_room(&mut self, room_id: i64) -> DbResult<()> {
+    pub fn lock_room(&mut self, room_id: crate::domain::ids::RoomId) -> DbResult<()> {
         match self {
             Conn::Sqlite(_) => Ok(()),
             Conn::Pg(c) => {

@@ -1,12 +1,15 @@
 //! Rows as stored. Wire shapes live in `api::wire`; rules live in `domain`.
 
 use super::schema::*;
+use crate::domain::ids::{
+    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType, UserId,
+};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub user_id: String,
+    pub user_id: UserId,
     pub display_name: String,
     pub password_hash: String,
     pub email: Option<String>,
@@ -26,7 +29,7 @@ pub struct Group {
 #[diesel(table_name = group_members)]
 pub struct GroupMember {
     pub group_id: String,
-    pub user_id: String,
+    pub user_id: UserId,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -40,9 +43,9 @@ pub struct AppConfigEntry {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = rooms)]
 pub struct Room {
-    pub id: i64,
-    pub token: String,
-    pub room_type: i32,
+    pub id: RoomId,
+    pub token: RoomToken,
+    pub room_type: RoomType,
     pub name: String,
     pub description: String,
     pub password: String,
@@ -50,10 +53,10 @@ pub struct Room {
     pub object_id: String,
     pub read_only: i32,
     pub listable: i32,
-    pub lobby_state: i32,
+    pub lobby_state: LobbyState,
     pub lobby_timer: i64,
-    pub breakout_room_mode: i32,
-    pub breakout_room_status: i32,
+    pub breakout_room_mode: BreakoutRoomMode,
+    pub breakout_room_status: BreakoutStatus,
     pub default_permissions: i32,
     pub call_permissions: i32,
     pub call_flag: i32,
@@ -71,15 +74,15 @@ pub struct Room {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = rooms)]
 pub struct NewRoom {
-    pub token: String,
-    pub room_type: i32,
+    pub token: RoomToken,
+    pub room_type: RoomType,
     pub name: String,
     pub description: String,
     pub object_type: String,
     pub object_id: String,
     pub read_only: i32,
     pub listable: i32,
-    pub lobby_state: i32,
+    pub lobby_state: LobbyState,
     pub lobby_timer: i64,
     pub default_permissions: i32,
     pub message_expiration: i32,
@@ -93,12 +96,12 @@ pub struct NewRoom {
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = attendees)]
 pub struct Attendee {
-    pub id: i64,
-    pub room_id: i64,
+    pub id: AttendeeId,
+    pub room_id: RoomId,
     pub actor_type: String,
     pub actor_id: String,
     pub display_name: String,
-    pub participant_type: i32,
+    pub participant_type: ParticipantType,
     pub permissions: i32,
     pub favorite: bool,
     pub archived: bool,
@@ -115,11 +118,11 @@ pub struct Attendee {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = attendees)]
 pub struct NewAttendee {
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub actor_type: String,
     pub actor_id: String,
     pub display_name: String,
-    pub participant_type: i32,
+    pub participant_type: ParticipantType,
     pub permissions: i32,
     pub last_read_message: i64,
 }
@@ -128,7 +131,7 @@ pub struct NewAttendee {
 #[diesel(table_name = sessions)]
 pub struct Session {
     pub id: i64,
-    pub attendee_id: i64,
+    pub attendee_id: AttendeeId,
     pub session_id: String,
     pub in_call: i32,
     pub last_ping: i64,
@@ -137,7 +140,7 @@ pub struct Session {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = sessions)]
 pub struct NewSession {
-    pub attendee_id: i64,
+    pub attendee_id: AttendeeId,
     pub session_id: String,
     pub in_call: i32,
     pub last_ping: i64,
@@ -147,7 +150,7 @@ pub struct NewSession {
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: i64,
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub actor_type: String,
     pub actor_id: String,
     pub actor_display_name: String,
@@ -162,7 +165,7 @@ pub struct Message {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = messages)]
 pub struct NewMessage {
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub actor_type: String,
     pub actor_id: String,
     pub actor_display_name: String,

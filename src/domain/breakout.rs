@@ -6,11 +6,16 @@
 use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::Conn;
+use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
-use crate::domain::conversation::{create_room, lock_and_reload, CreateRequest, Created, RoomSpec};
-use crate::domain::ids::{actor, breakout_status, lobby, BreakoutRoomMode, ParticipantType, RoomType, CHAT_MAX_LENGTH};
+use crate::domain::conversation::{
+    create_room, is_breakout_room, is_configured_parent, lock_and_reload, reload, CreateRequest, Created, RoomSpec,
+};
+use crate::domain::ids::{
+    actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, RoomId, RoomToken, RoomType, CHAT_MAX_LENGTH,
+};
 use crate::domain::participant::{add_users, insert_members, remove_attendees, NewMember};
-use crate::domain::{Error, Result};
+use crate::domain::{Refusal, Result};
 use rand::seq::SliceRandom;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -19,13 +24,13 @@ pub const MIN_ROOMS: i64 = 1;
 pub const MAX_ROOMS: i64 = 20;
 
 /// A parsed attendee map: parent attendee id → 0-based room number.
-pub type AttendeeMap = BTreeMap<i64, i64>;
+pub type AttendeeMap = BTreeMap<AttendeeId, i64>;
 
 /// Parses `attendeeMap` (a JSON string) against `max` rooms, as upstream's
 /// `parseAttendeeMap`: an object or list of integer keys to integer values, values in
 /// `0..max`, keys ≥ 1; `""`, `[]` and `{}` are the empty map.
 pub fn parse_attendee_map(input: &str, max: i64) -> Result<AttendeeMap> {
-    let invalid = || Error::bad_request("attendeeMap");
+    let invalid = || Refusal::InvalidField("attendeeMap");
     if input.is_empty() {
         return Ok(AttendeeMap::new());
     }
@@ -46,34 +51,28 @@ pub fn parse_attendee_map(input: &str, max: i64) -> Result<AttendeeMap> {
         if attendee.to_string() != key {
             return Err(invalid());
         }
-        map.insert(attendee, room);
+        map.insert(AttendeeId(attendee), room);
     }
     let max_value = map.values().copied().max().unwrap_or(0);
     let min_value = map.values().copied().min().unwrap_or(0);
-    let min_key = map.keys().copied().min().unwrap_or(1);
+    let min_key = map.keys().copied().min().unwrap_or(AttendeeId(1)).0;
     if max_value >= max || min_value < 0 || min_key <= 0 {
         return Err(invalid());
     }
     Ok(map)
 }
 
-/// The user attendees of a parent, split into moderators (1, 2) and the others.
+/// The user attendees of a parent, split into the moderators who go into every breakout room
+/// (owners and moderators) and the others.
 fn split_users(attendees: Vec<Attendee>) -> (Vec<Attendee>, Vec<Attendee>) {
     attendees
         .into_iter()
         .filter(|a| a.actor_type == actor::USERS)
-        .partition(|a| {
-            a.participant_type == ParticipantType::Owner as i32
-                || a.participant_type == ParticipantType::Moderator as i32
-        })
+        .partition(|a| a.participant_type.has_moderator_permissions_without_guests())
 }
 
 fn member(a: &Attendee) -> NewMember {
-    NewMember {
-        user_id: a.actor_id.clone(),
-        display_name: a.display_name.clone(),
-        participant_type: a.participant_type,
-    }
+    NewMember::like(a)
 }
 
 /// Which room (0-based) each non-moderator goes to in automatic mode: a uniform shuffle, then
@@ -94,40 +93,41 @@ pub struct ConfigureRequest {
 /// `POST /breakout-rooms/{token}`: configure.
 pub fn configure(
     conn: &mut Conn<'_>,
-    parent_id: i64,
-    caller: &Actor,
+    by: &Moderator,
     enabled: bool,
     req: &ConfigureRequest,
     now: i64,
 ) -> Result<Vec<Room>> {
-    let parent = lock_and_reload(conn, parent_id)?;
+    let parent = lock_and_reload(conn, by.room().id)?;
+    let caller = &by.actor();
     if !enabled {
-        return Err(Error::bad_request("config"));
+        return Err(Refusal::BreakoutRoomsDisabled);
     }
-    if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32
-        || parent.room_type != RoomType::Group as i32
-        || parent.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
-    {
-        return Err(Error::bad_request("room"));
+    if is_configured_parent(&parent) {
+        return Err(Refusal::AlreadyConfigured);
+    }
+    if parent.room_type != RoomType::Group || is_breakout_room(&parent) {
+        return Err(Refusal::CannotHaveBreakoutRooms);
     }
     let (Some(mode), Some(amount)) = (req.mode, req.amount) else {
-        return Err(Error::Status(400));
+        return Err(Refusal::MissingParameter);
     };
     // Upstream accepts 0 and creates rooms nobody can reach; we refuse it (docs/compatibility.md).
-    if !(1..=3).contains(&mode) {
-        return Err(Error::bad_request("mode"));
-    }
+    let mode = match BreakoutRoomMode::from_value(mode) {
+        Some(BreakoutRoomMode::NotConfigured) | None => return Err(Refusal::InvalidField("mode")),
+        Some(mode) => mode,
+    };
     if !(MIN_ROOMS..=MAX_ROOMS).contains(&amount) {
-        return Err(Error::bad_request("amount"));
+        return Err(Refusal::InvalidField("amount"));
     }
-    let map = if mode == BreakoutRoomMode::Manual as i64 {
+    let map = if mode == BreakoutRoomMode::Manual {
         parse_attendee_map(&req.attendee_map, amount)?
     } else {
         AttendeeMap::new()
     };
 
     // Orphans from an earlier configuration (possible after upstream's own failures) go first.
-    let orphans: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
+    let orphans: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
         .map(|r| r.id)
         .collect();
@@ -139,9 +139,9 @@ pub fn configure(
             room_type: parent.room_type,
             name: format!("Room {i}"),
             object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
-            object_id: parent.token.clone(),
+            object_id: parent.token.to_string(),
             // Set silently at creation: no lobby event, no lobby system message.
-            lobby_state: lobby::NON_MODERATORS,
+            lobby_state: LobbyState::NonModerators,
         };
         rooms.push(create_room(conn, &spec, Some(caller), now)?);
     }
@@ -149,40 +149,40 @@ pub fn configure(
     let moderator_members: Vec<NewMember> = moderators.iter().map(member).collect();
     let mut per_room: Vec<Vec<NewMember>> = vec![moderator_members; rooms.len()];
     match mode {
-        1 => {
+        BreakoutRoomMode::Automatic => {
             for (room, a) in distribute_automatically(others, rooms.len()) {
                 per_room[room].push(member(&a));
             }
         }
-        2 => {
+        BreakoutRoomMode::Manual => {
             for a in &others {
                 if let Some(&room) = map.get(&a.id) {
                     per_room[room as usize].push(member(a));
                 }
             }
         }
-        _ => {}
+        BreakoutRoomMode::Free | BreakoutRoomMode::NotConfigured => {}
     }
     // Fresh rooms, and each user appears once per room: nothing to look up before or after.
     for (room, members) in rooms.iter().zip(per_room) {
         insert_members(conn, room, &members, Some(caller), now)?;
     }
-    store::rooms::set_breakout(conn, parent.id, mode as i32, breakout_status::STOPPED)?;
+    store::rooms::set_breakout(conn, parent.id, mode, BreakoutStatus::Stopped)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// The parent's breakout rooms in id order followed by the parent, re-read after changes.
-pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: i64) -> Result<Vec<Room>> {
-    let parent = store::rooms::find_by_id(conn, parent_id)?.ok_or(Error::NOT_FOUND)?;
+pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Vec<Room>> {
+    let parent = reload(conn, parent_id)?;
     let mut rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
     rooms.push(parent);
     Ok(rooms)
 }
 
 /// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
-pub fn remove(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
-    let parent = lock_and_reload(conn, parent_id)?;
-    let ids: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
+pub fn remove(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
+    let parent = lock_and_reload(conn, by.room().id)?;
+    let ids: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
         .map(|r| r.id)
         .collect();
@@ -190,30 +190,30 @@ pub fn remove(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
     store::rooms::set_breakout(
         conn,
         parent.id,
-        BreakoutRoomMode::NotConfigured as i32,
-        breakout_status::STOPPED,
+        BreakoutRoomMode::NotConfigured,
+        BreakoutStatus::Stopped,
     )?;
-    store::rooms::find_by_id(conn, parent.id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, parent.id)
 }
 
-fn configured_parent(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
-    let parent = lock_and_reload(conn, parent_id)?;
-    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
-        return Err(Error::bad_request("mode"));
+/// The moderator's conversation, locked and re-read, if its breakout rooms are configured.
+fn configured_parent(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
+    let parent = lock_and_reload(conn, by.room().id)?;
+    if !is_configured_parent(&parent) {
+        return Err(Refusal::NotConfigured);
     }
     Ok(parent)
 }
 
 /// Opens (start) or closes (stop) the breakout rooms' lobbies, posting
 /// `breakout_rooms_started`/`stopped` where the lobby actually changed.
-fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: i32, now: i64) -> Result<()> {
+fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyState, now: i64) -> Result<()> {
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let changed: Vec<i64> = rooms.iter().filter(|r| r.lobby_state != state).map(|r| r.id).collect();
+    let changed: Vec<RoomId> = rooms.iter().filter(|r| r.lobby_state != state).map(|r| r.id).collect();
     store::rooms::set_lobby_many(conn, &changed, state)?;
-    let key = if state == lobby::NONE {
-        "breakout_rooms_started"
-    } else {
-        "breakout_rooms_stopped"
+    let key = match state {
+        LobbyState::NoLobby => "breakout_rooms_started",
+        LobbyState::NonModerators => "breakout_rooms_stopped",
     };
     let messages: Vec<SystemMessage> = changed
         .iter()
@@ -224,50 +224,46 @@ fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: i32, n
         })
         .collect();
     post_system_messages(conn, caller, &messages, now)?;
-    if state == lobby::NON_MODERATORS {
-        let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    if state == LobbyState::NonModerators {
+        let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
         store::rooms::clear_assistance_requests(conn, &ids)?;
     }
     Ok(())
 }
 
 /// `POST /breakout-rooms/{token}/rooms`: start.
-pub fn start(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, parent_id)?;
-    set_lobbies(conn, &parent, caller, lobby::NONE, now)?;
-    store::rooms::set_breakout_status(conn, parent.id, breakout_status::STARTED)?;
+pub fn start(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, by)?;
+    set_lobbies(conn, &parent, &by.actor(), LobbyState::NoLobby, now)?;
+    store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Started)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
-pub fn stop(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, parent_id)?;
-    store::rooms::set_breakout_status(conn, parent.id, breakout_status::STOPPED)?;
-    set_lobbies(conn, &parent, caller, lobby::NON_MODERATORS, now)?;
+pub fn stop(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, by)?;
+    store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
+    set_lobbies(conn, &parent, &by.actor(), LobbyState::NonModerators, now)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or
 /// nothing (upstream keeps what it posted before failing on a room without the caller).
-pub fn broadcast(
-    conn: &mut Conn<'_>,
-    parent_id: i64,
-    caller: &Actor,
-    message: Option<&str>,
-    now: i64,
-) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, parent_id)?;
+pub fn broadcast(conn: &mut Conn<'_>, by: &Moderator, message: Option<&str>, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, by)?;
+    let caller = &by.actor();
     let Some(message) = message else {
-        return Err(Error::Status(400));
+        return Err(Refusal::MissingParameter);
     };
     if message.chars().count() > CHAT_MAX_LENGTH {
-        return Err(Error::Keyed(413, "message"));
+        return Err(Refusal::TooLong("message"));
     }
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let present = store::attendees::find_actor_in_rooms(conn, &ids, &caller.actor_type, &caller.actor_id)?;
     if present.len() != rooms.len() {
-        return Err(Error::NOT_FOUND);
+        // Upstream fails on the first breakout room the moderator is not in.
+        return Err(Refusal::NotParticipant);
     }
     for room in &rooms {
         let comment = crate::domain::chat::NewComment {
@@ -284,18 +280,18 @@ pub fn broadcast(
 /// `POST /breakout-rooms/{token}/attendees`: move mapped users to the mapped rooms.
 pub fn reorganize(
     conn: &mut Conn<'_>,
-    parent_id: i64,
-    caller: &Actor,
+    by: &Moderator,
     enabled: bool,
     attendee_map: &str,
     now: i64,
 ) -> Result<Vec<Room>> {
-    let parent = lock_and_reload(conn, parent_id)?;
+    let parent = lock_and_reload(conn, by.room().id)?;
+    let caller = &by.actor();
     if !enabled {
-        return Err(Error::bad_request("config"));
+        return Err(Refusal::BreakoutRoomsDisabled);
     }
-    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
-        return Err(Error::bad_request("mode"));
+    if !is_configured_parent(&parent) {
+        return Err(Refusal::NotConfigured);
     }
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
     let map = parse_attendee_map(attendee_map, rooms.len() as i64)?;
@@ -305,12 +301,12 @@ pub fn reorganize(
         .filter(|a| a.actor_type == actor::USERS)
         .filter_map(|a| map.get(&a.id).map(|&room| (a, room)))
         .collect();
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mut current = Vec::new();
     for (a, _) in &mapped {
         let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &a.actor_id)?;
-        if rows.iter().any(|r| ParticipantType::is_moderator(r.participant_type)) {
-            return Err(Error::bad_request("moderator"));
+        if rows.iter().any(|r| r.participant_type.has_moderator_permissions()) {
+            return Err(Refusal::ModeratorCannotMove);
         }
         current.push(rows);
     }
@@ -326,43 +322,45 @@ pub fn reorganize(
 }
 
 /// `POST|DELETE /breakout-rooms/{token}/request-assistance` on a started breakout room.
-pub fn set_assistance(conn: &mut Conn<'_>, room_id: i64, requested: bool, now: i64) -> Result<Room> {
-    let room = lock_and_reload(conn, room_id)?;
-    if room.object_type != store::rooms::BREAKOUT_OBJECT_TYPE || room.lobby_state != lobby::NONE {
-        return Err(Error::bad_request("room"));
+pub fn set_assistance(conn: &mut Conn<'_>, me: &Member, requested: bool, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, me.room().id)?;
+    if !is_breakout_room(&room) || room.lobby_state != LobbyState::NoLobby {
+        return Err(Refusal::NotAnOpenBreakoutRoom);
     }
     let status = if requested {
-        breakout_status::ASSISTANCE_REQUESTED
+        BreakoutStatus::AssistanceRequested
     } else {
-        breakout_status::STOPPED
+        BreakoutStatus::Stopped
     };
     store::rooms::set_breakout_status(conn, room.id, status)?;
     store::rooms::set_last_activity(conn, room.id, now)?;
-    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, room.id)
 }
 
 /// `POST /breakout-rooms/{token}/switch`: a student in a started free-mode parent moves to
 /// `target`. Returns the target room and the caller's parent attendee (the response shows the
 /// target with the parent membership, as upstream).
-pub fn switch(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, target: &str, now: i64) -> Result<(Room, Attendee)> {
-    let parent = lock_and_reload(conn, parent_id)?;
-    if parent.breakout_room_mode != BreakoutRoomMode::Free as i32 {
-        return Err(Error::bad_request("mode"));
+pub fn switch(conn: &mut Conn<'_>, me: &Member, target: &str, now: i64) -> Result<(Room, Attendee)> {
+    let parent = lock_and_reload(conn, me.room().id)?;
+    let caller = &me.actor();
+    if parent.breakout_room_mode != BreakoutRoomMode::Free {
+        return Err(Refusal::NotFreeMode);
     }
-    if parent.breakout_room_status != breakout_status::STARTED {
-        return Err(Error::bad_request("status"));
+    if parent.breakout_room_status != BreakoutStatus::Started {
+        return Err(Refusal::NotStarted);
     }
-    let me = store::attendees::find(conn, parent.id, &caller.actor_type, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
-    if ParticipantType::is_moderator(me.participant_type) {
-        return Err(Error::bad_request("moderator"));
+    let attendee = store::attendees::find(conn, parent.id, &caller.actor_type, &caller.actor_id)?
+        .ok_or(Refusal::NotParticipant)?;
+    if attendee.participant_type.has_moderator_permissions() {
+        return Err(Refusal::ModeratorCannotMove);
     }
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
     let target_room = rooms
         .iter()
         .find(|r| r.token == target)
         .cloned()
-        .ok_or(Error::bad_request("target"))?;
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+        .ok_or(Refusal::InvalidField("target"))?;
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let rows = store::attendees::find_actor_in_rooms(conn, &ids, &caller.actor_type, &caller.actor_id)?;
     for row in rows.iter().filter(|r| r.room_id != target_room.id) {
         if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
@@ -370,26 +368,28 @@ pub fn switch(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, target: &str,
         }
     }
     if !rows.iter().any(|r| r.room_id == target_room.id) {
-        add_users(conn, &target_room, &[member(&me)], Some(caller), now)?;
+        add_users(conn, &target_room, &[member(&attendee)], Some(caller), now)?;
     }
-    let target_room = store::rooms::find_by_id(conn, target_room.id)?.ok_or(Error::NOT_FOUND)?;
-    Ok((target_room, me))
+    let target_room = reload(conn, target_room.id)?;
+    Ok((target_room, attendee))
 }
 
 /// The breakout rooms a parent attendee may see (`GET /room/{token}/breakout-rooms`), each with
 /// the caller's attendee row there, if any.
-pub fn visible_rooms(conn: &mut Conn<'_>, parent: &Room, me: &Attendee) -> Result<Vec<(Room, Option<Attendee>)>> {
-    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
-        return Err(Error::bad_request("mode"));
+pub fn visible_rooms(conn: &mut Conn<'_>, me: &Member) -> Result<Vec<(Room, Option<Attendee>)>> {
+    let parent = me.room();
+    if !is_configured_parent(parent) {
+        return Err(Refusal::NotConfigured);
     }
-    let is_moderator = ParticipantType::is_moderator(me.participant_type);
-    if !is_moderator && parent.breakout_room_status != breakout_status::STARTED {
-        return Err(Error::bad_request("status"));
+    let is_moderator = me.has_moderator_permissions();
+    if !is_moderator && parent.breakout_room_status != BreakoutStatus::Started {
+        return Err(Refusal::NotStarted);
     }
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
-    let rows = store::attendees::find_actor_in_rooms(conn, &ids, &me.actor_type, &me.actor_id)?;
-    let see_all = is_moderator || parent.breakout_room_mode == BreakoutRoomMode::Free as i32;
+    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
+    let attendee = me.attendee();
+    let rows = store::attendees::find_actor_in_rooms(conn, &ids, &attendee.actor_type, &attendee.actor_id)?;
+    let see_all = is_moderator || parent.breakout_room_mode == BreakoutRoomMode::Free;
     Ok(rooms
         .into_iter()
         .filter_map(|r| {
@@ -400,43 +400,45 @@ pub fn visible_rooms(conn: &mut Conn<'_>, parent: &Room, me: &Attendee) -> Resul
 }
 
 /// `POST /room` with `objectType=room`: one more breakout room (§5.11).
-pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequest, now: i64) -> Result<Created> {
+pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
     let name = req.room_name.trim();
-    if name.is_empty() || name.chars().count() > 255 {
-        return Err(Error::bad_request("name"));
-    }
-    let parent = store::rooms::find_by_token(conn, &req.object_id)?.ok_or(Error::bad_request("room"))?;
+    crate::domain::conversation::check_name(name, "name")?;
+    let parent_token = RoomToken::from(req.object_id.as_str());
+    let parent = store::rooms::find_by_token(conn, &parent_token)?.ok_or(Refusal::InvalidField("room"))?;
     let parent = lock_and_reload(conn, parent.id)?;
-    let me = store::attendees::find(conn, parent.id, actor::USERS, &caller.actor_id)?
-        .ok_or(Error::bad_request("permissions"))?;
-    if me.participant_type != ParticipantType::Owner as i32 && me.participant_type != ParticipantType::Moderator as i32
-    {
-        return Err(Error::bad_request("permissions"));
+    // Upstream refuses non-members and non-moderators of the parent alike.
+    Member::find(conn, caller.clone(), &parent.token)
+        .and_then(Member::into_moderator)
+        .map_err(|refusal| match refusal {
+            Refusal::Storage(e) => Refusal::Storage(e),
+            _ => Refusal::NoParentPermission,
+        })?;
+    if !is_configured_parent(&parent) {
+        return Err(Refusal::NotConfigured);
     }
-    if parent.breakout_room_mode == BreakoutRoomMode::NotConfigured as i32 {
-        return Err(Error::bad_request("mode"));
-    }
-    let lobby_state = if parent.breakout_room_status == breakout_status::STARTED {
-        lobby::NONE
+    let lobby_state = if parent.breakout_room_status == BreakoutStatus::Started {
+        LobbyState::NoLobby
     } else {
-        lobby::NON_MODERATORS
+        LobbyState::NonModerators
     };
     let spec = RoomSpec {
         room_type: parent.room_type,
         name: name.to_owned(),
         object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
-        object_id: parent.token.clone(),
+        object_id: parent.token.to_string(),
         lobby_state,
     };
-    let room = create_room(conn, &spec, Some(caller), now)?;
+    let actor = caller.actor();
+    let room = create_room(conn, &spec, Some(&actor), now)?;
     let (moderators, _) = split_users(store::attendees::list(conn, parent.id)?);
-    let mut members = vec![NewMember {
-        user_id: caller.actor_id.clone(),
-        display_name: caller.display_name.clone(),
-        participant_type: ParticipantType::Owner as i32,
-    }];
-    members.extend(moderators.iter().filter(|m| m.actor_id != caller.actor_id).map(member));
-    add_users(conn, &room, &members, Some(caller), now)?;
+    let mut members = vec![NewMember::owner(caller)];
+    members.extend(
+        moderators
+            .iter()
+            .filter(|m| caller.user_id != m.actor_id.as_str())
+            .map(member),
+    );
+    add_users(conn, &room, &members, Some(&actor), now)?;
     Created::fresh(conn, room.id, caller)
 }
 
@@ -446,7 +448,7 @@ mod tests {
 
     fn key(r: Result<AttendeeMap>) -> &'static str {
         match r {
-            Err(Error::Keyed(400, k)) => k,
+            Err(Refusal::InvalidField(k)) => k,
             other => panic!("expected a 400, got {other:?}"),
         }
     }
@@ -458,7 +460,7 @@ mod tests {
         assert!(parse_attendee_map("{}", 0).unwrap().is_empty());
         assert_eq!(
             parse_attendee_map(r#"{"17":0,"18":2}"#, 3).unwrap(),
-            AttendeeMap::from([(17, 0), (18, 2)])
+            AttendeeMap::from([(AttendeeId(17), 0), (AttendeeId(18), 2)])
         );
         for bad in [
             "{",
@@ -486,12 +488,12 @@ mod tests {
     fn automatic_distribution_is_balanced() {
         let users: Vec<Attendee> = (1..=23)
             .map(|i| Attendee {
-                id: i,
-                room_id: 1,
+                id: AttendeeId(i),
+                room_id: RoomId(1),
                 actor_type: "users".into(),
                 actor_id: format!("u{i}"),
                 display_name: String::new(),
-                participant_type: 3,
+                participant_type: crate::domain::ids::ParticipantType::User,
                 permissions: 0,
                 favorite: false,
                 archived: false,

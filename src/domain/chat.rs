@@ -5,7 +5,7 @@
 use crate::db::models::{Message, NewMessage};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::actor;
+use crate::domain::ids::{actor, RoomId};
 use serde_json::{json, Map, Value};
 
 pub const VERB_COMMENT: &str = "comment";
@@ -39,7 +39,7 @@ pub struct NamedUser {
 /// One system message to post.
 #[derive(Debug, Clone)]
 pub struct SystemMessage {
-    pub room_id: i64,
+    pub room_id: RoomId,
     pub key: &'static str,
     pub user: Option<NamedUser>,
 }
@@ -78,7 +78,7 @@ pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMe
     }
     let rows: Vec<NewMessage> = msgs.iter().map(|m| new_system_message(actor, m, now)).collect();
     store::messages::insert_many(conn, &rows)?;
-    let mut room_ids: Vec<i64> = msgs.iter().map(|m| m.room_id).collect();
+    let mut room_ids: Vec<RoomId> = msgs.iter().map(|m| m.room_id).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
     store::rooms::refresh_last_message(conn, &room_ids, now)
@@ -97,7 +97,7 @@ pub struct NewComment<'a> {
 /// Posts a chat comment by `actor` and makes it the room's last message.
 pub fn post_comment(
     conn: &mut Conn<'_>,
-    room_id: i64,
+    room_id: RoomId,
     actor: &Actor,
     comment: &NewComment<'_>,
     now: i64,

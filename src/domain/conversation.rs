@@ -4,18 +4,20 @@
 use crate::db::models::{Attendee, NewRoom, Room};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
+use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
-use crate::domain::ids::{actor, generate_token, BreakoutRoomMode};
-use crate::domain::{Error, Result};
+use crate::domain::ids::{actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomType};
+use crate::domain::participant::{add_users, NewMember};
+use crate::domain::{Refusal, Result};
 
 /// What a new conversation is made of; the rest takes upstream's defaults.
 #[derive(Debug, Clone)]
 pub struct RoomSpec {
-    pub room_type: i32,
+    pub room_type: RoomType,
     pub name: String,
     pub object_type: String,
     pub object_id: String,
-    pub lobby_state: i32,
+    pub lobby_state: LobbyState,
 }
 
 /// Creates a room with a unique token and posts `conversation_created` by `by` (if any).
@@ -67,19 +69,11 @@ pub fn create_room(conn: &mut Conn<'_>, spec: &RoomSpec, by: Option<&Actor>, now
     Ok(room)
 }
 
-/// The room behind `token` and the user's attendee row in it; 404 when either is missing, as
-/// upstream hides group conversations from non-members.
-pub fn room_for_user(conn: &mut Conn<'_>, token: &str, user_id: &str) -> Result<(Room, Attendee)> {
-    let room = store::rooms::find_by_token(conn, token)?.ok_or(Error::NOT_FOUND)?;
-    let attendee = store::attendees::find(conn, room.id, actor::USERS, user_id)?.ok_or(Error::NOT_FOUND)?;
-    Ok((room, attendee))
-}
-
 /// Deletes a room. A parent with breakout rooms configured takes them with it; a breakout room
 /// goes alone. Attendees, sessions and messages go by foreign key cascade.
 pub fn delete_room(conn: &mut Conn<'_>, room: &Room) -> DbResult<()> {
     let mut ids = vec![room.id];
-    if room.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32 {
+    if room.breakout_room_mode != BreakoutRoomMode::NotConfigured {
         ids.extend(
             store::rooms::breakout_rooms_of(conn, &room.token)?
                 .into_iter()
@@ -92,9 +86,14 @@ pub fn delete_room(conn: &mut Conn<'_>, room: &Room) -> DbResult<()> {
 
 /// Re-reads a room inside a write transaction after taking its lock, so checks see the state
 /// that concurrent writers left.
-pub fn lock_and_reload(conn: &mut Conn<'_>, room_id: i64) -> Result<Room> {
+pub fn lock_and_reload(conn: &mut Conn<'_>, room_id: RoomId) -> Result<Room> {
     conn.lock_room(room_id)?;
-    store::rooms::find_by_id(conn, room_id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, room_id)
+}
+
+/// A room read again after changes (it was found before, so missing means deleted meanwhile).
+pub fn reload(conn: &mut Conn<'_>, room_id: RoomId) -> Result<Room> {
+    store::rooms::find_by_id(conn, room_id)?.ok_or(Refusal::RoomNotFound)
 }
 
 /// Object types `POST /room` accepts besides breakout rooms (upstream's public whitelist).
@@ -129,10 +128,10 @@ pub struct Created {
 
 impl Created {
     /// Re-reads a room just created, with the caller's attendee row in it.
-    pub fn fresh(conn: &mut Conn<'_>, room_id: i64, caller: &Actor) -> Result<Created> {
-        let room = store::rooms::find_by_id(conn, room_id)?.ok_or(Error::NOT_FOUND)?;
+    pub fn fresh(conn: &mut Conn<'_>, room_id: RoomId, caller: &Caller) -> Result<Created> {
+        let room = reload(conn, room_id)?;
         let attendee =
-            store::attendees::find(conn, room.id, &caller.actor_type, &caller.actor_id)?.ok_or(Error::NOT_FOUND)?;
+            store::attendees::find(conn, room.id, actor::USERS, &caller.user_id)?.ok_or(Refusal::NotParticipant)?;
         Ok(Created {
             room,
             attendee,
@@ -141,20 +140,19 @@ impl Created {
     }
 }
 
-fn name_error(name: &str) -> Option<Error> {
+/// Upstream's name rule (trimmed, 1 to 255 characters); `key` is the field upstream names.
+pub fn check_name(name: &str, key: &'static str) -> Result<()> {
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 255 {
-        Some(Error::bad_request("name"))
+        Err(Refusal::InvalidField(key))
     } else {
-        None
+        Ok(())
     }
 }
 
 /// `RoomController::createRoom`, in upstream's check order.
-pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequest, now: i64) -> Result<Created> {
-    use crate::domain::ids::{ParticipantType, RoomType};
-    use crate::domain::participant::{add_users, NewMember};
-    if req.room_type == RoomType::OneToOne as i64 {
+pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
+    if RoomType::from_value(req.room_type) == Some(RoomType::OneToOne) {
         return create_one_to_one(conn, caller, &req.invite, now);
     }
     if req.object_type == store::rooms::BREAKOUT_OBJECT_TYPE {
@@ -166,25 +164,24 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequ
     } else {
         req.room_name.clone()
     };
-    if let Some(e) = name_error(&name) {
-        return Err(e);
-    }
-    if req.room_type != RoomType::Group as i64 && req.room_type != RoomType::Public as i64 {
-        return Err(Error::bad_request("type"));
-    }
+    check_name(&name, "name")?;
+    let room_type = match RoomType::from_value(req.room_type) {
+        Some(t @ (RoomType::Group | RoomType::Public)) => t,
+        _ => return Err(Refusal::InvalidField("type")),
+    };
     let object_type = req.object_type.trim();
     let object_id = req.object_id.trim();
     if object_type.len() > 64 {
-        return Err(Error::bad_request("object-type"));
+        return Err(Refusal::InvalidField("object-type"));
     }
     if object_id.len() > 64 {
-        return Err(Error::bad_request("object-id"));
+        return Err(Refusal::InvalidField("object-id"));
     }
     if !PUBLIC_OBJECT_TYPES.contains(&object_type) {
-        return Err(Error::bad_request("object-type"));
+        return Err(Refusal::InvalidField("object-type"));
     }
     if object_type.is_empty() != object_id.is_empty() {
-        return Err(Error::bad_request("object"));
+        return Err(Refusal::InvalidField("object"));
     }
     // Legacy `invite`: a group (or, with source=circles, a team we do not have).
     let invited_group = if req.invite.is_empty() {
@@ -195,40 +192,35 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequ
         } else {
             store::groups::find(conn, &req.invite)?
         };
-        Some(group.ok_or(Error::Keyed(404, "invite"))?)
+        Some(group.ok_or(Refusal::FieldTargetNotFound("invite"))?)
     };
     let spec = RoomSpec {
-        room_type: req.room_type as i32,
+        room_type,
         name: name.trim().to_owned(),
         object_type: object_type.to_owned(),
         object_id: object_id.to_owned(),
-        lobby_state: 0,
+        lobby_state: LobbyState::NoLobby,
     };
-    let room = create_room(conn, &spec, Some(caller), now)?;
-    let owner = NewMember {
-        user_id: caller.actor_id.clone(),
-        display_name: caller.display_name.clone(),
-        participant_type: ParticipantType::Owner as i32,
-    };
-    add_users(conn, &room, &[owner], Some(caller), now)?;
+    let actor = caller.actor();
+    let room = create_room(conn, &spec, Some(&actor), now)?;
+    let owner = NewMember::owner(caller);
+    add_users(conn, &room, &[owner], Some(&actor), now)?;
     if let Some(group) = invited_group {
-        crate::domain::participant::add_group(conn, &room, &group.group_id, &group.display_name, caller, now)?;
+        crate::domain::participant::add_group(conn, &room, &group.group_id, &group.display_name, &actor, now)?;
     }
     Created::fresh(conn, room.id, caller)
 }
 
-fn create_one_to_one(conn: &mut Conn<'_>, caller: &Actor, invite: &str, now: i64) -> Result<Created> {
-    use crate::domain::ids::{ParticipantType, RoomType};
-    use crate::domain::participant::{add_users, NewMember};
-    let target = store::users::find(conn, invite)?.ok_or(Error::Keyed(404, "invite"))?;
-    if target.user_id == caller.actor_id {
-        return Err(Error::Keyed(403, "invite"));
+fn create_one_to_one(conn: &mut Conn<'_>, caller: &Caller, invite: &str, now: i64) -> Result<Created> {
+    let target = store::users::find(conn, invite)?.ok_or(Refusal::FieldTargetNotFound("invite"))?;
+    if target.user_id == caller.user_id {
+        return Err(Refusal::FieldTargetNotAllowed("invite"));
     }
-    let mut pair = [caller.actor_id.clone(), target.user_id.clone()];
+    let mut pair = [caller.user_id.to_string(), target.user_id.to_string()];
     pair.sort();
     let name = serde_json::to_string(&pair).unwrap_or_default();
-    for (room, attendee) in store::rooms::list_for_actor(conn, actor::USERS, &caller.actor_id)? {
-        if room.room_type == RoomType::OneToOne as i32 && room.name == name {
+    for (room, attendee) in store::rooms::list_for_actor(conn, actor::USERS, &caller.user_id)? {
+        if room.room_type == RoomType::OneToOne && room.name == name {
             return Ok(Created {
                 room,
                 attendee,
@@ -237,24 +229,19 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Actor, invite: &str, now: i64
         }
     }
     let spec = RoomSpec {
-        room_type: RoomType::OneToOne as i32,
+        room_type: RoomType::OneToOne,
         name,
         object_type: String::new(),
         object_id: String::new(),
-        lobby_state: 0,
+        lobby_state: LobbyState::NoLobby,
     };
-    let room = create_room(conn, &spec, Some(caller), now)?;
-    let owner = ParticipantType::Owner as i32;
+    let room = create_room(conn, &spec, Some(&caller.actor()), now)?;
     let members = [
+        NewMember::owner(caller),
         NewMember {
-            user_id: caller.actor_id.clone(),
-            display_name: caller.display_name.clone(),
-            participant_type: owner,
-        },
-        NewMember {
-            user_id: target.user_id.clone(),
+            user_id: target.user_id.to_string(),
             display_name: target.display_name.clone(),
-            participant_type: owner,
+            participant_type: ParticipantType::Owner,
         },
     ];
     add_users(conn, &room, &members, None, now)?;
@@ -262,15 +249,15 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Actor, invite: &str, now: i64
 }
 
 /// `PUT /room/{token}`: rename; one-to-one rooms keep their name.
-pub fn rename(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, new_name: &str, now: i64) -> Result<Room> {
-    use crate::domain::ids::RoomType;
-    let room = lock_and_reload(conn, room_id)?;
-    if room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32 {
-        return Err(Error::bad_request("type"));
+pub fn rename(conn: &mut Conn<'_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    let caller = by.actor();
+    if room.room_type.is_one_to_one() {
+        return Err(Refusal::WrongRoomType("type"));
     }
     let name = new_name.trim();
     if name.is_empty() || name.chars().count() > 255 {
-        return Err(Error::bad_request("value"));
+        return Err(Refusal::InvalidField("value"));
     }
     if name != room.name {
         store::rooms::set_name(conn, room.id, name)?;
@@ -289,44 +276,45 @@ pub fn rename(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, new_name: &str,
         let stored = store::messages::insert(conn, &message)?;
         store::rooms::set_last_message(conn, room.id, stored.id, now)?;
     }
-    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, room.id)
 }
 
 /// `DELETE /room/{token}` by a moderator.
-pub fn delete_by_moderator(conn: &mut Conn<'_>, room_id: i64) -> Result<()> {
-    use crate::domain::ids::RoomType;
-    let room = lock_and_reload(conn, room_id)?;
-    if room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32 {
-        return Err(Error::Status(400));
+pub fn delete_by_moderator(conn: &mut Conn<'_>, by: &Moderator) -> Result<()> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if room.room_type.is_one_to_one() {
+        return Err(Refusal::NotApplicable);
     }
     delete_room(conn, &room)?;
     Ok(())
 }
 
 /// `PUT /room/{token}/webinar/lobby`.
-pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, state: i64, timer: i64, now: i64) -> Result<Room> {
-    use crate::domain::ids::RoomType;
-    let room = lock_and_reload(conn, room_id)?;
-    if room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE {
-        return Err(Error::bad_request("breakout-room"));
+pub fn set_lobby(conn: &mut Conn<'_>, by: &Moderator, state: i64, timer: i64, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if is_breakout_room(&room) {
+        return Err(Refusal::LockedForBreakoutRooms);
     }
-    if room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32 {
-        return Err(Error::bad_request("type"));
+    if room.room_type.is_one_to_one() {
+        return Err(Refusal::WrongRoomType("type"));
     }
-    if state != 0 && state != 1 {
-        return Err(Error::bad_request("value"));
-    }
-    let timer = if state == 1 { timer.max(0) } else { 0 };
-    store::rooms::set_lobby(conn, room.id, state as i32, timer)?;
-    if state as i32 != room.lobby_state {
-        let key = if state == 0 {
-            "lobby_none"
-        } else {
-            "lobby_non_moderators"
+    let Some(state) = LobbyState::from_value(state) else {
+        return Err(Refusal::InvalidField("value"));
+    };
+    let timer = if state == LobbyState::NonModerators {
+        timer.max(0)
+    } else {
+        0
+    };
+    store::rooms::set_lobby(conn, room.id, state, timer)?;
+    if state != room.lobby_state {
+        let key = match state {
+            LobbyState::NoLobby => "lobby_none",
+            LobbyState::NonModerators => "lobby_non_moderators",
         };
         post_system_message(
             conn,
-            caller,
+            &by.actor(),
             SystemMessage {
                 room_id: room.id,
                 key,
@@ -335,42 +323,54 @@ pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, caller: &Actor, state: i64, 
             now,
         )?;
     }
-    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, room.id)
 }
 
 /// `POST|DELETE /room/{token}/public`: breakout rooms and configured parents stay private.
-pub fn set_public(conn: &mut Conn<'_>, room_id: i64, public: bool) -> Result<Room> {
-    use crate::domain::ids::RoomType;
-    let room = lock_and_reload(conn, room_id)?;
-    if room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
-        || room.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32
-    {
-        return Err(Error::bad_request("breakout-room"));
+pub fn set_public(conn: &mut Conn<'_>, by: &Moderator, public: bool) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if is_breakout_room(&room) || is_configured_parent(&room) {
+        return Err(Refusal::LockedForBreakoutRooms);
     }
-    if room.room_type != RoomType::Group as i32 && room.room_type != RoomType::Public as i32 {
-        return Err(Error::bad_request("type"));
+    if !matches!(room.room_type, RoomType::Group | RoomType::Public) {
+        return Err(Refusal::WrongRoomType("type"));
     }
-    let new_type = if public { RoomType::Public } else { RoomType::Group } as i32;
-    store::rooms::set_int_field(conn, room.id, store::rooms::RoomIntField::RoomType, new_type)?;
-    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+    let new_type = if public { RoomType::Public } else { RoomType::Group };
+    store::rooms::set_room_type(conn, room.id, new_type)?;
+    reload(conn, room.id)
 }
 
 /// Settings that breakout rooms refuse with `breakout-room` (listable, message expiration,
 /// default permissions): checks, then sets.
 pub fn set_locked_setting(
     conn: &mut Conn<'_>,
-    room_id: i64,
+    by: &Moderator,
     field: store::rooms::RoomIntField,
     value: i64,
     max: i64,
 ) -> Result<Room> {
-    let room = lock_and_reload(conn, room_id)?;
-    if room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE {
-        return Err(Error::bad_request("breakout-room"));
+    let room = lock_and_reload(conn, by.room().id)?;
+    if is_breakout_room(&room) {
+        return Err(Refusal::LockedForBreakoutRooms);
     }
     if value < 0 || value > max {
-        return Err(Error::bad_request("value"));
+        return Err(Refusal::InvalidField("value"));
     }
     store::rooms::set_int_field(conn, room.id, field, value as i32)?;
-    store::rooms::find_by_id(conn, room.id)?.ok_or(Error::NOT_FOUND)
+    reload(conn, room.id)
+}
+
+/// A breakout room: `objectType` `room`, `objectId` the parent's token.
+pub fn is_breakout_room(room: &Room) -> bool {
+    room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
+}
+
+/// A parent whose breakout rooms are configured (any mode but "not configured").
+pub fn is_configured_parent(room: &Room) -> bool {
+    room.breakout_room_mode != BreakoutRoomMode::NotConfigured
+}
+
+/// The parent token a breakout room names in its `objectId`.
+pub fn parent_token(room: &Room) -> crate::domain::ids::RoomToken {
+    crate::domain::ids::RoomToken::from(room.object_id.as_str())
 }

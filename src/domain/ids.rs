@@ -2,76 +2,224 @@
 
 use rand::Rng;
 
-/// Conversation types (`docs/constants.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-pub enum RoomType {
-    OneToOne = 1,
-    Group = 2,
-    Public = 3,
-    Changelog = 4,
-    FormerOneToOne = 5,
-    NoteToSelf = 6,
+/// Declares an upstream integer constant set as an enum with explicit discriminants, stored as
+/// an `INTEGER` column (the diesel mapping is in `db::types`) and written as a number on the wire.
+macro_rules! upstream_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        #[repr(i32)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant = $value,)+
+        }
+
+        impl $name {
+            /// Upstream's number for this value.
+            pub fn value(self) -> i32 {
+                self as i32
+            }
+
+            /// The value behind upstream's number, if there is one.
+            pub fn from_value(value: i64) -> Option<$name> {
+                match value {
+                    $($value => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        /// Upstream's number.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.value().fmt(f)
+            }
+        }
+
+        /// Compares with upstream's number, as clients and tests know the values.
+        impl PartialEq<i32> for $name {
+            fn eq(&self, other: &i32) -> bool {
+                self.value() == *other
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i32(self.value())
+            }
+        }
+    };
+}
+
+upstream_enum! {
+    /// Conversation types (`docs/constants.md`).
+    pub enum RoomType {
+        OneToOne = 1,
+        /// Members only.
+        Group = 2,
+        /// Reachable by link, also for guests.
+        Public = 3,
+        /// Upstream's own update notes, one per user.
+        Changelog = 4,
+        /// A one-to-one conversation after one of the two accounts was deleted.
+        FormerOneToOne = 5,
+        NoteToSelf = 6,
+    }
 }
 
 impl RoomType {
-    pub fn from_i64(v: i64) -> Option<RoomType> {
-        Some(match v {
-            1 => RoomType::OneToOne,
-            2 => RoomType::Group,
-            3 => RoomType::Public,
-            4 => RoomType::Changelog,
-            5 => RoomType::FormerOneToOne,
-            6 => RoomType::NoteToSelf,
-            _ => return None,
-        })
+    /// One-to-one conversations, current or former: they keep their name and members.
+    pub fn is_one_to_one(self) -> bool {
+        matches!(self, RoomType::OneToOne | RoomType::FormerOneToOne)
     }
 }
 
-/// Attendee participant types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-pub enum ParticipantType {
-    Owner = 1,
-    Moderator = 2,
-    User = 3,
-    Guest = 4,
-    UserSelfJoined = 5,
-    GuestModerator = 6,
-}
-
-impl ParticipantType {
-    /// Owners and moderators (and guest moderators) have moderator permissions.
-    pub fn is_moderator(value: i32) -> bool {
-        value == ParticipantType::Owner as i32
-            || value == ParticipantType::Moderator as i32
-            || value == ParticipantType::GuestModerator as i32
+upstream_enum! {
+    /// Attendee participant types. Who counts as a moderator is decided in `domain::access`.
+    pub enum ParticipantType {
+        Owner = 1,          // created the conversation; moderators cannot remove them
+        Moderator = 2,      // promoted by a moderator
+        User = 3,           // added by a moderator or through a group
+        Guest = 4,          // not logged in, joined a public conversation by link
+        UserSelfJoined = 5, // a user who joined a public conversation by themself
+        GuestModerator = 6, // a guest promoted to moderator
     }
 }
 
-/// Breakout mode of a parent conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-pub enum BreakoutRoomMode {
-    NotConfigured = 0,
-    Automatic = 1,
-    Manual = 2,
-    Free = 3,
+upstream_enum! {
+    /// Breakout mode of a parent conversation.
+    pub enum BreakoutRoomMode {
+        NotConfigured = 0,
+        Automatic = 1,
+        Manual = 2,
+        Free = 3,
+    }
 }
 
-/// `breakoutRoomStatus`: on a parent 0 stopped / 1 started; on a breakout room 0 or 2.
-pub mod breakout_status {
-    pub const STOPPED: i32 = 0;
-    pub const STARTED: i32 = 1;
-    /// Only on breakout rooms: a participant asked a moderator for help.
-    pub const ASSISTANCE_REQUESTED: i32 = 2;
+upstream_enum! {
+    /// `breakoutRoomStatus`: on a parent 0 stopped / 1 started; on a breakout room 0 or 2.
+    pub enum BreakoutStatus {
+        Stopped = 0,
+        Started = 1,
+        /// Only on breakout rooms: a participant asked a moderator for help.
+        AssistanceRequested = 2,
+    }
 }
 
-/// Lobby states.
-pub mod lobby {
-    pub const NONE: i32 = 0;
-    pub const NON_MODERATORS: i32 = 1;
+upstream_enum! {
+    /// Lobby states (upstream's `Webinary::LOBBY_*`).
+    pub enum LobbyState {
+        NoLobby = 0,
+        NonModerators = 1,
+    }
 }
+
+/// Declares an integer id as its own type, stored as `BIGINT` and written as a number.
+macro_rules! int_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, serde::Serialize,
+        )]
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+/// Declares a string id as its own type, stored as `TEXT` and written as a string.
+macro_rules! text_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, serde::Serialize,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> $name {
+                $name(s)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> $name {
+                $name(s.to_owned())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+int_id!(
+    /// A conversation's numeric id (`rooms.id`).
+    RoomId
+);
+int_id!(
+    /// An attendee's id (`attendees.id`), unique across all conversations.
+    AttendeeId
+);
+text_id!(
+    /// A conversation's token, the id clients use in paths.
+    RoomToken
+);
+text_id!(
+    /// An account's user id (login name).
+    UserId
+);
 
 /// Attendee permission bits.
 pub mod permissions {
@@ -103,11 +251,13 @@ const TOKEN_ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
 pub const TOKEN_LENGTH: usize = 8;
 
 /// A fresh conversation token from the OS-seeded CSPRNG (`rand::thread_rng` is ChaCha based).
-pub fn generate_token() -> String {
+pub fn generate_token() -> RoomToken {
     let mut rng = rand::thread_rng();
-    (0..TOKEN_LENGTH)
-        .map(|_| TOKEN_ALPHABET[rng.gen_range(0..TOKEN_ALPHABET.len())] as char)
-        .collect()
+    RoomToken(
+        (0..TOKEN_LENGTH)
+            .map(|_| TOKEN_ALPHABET[rng.gen_range(0..TOKEN_ALPHABET.len())] as char)
+            .collect(),
+    )
 }
 
 /// Longest chat message, in characters (`config.chat.max-length`).

@@ -4,15 +4,36 @@
 use crate::db::models::{Attendee, NewAttendee, Room};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
+use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_system_message, post_system_messages, Actor, NamedUser, SystemMessage};
-use crate::domain::ids::{actor, ParticipantType};
+use crate::domain::ids::{actor, AttendeeId, ParticipantType};
 
 /// A user to add, with the type they get in the room.
 #[derive(Debug, Clone)]
 pub struct NewMember {
     pub user_id: String,
     pub display_name: String,
-    pub participant_type: i32,
+    pub participant_type: ParticipantType,
+}
+
+impl NewMember {
+    /// The caller as the owner of a conversation they create.
+    pub fn owner(caller: &Caller) -> NewMember {
+        NewMember {
+            user_id: caller.user_id.to_string(),
+            display_name: caller.display_name.clone(),
+            participant_type: ParticipantType::Owner,
+        }
+    }
+
+    /// An attendee of one conversation joining another with the same type.
+    pub fn like(attendee: &Attendee) -> NewMember {
+        NewMember {
+            user_id: attendee.actor_id.clone(),
+            display_name: attendee.display_name.clone(),
+            participant_type: attendee.participant_type,
+        }
+    }
 }
 
 /// Adds users who are not attendees yet (one multi-row insert) and returns the new rows.
@@ -78,7 +99,7 @@ pub fn insert_members(
             .filter(|m| {
                 !(m.user_id == by.actor_id
                     && by.actor_type == actor::USERS
-                    && m.participant_type != ParticipantType::User as i32)
+                    && m.participant_type != ParticipantType::User)
             })
             .map(|m| SystemMessage {
                 room_id: room.id,
@@ -105,7 +126,7 @@ pub fn remove_attendees(
     if attendees.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = attendees.iter().map(|a| a.id).collect();
+    let ids: Vec<AttendeeId> = attendees.iter().map(|a| a.id).collect();
     store::attendees::delete_many(conn, &ids)?;
     let messages: Vec<SystemMessage> = attendees
         .iter()
@@ -128,20 +149,15 @@ pub fn set_participant_type(
     conn: &mut Conn<'_>,
     room: &Room,
     attendee: &Attendee,
-    new_type: i32,
+    new_type: ParticipantType,
     by: &Actor,
     now: i64,
 ) -> DbResult<()> {
     store::attendees::set_participant_type(conn, &[attendee.id], new_type)?;
-    let key = if new_type == ParticipantType::Moderator as i32
-        && !ParticipantType::is_moderator(attendee.participant_type)
-    {
-        Some("moderator_promoted")
-    } else if attendee.participant_type == ParticipantType::Moderator as i32 && new_type == ParticipantType::User as i32
-    {
-        Some("moderator_demoted")
-    } else {
-        None
+    let key = match (attendee.participant_type, new_type) {
+        (old, ParticipantType::Moderator) if !old.has_moderator_permissions() => Some("moderator_promoted"),
+        (ParticipantType::Moderator, ParticipantType::User) => Some("moderator_demoted"),
+        _ => None,
     };
     if let (Some(key), true) = (key, attendee.actor_type == actor::USERS) {
         let user = NamedUser {
@@ -163,9 +179,9 @@ pub fn set_participant_type(
 }
 
 use crate::db::models::NewAttendee as GroupRow;
-use crate::domain::conversation::{delete_room, lock_and_reload};
-use crate::domain::ids::{BreakoutRoomMode, RoomType};
-use crate::domain::{Error, Result};
+use crate::domain::conversation::{delete_room, is_breakout_room, is_configured_parent, lock_and_reload, parent_token};
+use crate::domain::ids::RoomType;
+use crate::domain::{Refusal, Result};
 
 /// Adds a group: its members as users (with `user_added`) and the group itself as an attendee.
 pub fn add_group(
@@ -181,7 +197,7 @@ pub fn add_group(
         .map(|(user_id, display_name)| NewMember {
             user_id,
             display_name,
-            participant_type: ParticipantType::User as i32,
+            participant_type: ParticipantType::User,
         })
         .collect();
     add_users(conn, room, &members, Some(by), now)?;
@@ -193,7 +209,7 @@ pub fn add_group(
                 actor_type: actor::GROUPS.to_owned(),
                 actor_id: group_id.to_owned(),
                 display_name: group_name.to_owned(),
-                participant_type: ParticipantType::User as i32,
+                participant_type: ParticipantType::User,
                 permissions: 0,
                 last_read_message: room.last_message_id,
             },
@@ -202,38 +218,33 @@ pub fn add_group(
     Ok(())
 }
 
-fn is_breakout_room(room: &Room) -> bool {
-    room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE
-}
-
-fn is_configured_parent(room: &Room) -> bool {
-    room.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32
-}
-
 /// `POST /room/{token}/participants` (moderator), in upstream's check order.
 pub fn add_participant(
     conn: &mut Conn<'_>,
-    room_id: i64,
-    by: &Actor,
+    by: &Moderator,
     new_participant: &str,
     source: &str,
     now: i64,
 ) -> Result<()> {
-    let room = lock_and_reload(conn, room_id)?;
-    if matches!(room.room_type, t if t == RoomType::OneToOne as i32 || t == RoomType::FormerOneToOne as i32 || t == RoomType::NoteToSelf as i32)
-    {
-        return Err(Error::bad_request("room-type"));
+    let room = lock_and_reload(conn, by.room().id)?;
+    let by = &by.actor();
+    if matches!(
+        room.room_type,
+        RoomType::OneToOne | RoomType::FormerOneToOne | RoomType::NoteToSelf
+    ) {
+        return Err(Refusal::WrongRoomType("room-type"));
     }
     if is_breakout_room(&room) && source != "users" {
-        return Err(Error::bad_request("source"));
+        return Err(Refusal::InvalidField("source"));
     }
     match source {
         "users" => {
-            let user = store::users::find(conn, new_participant)?.ok_or(Error::Keyed(404, "new-participant"))?;
+            let user =
+                store::users::find(conn, new_participant)?.ok_or(Refusal::FieldTargetNotFound("new-participant"))?;
             let member = NewMember {
-                user_id: user.user_id.clone(),
+                user_id: user.user_id.to_string(),
                 display_name: user.display_name.clone(),
-                participant_type: ParticipantType::User as i32,
+                participant_type: ParticipantType::User,
             };
             if is_breakout_room(&room) {
                 add_user_to_breakout_room(conn, &room, member, by, now)
@@ -243,11 +254,12 @@ pub fn add_participant(
             }
         }
         "groups" => {
-            let group = store::groups::find(conn, new_participant)?.ok_or(Error::Keyed(404, "new-participant"))?;
+            let group =
+                store::groups::find(conn, new_participant)?.ok_or(Refusal::FieldTargetNotFound("new-participant"))?;
             add_group(conn, &room, &group.group_id, &group.display_name, by, now)?;
             Ok(())
         }
-        _ => Err(Error::bad_request("source")),
+        _ => Err(Refusal::InvalidField("source")),
     }
 }
 
@@ -257,14 +269,14 @@ pub fn add_participant(
 /// order of steps).
 fn add_user_to_breakout_room(conn: &mut Conn<'_>, room: &Room, member: NewMember, by: &Actor, now: i64) -> Result<()> {
     let already_here = store::attendees::find(conn, room.id, actor::USERS, &member.user_id)?.is_some();
-    let parent = store::rooms::find_by_token(conn, &room.object_id)?.ok_or(Error::NOT_FOUND)?;
+    let parent = store::rooms::find_by_token(conn, &parent_token(room))?.ok_or(Refusal::RoomNotFound)?;
     conn.lock_room(parent.id)?;
     add_users(conn, &parent, std::slice::from_ref(&member), Some(by), now)?;
     let siblings = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let ids: Vec<i64> = siblings.iter().map(|r| r.id).collect();
+    let ids: Vec<_> = siblings.iter().map(|r| r.id).collect();
     let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &member.user_id)?;
-    if rows.iter().any(|a| ParticipantType::is_moderator(a.participant_type)) {
-        return Err(Error::bad_request("moderator"));
+    if rows.iter().any(|a| a.participant_type.has_moderator_permissions()) {
+        return Err(Refusal::ModeratorCannotMove);
     }
     for row in &rows {
         if let Some(r) = siblings.iter().find(|r| r.id == row.room_id) {
@@ -291,7 +303,7 @@ pub fn remove_from_breakout_rooms(
         return Ok(());
     }
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+    let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
     for row in store::attendees::find_actor_in_rooms(conn, &ids, actor_type, actor_id)? {
         if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
             remove_attendees(conn, r, std::slice::from_ref(&row), by, now)?;
@@ -302,9 +314,10 @@ pub fn remove_from_breakout_rooms(
 
 /// `DELETE /room/{token}/participants/self`: leave; the last user leaving deletes the room, the
 /// last moderator cannot leave while other users remain.
-pub fn leave(conn: &mut Conn<'_>, room_id: i64, me: &Actor, now: i64) -> Result<()> {
-    let room = lock_and_reload(conn, room_id)?;
-    let attendee = store::attendees::find(conn, room.id, actor::USERS, &me.actor_id)?.ok_or(Error::NOT_FOUND)?;
+pub fn leave(conn: &mut Conn<'_>, member: &Member, now: i64) -> Result<()> {
+    let room = lock_and_reload(conn, member.room().id)?;
+    let me = &member.actor();
+    let attendee = store::attendees::find(conn, room.id, actor::USERS, &me.actor_id)?.ok_or(Refusal::NotParticipant)?;
     let users: Vec<Attendee> = store::attendees::list(conn, room.id)?
         .into_iter()
         .filter(|a| a.actor_type == actor::USERS)
@@ -314,13 +327,12 @@ pub fn leave(conn: &mut Conn<'_>, room_id: i64, me: &Actor, now: i64) -> Result<
         delete_room(conn, &room)?;
         return Ok(());
     }
-    let is_moderator = attendee.participant_type == ParticipantType::Owner as i32
-        || attendee.participant_type == ParticipantType::Moderator as i32;
-    let other_moderators = others.iter().any(|a| {
-        a.participant_type == ParticipantType::Owner as i32 || a.participant_type == ParticipantType::Moderator as i32
-    });
+    let is_moderator = attendee.participant_type.has_moderator_permissions_without_guests();
+    let other_moderators = others
+        .iter()
+        .any(|a| a.participant_type.has_moderator_permissions_without_guests());
     if is_moderator && !other_moderators && !is_breakout_room(&room) {
-        return Err(Error::bad_request("last-moderator"));
+        return Err(Refusal::LastModerator);
     }
     remove_from_breakout_rooms(conn, &room, actor::USERS, &me.actor_id, me, now)?;
     remove_attendees(conn, &room, &[attendee], me, now)?;
@@ -328,17 +340,19 @@ pub fn leave(conn: &mut Conn<'_>, room_id: i64, me: &Actor, now: i64) -> Result<
 }
 
 /// `DELETE /room/{token}/attendees` (moderator).
-pub fn remove_attendee(conn: &mut Conn<'_>, room_id: i64, by: &Actor, attendee_id: i64, now: i64) -> Result<()> {
-    let room = lock_and_reload(conn, room_id)?;
-    let target = store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Error::Keyed(404, "participant"))?;
-    if room.room_type == RoomType::OneToOne as i32 || room.room_type == RoomType::FormerOneToOne as i32 {
-        return Err(Error::bad_request("room-type"));
+pub fn remove_attendee(conn: &mut Conn<'_>, moderator: &Moderator, attendee_id: AttendeeId, now: i64) -> Result<()> {
+    let room = lock_and_reload(conn, moderator.room().id)?;
+    let by = &moderator.actor();
+    let target =
+        store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Refusal::FieldTargetNotFound("participant"))?;
+    if room.room_type.is_one_to_one() {
+        return Err(Refusal::WrongRoomType("room-type"));
     }
     if target.actor_type == actor::USERS && target.actor_id == by.actor_id {
-        return leave(conn, room.id, by, now);
+        return leave(conn, moderator.member(), now);
     }
-    if target.participant_type == ParticipantType::Owner as i32 {
-        return Err(Error::Keyed(403, "owner"));
+    if target.participant_type == ParticipantType::Owner {
+        return Err(Refusal::FieldTargetNotAllowed("owner"));
     }
     remove_from_breakout_rooms(conn, &room, &target.actor_type, &target.actor_id, by, now)?;
     remove_attendees(conn, &room, &[target], by, now)?;
@@ -350,37 +364,37 @@ pub fn remove_attendee(conn: &mut Conn<'_>, room_id: i64, by: &Actor, attendee_i
 /// leaves them all.
 pub fn change_moderator(
     conn: &mut Conn<'_>,
-    room_id: i64,
-    by: &Actor,
-    attendee_id: i64,
+    moderator: &Moderator,
+    attendee_id: AttendeeId,
     promote: bool,
     now: i64,
 ) -> Result<()> {
-    let room = lock_and_reload(conn, room_id)?;
-    let target = store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Error::Status(404))?;
+    let room = lock_and_reload(conn, moderator.room().id)?;
+    let by = &moderator.actor();
+    let target = store::attendees::find_by_id(conn, room.id, attendee_id)?.ok_or(Refusal::AttendeeNotFound)?;
     if target.actor_type == actor::USERS && target.actor_id == by.actor_id {
-        return Err(Error::FORBIDDEN);
+        return Err(Refusal::SelfNotAllowed);
     }
     if target.actor_type == actor::GROUPS {
-        return Err(Error::Status(400));
+        return Err(Refusal::NotApplicable);
     }
-    let t = target.participant_type;
-    let new_type = match (promote, t) {
-        (true, 3) | (true, 5) => ParticipantType::Moderator as i32,
-        (true, 4) => ParticipantType::GuestModerator as i32,
-        (false, 2) => ParticipantType::User as i32,
-        (false, 6) => ParticipantType::Guest as i32,
-        _ => return Err(Error::Status(400)),
+    use ParticipantType as P;
+    let new_type = match (promote, target.participant_type) {
+        (true, P::User | P::UserSelfJoined) => P::Moderator,
+        (true, P::Guest) => P::GuestModerator,
+        (false, P::Moderator) => P::User,
+        (false, P::GuestModerator) => P::Guest,
+        _ => return Err(Refusal::NotApplicable),
     };
     set_participant_type(conn, &room, &target, new_type, by, now)?;
     if target.actor_type == actor::USERS && is_configured_parent(&room) {
         if promote {
             let rooms = store::rooms::breakout_rooms_of(conn, &room.token)?;
-            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
             let rows = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &target.actor_id)?;
             for r in &rooms {
                 match rows.iter().find(|a| a.room_id == r.id) {
-                    Some(row) if !ParticipantType::is_moderator(row.participant_type) => {
+                    Some(row) if !row.participant_type.has_moderator_permissions() => {
                         set_participant_type(conn, r, row, new_type, by, now)?;
                     }
                     Some(_) => {}

@@ -10,6 +10,7 @@ mod error;
 pub mod json;
 pub mod params;
 mod path;
+pub mod refusal;
 pub mod xml;
 
 pub use envelope::{layer, not_found_fallback, render_reply, BODY_LIMIT_BYTES};

@@ -154,7 +154,7 @@ impl TestApp {
     pub async fn create_user_named(&self, user_id: &str, display_name: &str) {
         let hash = test_password_hash();
         let user = User {
-            user_id: user_id.to_owned(),
+            user_id: user_id.into(),
             display_name: display_name.to_owned(),
             password_hash: hash,
             email: None,
@@ -411,13 +411,13 @@ impl Client<'_> {
 
 /// The invariants upstream's harness relies on, checked on the database itself.
 pub async fn assert_breakout_invariants(app: &TestApp, parent_token: &str, owner: &str) {
-    let parent_token = parent_token.to_owned();
+    let parent_token = talk_breakout::domain::ids::RoomToken::from(parent_token);
     let (parent, rooms, attendees) = app
         .db()
         .run(move |conn| -> Result<_, talk_breakout::db::DbError> {
             let parent = talk_breakout::db::store::rooms::find_by_token(conn, &parent_token)?.expect("parent exists");
             let rooms = talk_breakout::db::store::rooms::breakout_rooms_of(conn, &parent_token)?;
-            let ids: Vec<i64> = rooms.iter().map(|r| r.id).collect();
+            let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
             let mut attendees = talk_breakout::db::store::attendees::list_for_rooms(conn, &ids)?;
             attendees.extend(talk_breakout::db::store::attendees::list(conn, parent.id)?);
             Ok((parent, rooms, attendees))

@@ -2,9 +2,10 @@ use crate::backend;
 use crate::db::models::{Attendee, NewAttendee};
 use crate::db::schema::attendees;
 use crate::db::{Conn, DbResult};
+use crate::domain::ids::*;
 use diesel::prelude::*;
 
-pub fn find(conn: &mut Conn<'_>, room_id: i64, actor_type: &str, actor_id: &str) -> DbResult<Option<Attendee>> {
+pub fn find(conn: &mut Conn<'_>, room_id: RoomId, actor_type: &str, actor_id: &str) -> DbResult<Option<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
         .filter(attendees::actor_type.eq(actor_type))
@@ -14,7 +15,7 @@ pub fn find(conn: &mut Conn<'_>, room_id: i64, actor_type: &str, actor_id: &str)
         .optional())?)
 }
 
-pub fn find_by_id(conn: &mut Conn<'_>, room_id: i64, attendee_id: i64) -> DbResult<Option<Attendee>> {
+pub fn find_by_id(conn: &mut Conn<'_>, room_id: RoomId, attendee_id: AttendeeId) -> DbResult<Option<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::id.eq(attendee_id))
         .filter(attendees::room_id.eq(room_id))
@@ -24,7 +25,7 @@ pub fn find_by_id(conn: &mut Conn<'_>, room_id: i64, attendee_id: i64) -> DbResu
 }
 
 /// The attendees of one room in id order.
-pub fn list(conn: &mut Conn<'_>, room_id: i64) -> DbResult<Vec<Attendee>> {
+pub fn list(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<Vec<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
         .select(Attendee::as_select())
@@ -33,7 +34,7 @@ pub fn list(conn: &mut Conn<'_>, room_id: i64) -> DbResult<Vec<Attendee>> {
 }
 
 /// The attendees of several rooms in one query, ordered by room then id.
-pub fn list_for_rooms(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<Attendee>> {
+pub fn list_for_rooms(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<Vec<Attendee>> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq_any(room_ids))
         .select(Attendee::as_select())
@@ -44,7 +45,7 @@ pub fn list_for_rooms(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<Att
 /// One actor's attendee rows in the given rooms.
 pub fn find_actor_in_rooms(
     conn: &mut Conn<'_>,
-    room_ids: &[i64],
+    room_ids: &[RoomId],
     actor_type: &str,
     actor_id: &str,
 ) -> DbResult<Vec<Attendee>> {
@@ -84,32 +85,36 @@ pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewAttendee]) -> DbResult<usize>
     Ok(inserted)
 }
 
-pub fn set_participant_type(conn: &mut Conn<'_>, attendee_ids: &[i64], participant_type: i32) -> DbResult<()> {
+pub fn set_participant_type(
+    conn: &mut Conn<'_>,
+    attendee_ids: &[AttendeeId],
+    participant_type: ParticipantType,
+) -> DbResult<()> {
     backend!(conn, c => diesel::update(attendees::table.filter(attendees::id.eq_any(attendee_ids)))
         .set(attendees::participant_type.eq(participant_type))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_permissions(conn: &mut Conn<'_>, attendee_id: i64, permissions: i32) -> DbResult<()> {
+pub fn set_permissions(conn: &mut Conn<'_>, attendee_id: AttendeeId, permissions: i32) -> DbResult<()> {
     backend!(conn, c => diesel::update(attendees::table.find(attendee_id)).set(attendees::permissions.eq(permissions)).execute(c))?;
     Ok(())
 }
 
-pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: i64, message_id: i64) -> DbResult<()> {
+pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: AttendeeId, message_id: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(attendees::table.find(attendee_id)).set(attendees::last_read_message.eq(message_id)).execute(c))?;
     Ok(())
 }
 
 /// Deletes attendee rows; their sessions go with them (foreign key cascade).
-pub fn delete_many(conn: &mut Conn<'_>, attendee_ids: &[i64]) -> DbResult<usize> {
+pub fn delete_many(conn: &mut Conn<'_>, attendee_ids: &[AttendeeId]) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(attendees::table.filter(attendees::id.eq_any(attendee_ids))).execute(c))?)
 }
 
 /// The attendees of one room among the given actor ids (one query, any number of ids).
 pub fn find_actors(
     conn: &mut Conn<'_>,
-    room_id: i64,
+    room_id: RoomId,
     actor_type: &str,
     actor_ids: &[String],
 ) -> DbResult<Vec<Attendee>> {
@@ -129,7 +134,7 @@ pub fn find_actors(
 }
 
 /// The lowest read marker among the users of a room (upstream's `lastCommonReadMessage`).
-pub fn min_last_read(conn: &mut Conn<'_>, room_id: i64) -> DbResult<i64> {
+pub fn min_last_read(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<i64> {
     let min: Option<i64> = backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
         .filter(attendees::actor_type.eq("users"))
@@ -139,9 +144,13 @@ pub fn min_last_read(conn: &mut Conn<'_>, room_id: i64) -> DbResult<i64> {
 }
 
 /// [`min_last_read`] for every room the actor is in, in one grouped query.
-pub fn min_last_read_for_rooms_of(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(i64, i64)>> {
+pub fn min_last_read_for_rooms_of(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Vec<(RoomId, i64)>> {
     let mine = diesel::alias!(attendees as mine);
-    let rows: Vec<(i64, Option<i64>)> = backend!(conn, c => attendees::table
+    let rows: Vec<(RoomId, Option<i64>)> = backend!(conn, c => attendees::table
         .filter(
             attendees::room_id.eq_any(
                 mine.filter(mine.field(attendees::actor_type).eq(actor_type))
@@ -157,8 +166,8 @@ pub fn min_last_read_for_rooms_of(conn: &mut Conn<'_>, actor_type: &str, actor_i
 }
 
 /// Removes an actor from every room (account deletion); returns the rooms they were in.
-pub fn delete_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<i64>> {
-    let mut room_ids: Vec<i64> = backend!(conn, c => attendees::table
+pub fn delete_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<RoomId>> {
+    let mut room_ids: Vec<RoomId> = backend!(conn, c => attendees::table
         .filter(attendees::actor_type.eq(actor_type))
         .filter(attendees::actor_id.eq(actor_id))
         .select(attendees::room_id)
@@ -173,7 +182,7 @@ pub fn delete_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -
 }
 
 /// How many attendees of one actor type a room has.
-pub fn count_of_type(conn: &mut Conn<'_>, room_id: i64, actor_type: &str) -> DbResult<i64> {
+pub fn count_of_type(conn: &mut Conn<'_>, room_id: RoomId, actor_type: &str) -> DbResult<i64> {
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
         .filter(attendees::actor_type.eq(actor_type))

@@ -28,7 +28,7 @@ pub fn delete(conn: &mut Conn<'_>, group_id: &str) -> DbResult<bool> {
 pub fn add_member(conn: &mut Conn<'_>, group_id: &str, user_id: &str) -> DbResult<()> {
     let row = GroupMember {
         group_id: group_id.to_owned(),
-        user_id: user_id.to_owned(),
+        user_id: user_id.into(),
     };
     backend!(conn, c => diesel::insert_into(group_members::table).values(&row).on_conflict_do_nothing().execute(c))?;
     Ok(())

@@ -2,6 +2,7 @@ use crate::backend;
 use crate::db::models::{Message, NewMessage};
 use crate::db::schema::messages;
 use crate::db::{Conn, DbResult};
+use crate::domain::ids::*;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut Conn<'_>, message: &NewMessage) -> DbResult<Message> {
@@ -11,7 +12,7 @@ pub fn insert(conn: &mut Conn<'_>, message: &NewMessage) -> DbResult<Message> {
         .get_result(c))?)
 }
 
-pub fn find(conn: &mut Conn<'_>, room_id: i64, message_id: i64) -> DbResult<Option<Message>> {
+pub fn find(conn: &mut Conn<'_>, room_id: RoomId, message_id: i64) -> DbResult<Option<Message>> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::id.eq(message_id))
         .filter(messages::room_id.eq(room_id))
@@ -43,7 +44,7 @@ pub fn last_messages_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: 
 }
 
 /// History: messages older than `before_id` (0 = from the newest), newest first.
-pub fn history(conn: &mut Conn<'_>, room_id: i64, before_id: i64, limit: i64) -> DbResult<Vec<Message>> {
+pub fn history(conn: &mut Conn<'_>, room_id: RoomId, before_id: i64, limit: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => {
         let mut query = messages::table.filter(messages::room_id.eq(room_id)).into_boxed();
         if before_id > 0 {
@@ -54,7 +55,7 @@ pub fn history(conn: &mut Conn<'_>, room_id: i64, before_id: i64, limit: i64) ->
 }
 
 /// Messages newer than `after_id`, oldest first.
-pub fn newer(conn: &mut Conn<'_>, room_id: i64, after_id: i64, limit: i64) -> DbResult<Vec<Message>> {
+pub fn newer(conn: &mut Conn<'_>, room_id: RoomId, after_id: i64, limit: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::id.gt(after_id))
@@ -65,7 +66,7 @@ pub fn newer(conn: &mut Conn<'_>, room_id: i64, after_id: i64, limit: i64) -> Db
 }
 
 /// Deletes every message of the given rooms (clear history).
-pub fn delete_for_room(conn: &mut Conn<'_>, room_id: i64) -> DbResult<usize> {
+pub fn delete_for_room(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }
 
@@ -79,7 +80,7 @@ pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> 
 }
 
 /// Comments after the actor's read marker in every room the actor is in, in one grouped query.
-pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(i64, i64)>> {
+pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(RoomId, i64)>> {
     use crate::db::schema::attendees;
     Ok(backend!(conn, c => messages::table
         .inner_join(attendees::table.on(attendees::room_id.eq(messages::room_id)))
@@ -93,7 +94,7 @@ pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: 
 }
 
 /// Comments in a room after `last_read`.
-pub fn unread_count(conn: &mut Conn<'_>, room_id: i64, last_read: i64) -> DbResult<i64> {
+pub fn unread_count(conn: &mut Conn<'_>, room_id: RoomId, last_read: i64) -> DbResult<i64> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::id.gt(last_read))

@@ -2,16 +2,17 @@ use crate::backend;
 use crate::db::models::{Attendee, NewRoom, Room};
 use crate::db::schema::{attendees, rooms};
 use crate::db::{Conn, DbResult};
+use crate::domain::ids::*;
 use diesel::prelude::*;
 
 /// The `objectType` that marks a breakout room; its `objectId` is the parent's token.
 pub const BREAKOUT_OBJECT_TYPE: &str = "room";
 
-pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>> {
+pub fn find_by_token(conn: &mut Conn<'_>, token: &RoomToken) -> DbResult<Option<Room>> {
     Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?)
 }
 
-pub fn find_by_id(conn: &mut Conn<'_>, id: i64) -> DbResult<Option<Room>> {
+pub fn find_by_id(conn: &mut Conn<'_>, id: RoomId) -> DbResult<Option<Room>> {
     Ok(backend!(conn, c => rooms::table.find(id).select(Room::as_select()).first(c).optional())?)
 }
 
@@ -21,7 +22,7 @@ pub fn insert(conn: &mut Conn<'_>, room: &NewRoom) -> DbResult<Room> {
     )
 }
 
-pub fn token_exists(conn: &mut Conn<'_>, token: &str) -> DbResult<bool> {
+pub fn token_exists(conn: &mut Conn<'_>, token: &RoomToken) -> DbResult<bool> {
     let n: i64 = backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).count().get_result(c))?;
     Ok(n > 0)
 }
@@ -39,26 +40,26 @@ pub fn list_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> 
 }
 
 /// The breakout rooms of a parent, by ascending id (upstream's room numbering order).
-pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &str) -> DbResult<Vec<Room>> {
+pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &RoomToken) -> DbResult<Vec<Room>> {
     Ok(backend!(conn, c => rooms::table
         .filter(rooms::object_type.eq(BREAKOUT_OBJECT_TYPE))
-        .filter(rooms::object_id.eq(parent_token))
+        .filter(rooms::object_id.eq(parent_token.as_str()))
         .select(Room::as_select())
         .order(rooms::id.asc())
         .load(c))?)
 }
 
-pub fn set_name(conn: &mut Conn<'_>, room_id: i64, name: &str) -> DbResult<()> {
+pub fn set_name(conn: &mut Conn<'_>, room_id: RoomId, name: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::name.eq(name)).execute(c))?;
     Ok(())
 }
 
-pub fn set_description(conn: &mut Conn<'_>, room_id: i64, description: &str) -> DbResult<()> {
+pub fn set_description(conn: &mut Conn<'_>, room_id: RoomId, description: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::description.eq(description)).execute(c))?;
     Ok(())
 }
 
-pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, state: i32, timer: i64) -> DbResult<()> {
+pub fn set_lobby(conn: &mut Conn<'_>, room_id: RoomId, state: LobbyState, timer: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id))
         .set((rooms::lobby_state.eq(state), rooms::lobby_timer.eq(timer)))
         .execute(c))?;
@@ -66,51 +67,55 @@ pub fn set_lobby(conn: &mut Conn<'_>, room_id: i64, state: i32, timer: i64) -> D
 }
 
 /// Sets the lobby of many rooms at once (breakout start/stop).
-pub fn set_lobby_many(conn: &mut Conn<'_>, room_ids: &[i64], state: i32) -> DbResult<()> {
+pub fn set_lobby_many(conn: &mut Conn<'_>, room_ids: &[RoomId], state: LobbyState) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)))
         .set((rooms::lobby_state.eq(state), rooms::lobby_timer.eq(0i64)))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_breakout(conn: &mut Conn<'_>, room_id: i64, mode: i32, status: i32) -> DbResult<()> {
+pub fn set_breakout(
+    conn: &mut Conn<'_>,
+    room_id: RoomId,
+    mode: BreakoutRoomMode,
+    status: BreakoutStatus,
+) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id))
         .set((rooms::breakout_room_mode.eq(mode), rooms::breakout_room_status.eq(status)))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_breakout_status(conn: &mut Conn<'_>, room_id: i64, status: i32) -> DbResult<()> {
+pub fn set_breakout_status(conn: &mut Conn<'_>, room_id: RoomId, status: BreakoutStatus) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::breakout_room_status.eq(status)).execute(c))?;
     Ok(())
 }
 
 /// Resets "assistance requested" (2) to 0 in the given rooms.
-pub fn clear_assistance_requests(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<()> {
-    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)).filter(rooms::breakout_room_status.eq(2)))
-        .set(rooms::breakout_room_status.eq(0))
+pub fn clear_assistance_requests(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)).filter(rooms::breakout_room_status.eq(BreakoutStatus::AssistanceRequested)))
+        .set(rooms::breakout_room_status.eq(BreakoutStatus::Stopped))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_last_activity(conn: &mut Conn<'_>, room_id: i64, at: i64) -> DbResult<()> {
+pub fn set_last_activity(conn: &mut Conn<'_>, room_id: RoomId, at: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::last_activity.eq(at)).execute(c))?;
     Ok(())
 }
 
-pub fn set_last_message(conn: &mut Conn<'_>, room_id: i64, message_id: i64, at: i64) -> DbResult<()> {
+pub fn set_last_message(conn: &mut Conn<'_>, room_id: RoomId, message_id: i64, at: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id))
         .set((rooms::last_message_id.eq(message_id), rooms::last_activity.eq(at)))
         .execute(c))?;
     Ok(())
 }
 
-pub fn set_int_field(conn: &mut Conn<'_>, room_id: i64, field: RoomIntField, value: i32) -> DbResult<()> {
+pub fn set_int_field(conn: &mut Conn<'_>, room_id: RoomId, field: RoomIntField, value: i32) -> DbResult<()> {
     let target = rooms::table.find(room_id);
     backend!(conn, c => match field {
         RoomIntField::ReadOnly => diesel::update(target).set(rooms::read_only.eq(value)).execute(c),
         RoomIntField::Listable => diesel::update(target).set(rooms::listable.eq(value)).execute(c),
-        RoomIntField::RoomType => diesel::update(target).set(rooms::room_type.eq(value)).execute(c),
         RoomIntField::DefaultPermissions => diesel::update(target).set(rooms::default_permissions.eq(value)).execute(c),
         RoomIntField::MessageExpiration => diesel::update(target).set(rooms::message_expiration.eq(value)).execute(c),
         RoomIntField::RecordingConsent => diesel::update(target).set(rooms::recording_consent.eq(value)).execute(c),
@@ -125,7 +130,6 @@ pub fn set_int_field(conn: &mut Conn<'_>, room_id: i64, field: RoomIntField, val
 pub enum RoomIntField {
     ReadOnly,
     Listable,
-    RoomType,
     DefaultPermissions,
     MessageExpiration,
     RecordingConsent,
@@ -133,13 +137,18 @@ pub enum RoomIntField {
     SipEnabled,
 }
 
-pub fn set_password(conn: &mut Conn<'_>, room_id: i64, password_hash: &str) -> DbResult<()> {
+pub fn set_room_type(conn: &mut Conn<'_>, room_id: RoomId, room_type: RoomType) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::room_type.eq(room_type)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_password(conn: &mut Conn<'_>, room_id: RoomId, password_hash: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::password.eq(password_hash)).execute(c))?;
     Ok(())
 }
 
 /// Deletes rooms; their attendees, sessions and messages go with them (foreign key cascade).
-pub fn delete_many(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<usize> {
+pub fn delete_many(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(rooms::table.filter(rooms::id.eq_any(room_ids))).execute(c))?)
 }
 
@@ -149,7 +158,7 @@ pub fn delete_all(conn: &mut Conn<'_>) -> DbResult<usize> {
 }
 
 /// Points each room's last message at its newest message (after batch posting).
-pub fn refresh_last_message(conn: &mut Conn<'_>, room_ids: &[i64], at: i64) -> DbResult<()> {
+pub fn refresh_last_message(conn: &mut Conn<'_>, room_ids: &[RoomId], at: i64) -> DbResult<()> {
     use diesel::sql_types::BigInt;
     if room_ids.is_empty() {
         return Ok(());

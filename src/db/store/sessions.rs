@@ -2,6 +2,7 @@ use crate::backend;
 use crate::db::models::{NewSession, Session};
 use crate::db::schema::sessions;
 use crate::db::{Conn, DbResult};
+use crate::domain::ids::*;
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut Conn<'_>, session: &NewSession) -> DbResult<Session> {
@@ -18,7 +19,7 @@ pub fn find(conn: &mut Conn<'_>, session_id: &str) -> DbResult<Option<Session>> 
 }
 
 /// Sessions of one attendee, oldest first.
-pub fn for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<Vec<Session>> {
+pub fn for_attendee(conn: &mut Conn<'_>, attendee_id: AttendeeId) -> DbResult<Vec<Session>> {
     Ok(backend!(conn, c => sessions::table
         .filter(sessions::attendee_id.eq(attendee_id))
         .select(Session::as_select())
@@ -27,7 +28,7 @@ pub fn for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<Vec<Sessi
 }
 
 /// Sessions of every attendee of the given rooms, ordered by attendee then id.
-pub fn for_rooms(conn: &mut Conn<'_>, room_ids: &[i64]) -> DbResult<Vec<Session>> {
+pub fn for_rooms(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<Vec<Session>> {
     use crate::db::schema::attendees;
     Ok(backend!(conn, c => sessions::table
         .inner_join(attendees::table)
@@ -53,6 +54,6 @@ pub fn delete(conn: &mut Conn<'_>, session_id: &str) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(sessions::table.filter(sessions::session_id.eq(session_id))).execute(c))?)
 }
 
-pub fn delete_for_attendee(conn: &mut Conn<'_>, attendee_id: i64) -> DbResult<usize> {
+pub fn delete_for_attendee(conn: &mut Conn<'_>, attendee_id: AttendeeId) -> DbResult<usize> {
     Ok(backend!(conn, c => diesel::delete(sessions::table.filter(sessions::attendee_id.eq(attendee_id))).execute(c))?)
 }

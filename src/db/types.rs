@@ -1,0 +1,71 @@
+//! How the domain's typed ids and upstream enums are stored: ids as `BIGINT`/`TEXT`, enums as
+//! `INTEGER` with upstream's numbers. One generic impl per shape serves both backends.
+
+use crate::domain::ids::{
+    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType, UserId,
+};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sqlite::Sqlite;
+
+macro_rules! stored_as_integer {
+    ($($name:ty),+) => {$(
+        // Per backend because the two bind values differently: SQLite takes the number by value,
+        // PostgreSQL writes its bytes through a reborrowed output.
+        impl ToSql<Integer, Sqlite> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                out.set_value(self.value());
+                Ok(IsNull::No)
+            }
+        }
+
+        impl ToSql<Integer, Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                let value = self.value();
+                <i32 as ToSql<Integer, Pg>>::to_sql(&value, &mut out.reborrow())
+            }
+        }
+
+        impl<DB: Backend> FromSql<Integer, DB> for $name
+        where
+            i32: FromSql<Integer, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                let value = i32::from_sql(bytes)?;
+                <$name>::from_value(value.into())
+                    .ok_or_else(|| format!("{} has no value {value}", stringify!($name)).into())
+            }
+        }
+    )+};
+}
+
+stored_as_integer!(RoomType, ParticipantType, BreakoutRoomMode, BreakoutStatus, LobbyState);
+
+/// Newtype ids: stored exactly as the value they wrap.
+macro_rules! stored_as_inner {
+    ($sql:ty, $inner:ty: $($name:ident),+) => {$(
+        impl<DB: Backend> ToSql<$sql, DB> for $name
+        where
+            $inner: ToSql<$sql, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                self.0.to_sql(out)
+            }
+        }
+
+        impl<DB: Backend> FromSql<$sql, DB> for $name
+        where
+            $inner: FromSql<$sql, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+                <$inner>::from_sql(bytes).map($name)
+            }
+        }
+    )+};
+}
+
+stored_as_inner!(BigInt, i64: RoomId, AttendeeId);
+stored_as_inner!(Text, String: RoomToken, UserId);

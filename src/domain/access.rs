@@ -1,0 +1,164 @@
+//! Who may act, as types. A [`Caller`] is an authenticated account; a [`Member`] is a caller
+//! together with a conversation they are an attendee of; a [`Moderator`] is a member with
+//! moderator permissions there. Each is built in exactly one place below, so an operation that
+//! takes a `&Moderator` cannot run for anybody else.
+//!
+//! Upstream has two named moderator checks (`Participant::hasModeratorPermissions()` with and
+//! without guest moderators); both are here, side by side, and nowhere else.
+
+use crate::db::models::{Attendee, Room};
+use crate::db::{store, Conn};
+use crate::domain::chat::Actor;
+use crate::domain::ids::{actor, permissions, LobbyState, ParticipantType, RoomToken, UserId};
+use crate::domain::{Refusal, Result};
+
+impl ParticipantType {
+    /// Upstream's `Participant::hasModeratorPermissions()` (guest moderators allowed): owners,
+    /// moderators and guest moderators. Decides what a participant sees (permissions, lobby,
+    /// listings) and who the breakout cascade treats as a moderator.
+    pub fn has_moderator_permissions(self) -> bool {
+        matches!(
+            self,
+            ParticipantType::Owner | ParticipantType::Moderator | ParticipantType::GuestModerator
+        )
+    }
+
+    /// Upstream's `Participant::hasModeratorPermissions(false)`: owners and moderators only.
+    /// What `#[RequireLoggedInModeratorParticipant]` checks, and who counts as a moderator when
+    /// breakout rooms are filled or the last moderator wants to leave.
+    pub fn has_moderator_permissions_without_guests(self) -> bool {
+        matches!(self, ParticipantType::Owner | ParticipantType::Moderator)
+    }
+}
+
+/// The effective permissions of an attendee (spreed `Participant::getPermissions`): moderators
+/// get everything; others their custom bits, else the room default, else the server default.
+pub fn effective_permissions(room: &Room, attendee: &Attendee) -> i32 {
+    if attendee.participant_type.has_moderator_permissions() {
+        return permissions::MAX_DEFAULT;
+    }
+    if attendee.permissions & permissions::CUSTOM != 0 {
+        return attendee.permissions;
+    }
+    if room.default_permissions != permissions::DEFAULT {
+        return room.default_permissions;
+    }
+    permissions::SERVER_DEFAULT
+}
+
+/// True when the lobby holds this attendee back (non-moderator without "ignore lobby").
+pub fn held_by_lobby(room: &Room, attendee: &Attendee) -> bool {
+    room.lobby_state != LobbyState::NoLobby
+        && !attendee.participant_type.has_moderator_permissions()
+        && effective_permissions(room, attendee) & permissions::LOBBY_IGNORE == 0
+}
+
+/// An authenticated account: whoever the credentials of a request (or a job acting for a user)
+/// belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: UserId,
+    pub display_name: String,
+    /// Member of the `admin` group.
+    pub is_admin: bool,
+}
+
+impl Caller {
+    /// The caller as the actor of what they do (attendee rows, messages).
+    pub fn actor(&self) -> Actor {
+        Actor::user(self.user_id.as_str(), &self.display_name)
+    }
+}
+
+/// A caller who is an attendee of a conversation, with the rows as they were read.
+#[derive(Debug, Clone)]
+pub struct Member {
+    caller: Caller,
+    room: Room,
+    attendee: Attendee,
+}
+
+impl Member {
+    /// The one place that decides membership: the room behind `token`, then the caller's
+    /// attendee row in it. Both failures look alike to the caller (404), as upstream hides
+    /// group conversations from non-members.
+    pub fn find(conn: &mut Conn<'_>, caller: Caller, token: &RoomToken) -> Result<Member> {
+        let room = store::rooms::find_by_token(conn, token)?.ok_or(Refusal::RoomNotFound)?;
+        let attendee = store::attendees::find(conn, room.id, actor::USERS, caller.user_id.as_str())?
+            .ok_or(Refusal::NotParticipant)?;
+        Ok(Member { caller, room, attendee })
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    pub fn room(&self) -> &Room {
+        &self.room
+    }
+
+    pub fn attendee(&self) -> &Attendee {
+        &self.attendee
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.caller.actor()
+    }
+
+    pub fn user_id(&self) -> &UserId {
+        &self.caller.user_id
+    }
+
+    /// Upstream's `hasModeratorPermissions()`, guest moderators included.
+    pub fn has_moderator_permissions(&self) -> bool {
+        self.attendee.participant_type.has_moderator_permissions()
+    }
+
+    /// The member's effective permission bits in the room.
+    pub fn permissions(&self) -> i32 {
+        effective_permissions(&self.room, &self.attendee)
+    }
+
+    /// Upstream's lobby check for participants: non-moderators without "ignore lobby" wait
+    /// while the lobby is closed (412 on the Talk face).
+    pub fn check_lobby(&self) -> Result<()> {
+        if held_by_lobby(&self.room, &self.attendee) {
+            Err(Refusal::LobbyClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The member as a moderator, if they are one by `#[RequireLoggedInModeratorParticipant]`
+    /// (owners and moderators; guest moderators are not logged in).
+    pub fn into_moderator(self) -> Result<Moderator> {
+        if self
+            .attendee
+            .participant_type
+            .has_moderator_permissions_without_guests()
+        {
+            Ok(Moderator(self))
+        } else {
+            Err(Refusal::NotModerator)
+        }
+    }
+}
+
+/// A member with moderator permissions (owner or moderator) in [`Member::room`]. Only
+/// [`Member::into_moderator`] builds one.
+#[derive(Debug, Clone)]
+pub struct Moderator(Member);
+
+impl std::ops::Deref for Moderator {
+    type Target = Member;
+
+    fn deref(&self) -> &Member {
+        &self.0
+    }
+}
+
+impl Moderator {
+    pub fn member(&self) -> &Member {
+        &self.0
+    }
+}

@@ -1,0 +1,128 @@
+//! The Talk face's one mapping of domain refusals to upstream's OCS answers: a status with an
+//! empty payload (`data: []`), or a status with `{"error": key}`.
+
+use super::OcsError;
+use crate::domain::Refusal;
+
+/// Upstream's answer for a refusal: the OCS status and, when upstream sends one, the `error` key.
+pub fn status_and_key(refusal: &Refusal) -> (u16, Option<&'static str>) {
+    use Refusal::*;
+    match refusal {
+        RoomNotFound | NotParticipant | AttendeeNotFound => (404, None),
+        NotModerator | GuestNotAllowed | ReadOnly | MissingPermission | SelfNotAllowed => (403, None),
+        LobbyClosed => (412, None),
+        NoParentPermission => (400, Some("permissions")),
+        MissingParameter | NotApplicable => (400, None),
+        InvalidField(key) => (400, Some(key)),
+        TooLong(key) => (413, Some(key)),
+        FieldTargetNotFound(key) => (404, Some(key)),
+        FieldTargetNotAllowed(key) => (403, Some(key)),
+        BreakoutRoomsDisabled => (400, Some("config")),
+        AlreadyConfigured | CannotHaveBreakoutRooms | NotAnOpenBreakoutRoom => (400, Some("room")),
+        NotConfigured | NotFreeMode => (400, Some("mode")),
+        NotStarted => (400, Some("status")),
+        LockedForBreakoutRooms => (400, Some("breakout-room")),
+        WrongRoomType(key) => (400, Some(key)),
+        ModeratorCannotMove => (400, Some("moderator")),
+        LastModerator => (400, Some("last-moderator")),
+        // Not reached: `Storage` is mapped below, before the status table.
+        Storage(_) => (500, None),
+    }
+}
+
+impl From<Refusal> for OcsError {
+    fn from(refusal: Refusal) -> Self {
+        if let Refusal::Storage(e) = refusal {
+            return e.into();
+        }
+        match status_and_key(&refusal) {
+            (status, None) => OcsError::Status(status),
+            (status, Some(key)) => OcsError::Keyed { status, key },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::DbError;
+
+    /// Every variant with its expected OCS answer. The `match` makes a new variant a compile
+    /// error here until its answer is written down.
+    fn expected(r: &Refusal) -> OcsError {
+        use Refusal::*;
+        match r {
+            RoomNotFound => OcsError::Status(404),
+            NotParticipant => OcsError::Status(404),
+            NotModerator => OcsError::Status(403),
+            GuestNotAllowed => OcsError::Status(403),
+            LobbyClosed => OcsError::Status(412),
+            ReadOnly => OcsError::Status(403),
+            MissingPermission => OcsError::Status(403),
+            NoParentPermission => OcsError::keyed(400, "permissions"),
+            MissingParameter => OcsError::Status(400),
+            InvalidField(k) => OcsError::keyed(400, k),
+            TooLong(k) => OcsError::keyed(413, k),
+            FieldTargetNotFound(k) => OcsError::keyed(404, k),
+            FieldTargetNotAllowed(k) => OcsError::keyed(403, k),
+            AttendeeNotFound => OcsError::Status(404),
+            SelfNotAllowed => OcsError::Status(403),
+            NotApplicable => OcsError::Status(400),
+            BreakoutRoomsDisabled => OcsError::keyed(400, "config"),
+            AlreadyConfigured => OcsError::keyed(400, "room"),
+            CannotHaveBreakoutRooms => OcsError::keyed(400, "room"),
+            NotConfigured => OcsError::keyed(400, "mode"),
+            NotFreeMode => OcsError::keyed(400, "mode"),
+            NotStarted => OcsError::keyed(400, "status"),
+            NotAnOpenBreakoutRoom => OcsError::keyed(400, "room"),
+            LockedForBreakoutRooms => OcsError::keyed(400, "breakout-room"),
+            WrongRoomType(k) => OcsError::keyed(400, k),
+            ModeratorCannotMove => OcsError::keyed(400, "moderator"),
+            LastModerator => OcsError::keyed(400, "last-moderator"),
+            Storage(DbError::Unavailable(m)) => OcsError::Unavailable(m.clone()),
+            Storage(e) => OcsError::Internal(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_refusal_has_upstreams_answer() {
+        use Refusal::*;
+        let all = vec![
+            RoomNotFound,
+            NotParticipant,
+            NotModerator,
+            GuestNotAllowed,
+            LobbyClosed,
+            ReadOnly,
+            MissingPermission,
+            NoParentPermission,
+            MissingParameter,
+            InvalidField("attendeeMap"),
+            TooLong("message"),
+            FieldTargetNotFound("new-participant"),
+            FieldTargetNotAllowed("owner"),
+            AttendeeNotFound,
+            SelfNotAllowed,
+            NotApplicable,
+            BreakoutRoomsDisabled,
+            AlreadyConfigured,
+            CannotHaveBreakoutRooms,
+            NotConfigured,
+            NotFreeMode,
+            NotStarted,
+            NotAnOpenBreakoutRoom,
+            LockedForBreakoutRooms,
+            WrongRoomType("room-type"),
+            ModeratorCannotMove,
+            LastModerator,
+            Storage(DbError::Unavailable("down".into())),
+            Storage(DbError::Internal("bug".into())),
+        ];
+        assert_eq!(all.len(), 29);
+        for refusal in all {
+            let want = format!("{:?}", expected(&refusal));
+            let label = format!("{refusal:?}");
+            assert_eq!(format!("{:?}", OcsError::from(refusal)), want, "{label}");
+        }
+    }
+}
