@@ -50,7 +50,10 @@ impl FromRequestParts<AppState> for RoomParticipant {
             Ok(member) => Ok(RoomParticipant(member)),
             Err(refusal @ (Refusal::RoomNotFound | Refusal::NotParticipant)) => {
                 // Upstream's `talkRoomToken` brute-force protection: guessing tokens costs time.
-                let delay = state.throttler.register_failure(client_ip(parts), Action::RoomToken);
+                let delay = state
+                    .throttler
+                    .register_failure(client_ip(parts), Action::RoomToken)
+                    .await;
                 tokio::time::sleep(delay).await;
                 Err(refusal.into())
             }

@@ -150,6 +150,19 @@ pub fn check_name(name: &str, key: &'static str) -> Result<()> {
     }
 }
 
+/// A conversation name made from an object's name (upstream's
+/// `RoomService::prepareConversationName`): leading space dropped, at most 64 characters,
+/// trailing space dropped.
+pub fn prepare_conversation_name(object_name: &str) -> String {
+    object_name
+        .trim_start()
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
 /// `RoomController::createRoom`, in upstream's check order.
 pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
     if RoomType::from_value(req.room_type) == Some(RoomType::OneToOne) {
@@ -158,13 +171,20 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateReq
     if req.object_type == store::rooms::BREAKOUT_OBJECT_TYPE {
         return crate::domain::breakout::create_extra_room(conn, caller, req, now);
     }
+    // Legacy `invite` of a group: upstream's `createGroupRoom` names the conversation after the
+    // group and ignores `roomName`.
+    let legacy_group = RoomType::from_value(req.room_type) == Some(RoomType::Group)
+        && !req.invite.is_empty()
+        && req.source != "circles";
     // An empty name (no invite) becomes upstream's placeholder; whitespace-only fails below.
     let name = if req.room_name.is_empty() {
         "---".to_owned()
     } else {
         req.room_name.clone()
     };
-    check_name(&name, "name")?;
+    if !legacy_group {
+        check_name(&name, "name")?;
+    }
     let room_type = match RoomType::from_value(req.room_type) {
         Some(t @ (RoomType::Group | RoomType::Public)) => t,
         _ => return Err(Refusal::InvalidField("type")),
@@ -194,9 +214,13 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateReq
         };
         Some(group.ok_or(Refusal::FieldTargetNotFound("invite"))?)
     };
+    let name = match &invited_group {
+        Some(group) if legacy_group => prepare_conversation_name(&group.display_name),
+        _ => name.trim().to_owned(),
+    };
     let spec = RoomSpec {
         room_type,
-        name: name.trim().to_owned(),
+        name,
         object_type: object_type.to_owned(),
         object_id: object_id.to_owned(),
         lobby_state: LobbyState::NoLobby,
