@@ -1,12 +1,15 @@
-//! Who is calling. HTTP Basic auth against stored argon2id hashes, with a cache of verified
-//! credentials so that an authenticated request costs a lookup, not a hash (Talk clients
-//! authenticate every request, and a hash costs tens of milliseconds).
+//! Who is calling. HTTP Basic auth with the account password (argon2id) or an app password
+//! (keyed hash, [`token`]), and `Authorization: Bearer` with an app password. Verified
+//! credentials are cached so that an authenticated request costs a lookup, not a hash (Talk
+//! clients authenticate every request, and an argon2 hash costs tens of milliseconds).
+//! [`authenticate`] is the one entry point every API face uses.
 //!
 //! Extractors mirror upstream's attributes, in upstream's check order: authentication (401) →
 //! admin requirement (403) → the `OCS-APIRequest` CSRF rule (412).
 
 mod password;
 pub mod throttle;
+pub mod token;
 
 pub use password::{hash_password, hash_password_async, verify_password, verify_password_async};
 
@@ -60,6 +63,10 @@ const ACCOUNT_FRESH_FOR: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct CredentialCache {
     verified: moka::sync::Cache<[u8; 32], VerifiedLogin>,
+    /// App passwords by their keyed hash, with the account as read then. Served for
+    /// [`ACCOUNT_FRESH_FOR`] like account passwords; after that the token is looked up again,
+    /// so a revocation elsewhere applies within that window.
+    tokens: moka::sync::Cache<[u8; 32], VerifiedToken>,
     /// Bumped by every account change made through this instance; snapshots taken under an
     /// older generation are stale.
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -68,6 +75,15 @@ pub struct CredentialCache {
 #[derive(Clone)]
 struct VerifiedLogin {
     stored_hash: String,
+    account: AuthUser,
+    read_at: std::time::Instant,
+    generation: u64,
+}
+
+#[derive(Clone)]
+struct VerifiedToken {
+    token_id: i64,
+    login_name: String,
     account: AuthUser,
     read_at: std::time::Instant,
     generation: u64,
@@ -83,6 +99,10 @@ impl CredentialCache {
     pub fn new() -> Self {
         CredentialCache {
             verified: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+            tokens: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
@@ -132,9 +152,21 @@ impl CredentialCache {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
+    fn fresh_token(&self, digest: &[u8; 32]) -> Option<VerifiedToken> {
+        let token = self.tokens.get(digest)?;
+        (token.generation == self.current_generation() && token.read_at.elapsed() < ACCOUNT_FRESH_FOR).then_some(token)
+    }
+
+    /// An app password was revoked through this instance: it stops working at once here.
+    pub fn forget_token(&self, digest: &[u8; 32]) {
+        self.tokens.invalidate(digest);
+        self.user_data_changed();
+    }
+
     /// Forgets everything (used when tests or admins want a clean slate).
     pub fn clear(&self) {
         self.verified.invalidate_all();
+        self.tokens.invalidate_all();
         self.user_data_changed();
     }
 }
@@ -161,40 +193,202 @@ pub fn client_ip(parts: &Parts) -> IpAddr {
         .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED))
 }
 
-/// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
-/// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
-/// the front script answers 401 `Unauthorised`. Verified users are handed to the extractors
-/// through the request extensions. Failed attempts cost the address a growing delay; past the
-/// maximum the address gets 429.
-pub async fn front_login(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Some((login, password)) = basic_credentials(request.headers()) {
-        // PHP's `empty()`: an empty string and "0" mean "no credentials".
-        let absent = |v: &str| v.is_empty() || v == "0";
-        if !absent(&login) && !absent(&password) {
-            let (mut parts, body) = request.into_parts();
-            let ip = client_ip(&parts);
-            if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
-                return OcsError::TooManyRequests.into_response();
-            }
-            match verify_credentials(&state, login, password).await {
-                Ok(Some(user)) => {
-                    state.throttler.reset(ip, Action::Login);
-                    parts.extensions.insert(user);
-                }
-                Ok(None) => {
-                    let delay = state.throttler.register_failure(ip, Action::Login);
-                    tokio::time::sleep(delay).await;
-                    return OcsError::LoginFailed.into_response();
-                }
-                Err(e) => return e.into_response(),
-            }
-            request = Request::from_parts(parts, body);
-        }
-    }
-    next.run(request).await
+/// How the request authenticated when it used an app password (Basic or Bearer): which one, so
+/// that `DELETE /core/apppassword` can revoke it and `getapppassword` can refuse.
+#[derive(Debug, Clone)]
+pub struct AppPasswordUse {
+    pub id: i64,
+    pub digest: [u8; 32],
 }
 
-async fn verify_credentials(state: &AppState, login: String, password: String) -> Result<Option<AuthUser>, OcsError> {
+/// The authentication scheme of refused credentials (faces answer them differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Basic,
+    Bearer,
+}
+
+/// A caller whose credentials verified.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: AuthUser,
+    /// Set when the credential was an app password.
+    pub app_password: Option<AppPasswordUse>,
+}
+
+/// Why credentials that were sent did not authenticate anybody.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    /// Wrong credentials (or a disabled account); the failure was counted and delayed.
+    #[error("credentials refused")]
+    Rejected(Scheme),
+    /// The address reached the maximum brute-force delay; nothing was checked.
+    #[error("too many failed attempts")]
+    TooManyRequests,
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// The credentials a request carries.
+enum Presented {
+    Basic { login: String, password: String },
+    Bearer(String),
+}
+
+fn presented_credentials(headers: &HeaderMap) -> Option<Presented> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    if value.len() >= 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+        return Some(Presented::Bearer(value[7..].trim().to_owned()));
+    }
+    let (login, password) = basic_credentials(headers)?;
+    // PHP's `empty()`: an empty string and "0" mean "no credentials".
+    let absent = |v: &str| v.is_empty() || v == "0";
+    if absent(&login) || absent(&password) {
+        return None;
+    }
+    Some(Presented::Basic { login, password })
+}
+
+/// Turns a request's credentials into the account they authenticate, for every API face:
+/// `Authorization: Basic` with the account password or an app password, or
+/// `Authorization: Bearer` with an app password. `Ok(None)` when the request carries no
+/// credentials. Failures count against the address's brute-force record and are held for its
+/// delay before returning; past the maximum delay nothing is checked
+/// ([`AuthFailure::TooManyRequests`]). Successful checks are served from memory for up to one
+/// second; changes made through this instance apply at once.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: IpAddr,
+) -> Result<Option<Authenticated>, AuthFailure> {
+    let Some(presented) = presented_credentials(headers) else {
+        return Ok(None);
+    };
+    if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
+        return Err(AuthFailure::TooManyRequests);
+    }
+    let (found, scheme) = match presented {
+        Presented::Bearer(token) => (verify_app_password(state, None, &token).await?, Scheme::Bearer),
+        Presented::Basic { login, password } => {
+            let by_token = verify_app_password(state, Some(&login), &password).await?;
+            let found = match by_token {
+                Some(found) => Some(found),
+                None => verify_credentials(state, login, password)
+                    .await?
+                    .map(|user| Authenticated {
+                        user,
+                        app_password: None,
+                    }),
+            };
+            (found, Scheme::Basic)
+        }
+    };
+    match found {
+        Some(authenticated) => {
+            state.throttler.reset(ip, Action::Login);
+            Ok(Some(authenticated))
+        }
+        None => {
+            let delay = state.throttler.register_failure(ip, Action::Login);
+            tokio::time::sleep(delay).await;
+            Err(AuthFailure::Rejected(scheme))
+        }
+    }
+}
+
+/// The account an app password belongs to, if `token` is one (and, for Basic, was issued to
+/// `login`) and its account is enabled. One keyed hash, and one indexed lookup when the
+/// token was not verified within the last second.
+async fn verify_app_password(
+    state: &AppState,
+    login: Option<&str>,
+    token: &str,
+) -> Result<Option<Authenticated>, crate::db::DbError> {
+    if !token::looks_like_app_password(token) {
+        return Ok(None);
+    }
+    let digest = state.tokens.hash(token::Purpose::AppPassword, &[token.as_bytes()]);
+    let verified = match state.credentials.fresh_token(&digest) {
+        Some(verified) => verified,
+        None => {
+            let generation = state.credentials.current_generation();
+            let digest_hex = hex::encode(digest);
+            let found = state
+                .db
+                .read(move |conn| store::app_passwords::find_by_hash(conn, &digest_hex, ADMIN_GROUP))
+                .await?;
+            let Some((row, user, is_admin)) = found else {
+                return Ok(None);
+            };
+            if !user.enabled {
+                return Ok(None);
+            }
+            let verified = VerifiedToken {
+                token_id: row.id,
+                login_name: row.login_name,
+                account: AuthUser {
+                    user_id: user.user_id,
+                    display_name: user.display_name,
+                    is_admin,
+                },
+                read_at: std::time::Instant::now(),
+                generation,
+            };
+            state.credentials.tokens.insert(digest, verified.clone());
+            verified
+        }
+    };
+    if login.is_some_and(|login| login != verified.login_name) {
+        return Ok(None);
+    }
+    Ok(Some(Authenticated {
+        user: verified.account,
+        app_password: Some(AppPasswordUse {
+            id: verified.token_id,
+            digest,
+        }),
+    }))
+}
+
+/// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
+/// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
+/// the front script answers 401 `Unauthorised`. A Bearer token that is not valid leaves the
+/// request unauthenticated, as upstream's `tryTokenLogin` does (after counting the failure).
+/// Verified users are handed to the extractors through the request extensions. Past the
+/// maximum brute-force delay the address gets 429.
+pub async fn front_login(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let ip = client_ip(&parts);
+    match authenticate(&state, &parts.headers, ip).await {
+        Ok(Some(authenticated)) => {
+            parts.extensions.insert(authenticated.user);
+            if let Some(used) = authenticated.app_password {
+                parts.extensions.insert(used);
+            }
+        }
+        Ok(None) | Err(AuthFailure::Rejected(Scheme::Bearer)) => {}
+        Err(AuthFailure::Rejected(Scheme::Basic)) => return OcsError::LoginFailed.into_response(),
+        Err(AuthFailure::TooManyRequests) => return OcsError::TooManyRequests.into_response(),
+        Err(AuthFailure::Db(e)) => return OcsError::from(e).into_response(),
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Checks an account password (not an app password) for a login form; no throttling here, the
+/// caller counts failures.
+pub async fn check_account_password(
+    state: &AppState,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, crate::db::DbError> {
+    verify_credentials(state, login, password).await
+}
+
+async fn verify_credentials(
+    state: &AppState,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, crate::db::DbError> {
     if login.is_empty() || password.is_empty() {
         return Ok(None);
     }
