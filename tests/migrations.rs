@@ -114,6 +114,7 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
         "attendees",
         "sessions",
         "messages",
+        "brute_force_attempts",
         "server_secrets",
         "app_passwords",
         "login_flows",

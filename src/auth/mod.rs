@@ -254,8 +254,9 @@ fn presented_credentials(headers: &HeaderMap) -> Option<Presented> {
 /// `Authorization: Bearer` with an app password. `Ok(None)` when the request carries no
 /// credentials. Failures count against the address's brute-force record and are held for its
 /// delay before returning; past the maximum delay nothing is checked
-/// ([`AuthFailure::TooManyRequests`]). Successful checks are served from memory for up to one
-/// second; changes made through this instance apply at once.
+/// ([`AuthFailure::TooManyRequests`]). The right password of a disabled account is refused
+/// without counting as a guess. Successful checks are served from memory for up to one second;
+/// changes made through this instance apply at once.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
@@ -264,64 +265,82 @@ pub async fn authenticate(
     let Some(presented) = presented_credentials(headers) else {
         return Ok(None);
     };
-    if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
-        return Err(AuthFailure::TooManyRequests);
-    }
-    let (found, scheme) = match presented {
-        Presented::Bearer(token) => (verify_app_password(state, None, &token).await?, Scheme::Bearer),
+    let (outcome, scheme) = match presented {
+        Presented::Bearer(token) => (verify_app_password(state, ip, None, &token).await?, Scheme::Bearer),
         Presented::Basic { login, password } => {
-            let by_token = verify_app_password(state, Some(&login), &password).await?;
-            let found = match by_token {
-                Some(found) => Some(found),
-                None => verify_credentials(state, login, password)
-                    .await?
-                    .map(|user| Authenticated {
-                        user,
-                        app_password: None,
-                    }),
+            let outcome = match verify_app_password(state, ip, Some(&login), &password).await? {
+                Login::Invalid => verify_credentials(state, ip, login, password).await?,
+                other => other,
             };
-            (found, Scheme::Basic)
+            (outcome, Scheme::Basic)
         }
     };
-    match found {
-        Some(authenticated) => {
-            state.throttler.reset(ip, Action::Login);
-            Ok(Some(authenticated))
+    match outcome {
+        Login::Valid {
+            user,
+            app_password,
+            clear_record,
+        } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(Authenticated { user, app_password }))
         }
-        None => {
-            let delay = state.throttler.register_failure(ip, Action::Login);
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
             tokio::time::sleep(delay).await;
             Err(AuthFailure::Rejected(scheme))
         }
+        Login::Disabled => Err(AuthFailure::Rejected(scheme)),
     }
 }
 
-/// The account an app password belongs to, if `token` is one (and, for Basic, was issued to
-/// `login`) and its account is enabled. One keyed hash, and one indexed lookup when the
-/// token was not verified within the last second.
+/// Checks `token` as an app password (for Basic, issued to `login`). One keyed hash, and when
+/// the token was not verified within the last second one read for the token, its account and
+/// the address's brute-force record.
 async fn verify_app_password(
     state: &AppState,
+    ip: IpAddr,
     login: Option<&str>,
     token: &str,
-) -> Result<Option<Authenticated>, crate::db::DbError> {
+) -> Result<Login, crate::db::DbError> {
     if !token::looks_like_app_password(token) {
-        return Ok(None);
+        return Ok(Login::Invalid);
     }
     let digest = state.tokens.hash(token::Purpose::AppPassword, &[token.as_bytes()]);
-    let verified = match state.credentials.fresh_token(&digest) {
-        Some(verified) => verified,
+    let (verified, attempts) = match state.credentials.fresh_token(&digest) {
+        // Proven within the last second: no guess, served without reading anything.
+        Some(verified) => (verified, 0),
         None => {
             let generation = state.credentials.current_generation();
             let digest_hex = hex::encode(digest);
-            let found = state
+            let throttled = state.throttler.enabled();
+            let address = throttle::address_key(ip);
+            let since = throttle::window_start(crate::domain::now());
+            let (attempts, found) = state
                 .db
-                .read(move |conn| store::app_passwords::find_by_hash(conn, &digest_hex, ADMIN_GROUP))
+                .read(move |conn| -> Result<_, crate::db::DbError> {
+                    let attempts = if throttled {
+                        store::brute_force::attempts(conn, Action::Login.name(), &address, since)?.max(0) as u32
+                    } else {
+                        0
+                    };
+                    let found = store::app_passwords::find_by_hash(conn, &digest_hex, ADMIN_GROUP)?;
+                    Ok((attempts, found))
+                })
                 .await?;
+            if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
+                return Ok(Login::Throttled);
+            }
             let Some((row, user, is_admin)) = found else {
-                return Ok(None);
+                return Ok(Login::Invalid);
             };
+            if login.is_some_and(|login| login != row.login_name) {
+                return Ok(Login::Invalid);
+            }
             if !user.enabled {
-                return Ok(None);
+                return Ok(Login::Disabled);
             }
             let verified = VerifiedToken {
                 token_id: row.id,
@@ -335,19 +354,20 @@ async fn verify_app_password(
                 generation,
             };
             state.credentials.tokens.insert(digest, verified.clone());
-            verified
+            (verified, attempts)
         }
     };
     if login.is_some_and(|login| login != verified.login_name) {
-        return Ok(None);
+        return Ok(Login::Invalid);
     }
-    Ok(Some(Authenticated {
+    Ok(Login::Valid {
         user: verified.account,
         app_password: Some(AppPasswordUse {
             id: verified.token_id,
             digest,
         }),
-    }))
+        clear_record: attempts > 0,
+    })
 }
 
 /// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
@@ -374,55 +394,115 @@ pub async fn front_login(State(state): State<AppState>, request: Request, next: 
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// Checks an account password (not an app password) for a login form; no throttling here, the
-/// caller counts failures.
+/// What checking credentials comes to.
+enum Login {
+    /// Right credentials of an enabled account; `clear_record` when the address had failures.
+    Valid {
+        user: AuthUser,
+        app_password: Option<AppPasswordUse>,
+        clear_record: bool,
+    },
+    /// Wrong login name or password: a guess.
+    Invalid,
+    /// Right password of a disabled account: refused, not a guess.
+    Disabled,
+    /// The address reached the maximum delay: its attempt is not examined.
+    Throttled,
+}
+
+/// Checks an account password (not an app password) for a login form, honouring and updating
+/// the address's brute-force record like a Basic login.
 pub async fn check_account_password(
     state: &AppState,
+    ip: IpAddr,
     login: String,
     password: String,
-) -> Result<Option<AuthUser>, crate::db::DbError> {
-    verify_credentials(state, login, password).await
+) -> Result<Option<AuthUser>, AuthFailure> {
+    match verify_credentials(state, ip, login, password).await? {
+        Login::Valid { user, clear_record, .. } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(user))
+        }
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
+            tokio::time::sleep(delay).await;
+            Ok(None)
+        }
+        Login::Disabled => Ok(None),
+    }
 }
+
+/// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
+const LAST_LOGIN_GRANULARITY: i64 = 60;
 
 async fn verify_credentials(
     state: &AppState,
+    ip: IpAddr,
     login: String,
     password: String,
-) -> Result<Option<AuthUser>, crate::db::DbError> {
+) -> Result<Login, crate::db::DbError> {
     if login.is_empty() || password.is_empty() {
-        return Ok(None);
+        return Ok(Login::Invalid);
     }
     let key = CredentialCache::key(&login, &password);
+    // Credentials proven within the last second are no guess: served without reading anything.
     if let Some(account) = state.credentials.fresh_account(&key) {
-        return Ok(Some(account));
+        return Ok(Login::Valid {
+            user: account,
+            app_password: None,
+            clear_record: false,
+        });
     }
     // Read before the account: a change committed after this point bumps it past the snapshot.
     let generation = state.credentials.current_generation();
     let lookup_id = login.clone();
-    let found = state
+    let throttled = state.throttler.enabled();
+    let address = throttle::address_key(ip);
+    let since = throttle::window_start(crate::domain::now());
+    let (attempts, found) = state
         .db
         .read(move |conn| -> Result<_, crate::db::DbError> {
+            // The brute-force record comes with the account, in the same read.
+            let attempts = if throttled {
+                store::brute_force::attempts(conn, Action::Login.name(), &address, since)?.max(0) as u32
+            } else {
+                0
+            };
             let Some(user) = store::users::find(conn, &lookup_id)? else {
-                return Ok(None);
+                return Ok((attempts, None));
             };
             let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
-            Ok(Some((user, is_admin)))
+            Ok((attempts, Some((user, is_admin))))
         })
         .await?;
+    if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
+        return Ok(Login::Throttled);
+    }
     let Some((user, is_admin)) = found else {
         // Spend the same time as a real check so that unknown and known users look alike.
         let _ = verify_password_async(password, password::DUMMY_HASH.to_owned()).await;
-        return Ok(None);
+        return Ok(Login::Invalid);
     };
     if !state.credentials.remembers(&key, &user.password_hash) {
         let stored = user.password_hash.clone();
         let ok = verify_password_async(password, stored).await;
         if !ok {
-            return Ok(None);
+            return Ok(Login::Invalid);
         }
     }
     if !user.enabled {
-        return Ok(None);
+        return Ok(Login::Disabled);
+    }
+    let now = crate::domain::now();
+    if now - user.last_login >= LAST_LOGIN_GRANULARITY {
+        let user_id = user.user_id.clone();
+        state
+            .db
+            .run(move |conn| conn.write_tx(|conn| store::users::touch_last_login(conn, &user_id, now)))
+            .await?;
     }
     let account = AuthUser {
         user_id: user.user_id,
@@ -432,7 +512,11 @@ async fn verify_credentials(
     state
         .credentials
         .remember(key, user.password_hash, account.clone(), generation);
-    Ok(Some(account))
+    Ok(Login::Valid {
+        user: account,
+        app_password: None,
+        clear_record: attempts > 0,
+    })
 }
 
 /// Nextcloud refuses OCS calls without `OCS-APIRequest: true` (CSRF protection); a bearer

@@ -398,6 +398,12 @@ impl Client<'_> {
         self.send(rb).await
     }
 
+    /// Sends no body: every parameter in the query string, as the Android app does.
+    pub async fn send_query(&self, method: &str, path_and_query: &str) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        self.send(self.request(method, path_and_query)).await
+    }
+
     /// Sends raw bytes with a given content type (malformed-input tests).
     pub async fn raw(&self, method: &str, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
