@@ -3,6 +3,8 @@
 //! and HTTP clients that behave like upstream's Behat harness.
 #![allow(dead_code)]
 
+pub mod openapi;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
