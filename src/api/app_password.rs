@@ -86,7 +86,7 @@ async fn get_app_password(
             empty(),
         ));
     }
-    let apppassword = issue(&s, caller.user_id, device_name(&headers)).await?;
+    let apppassword = issue(&s, caller.user_id.0, device_name(&headers)).await?;
     Ok(Ocs::ok(AppPasswordAnswer { apppassword }))
 }
 
