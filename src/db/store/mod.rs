@@ -5,6 +5,7 @@
 
 pub mod app_config;
 pub mod attendees;
+pub mod breakout_sessions;
 pub mod groups;
 pub mod messages;
 pub mod rooms;
