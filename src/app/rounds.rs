@@ -4,8 +4,7 @@
 
 use crate::db::{store, Conn, Db, DbError};
 use crate::domain::rounds::{
-    self, open_channel, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput, SessionView,
-    StartInput,
+    self, open_channel, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput, SessionView, StartInput,
 };
 
 type Result<T> = rounds::Result<T>;
@@ -45,7 +44,10 @@ pub async fn create_session(
     input: Result<SessionInput>,
     now_ms: i64,
 ) -> Result<SessionView> {
-    write(db, token, caller, move |c, ch| rounds::create_session(c, ch, input, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::create_session(c, ch, input, now_ms)
+    })
+    .await
 }
 
 pub async fn list_sessions(
@@ -55,7 +57,10 @@ pub async fn list_sessions(
     paging: Result<Paging>,
     completed_only: bool,
 ) -> Result<Vec<SessionView>> {
-    read(db, token, caller, move |c, ch| rounds::list_sessions(c, ch, paging, completed_only)).await
+    read(db, token, caller, move |c, ch| {
+        rounds::list_sessions(c, ch, paging, completed_only)
+    })
+    .await
 }
 
 pub async fn update_session(
@@ -66,11 +71,17 @@ pub async fn update_session(
     input: Result<SessionInput>,
     now_ms: i64,
 ) -> Result<SessionView> {
-    write(db, token, caller, move |c, ch| rounds::update_session(c, ch, &id, input, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::update_session(c, ch, &id, input, now_ms)
+    })
+    .await
 }
 
 pub async fn delete_session(db: &Db, token: String, caller: Caller, id: String, now_ms: i64) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::delete_session(c, ch, &id, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::delete_session(c, ch, &id, now_ms)
+    })
+    .await
 }
 
 pub async fn add_room(
@@ -95,7 +106,10 @@ pub async fn update_room(
     input: Result<RoomInput>,
     now_ms: i64,
 ) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::update_room(c, ch, &id, &room, input, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::update_room(c, ch, &id, &room, input, now_ms)
+    })
+    .await
 }
 
 pub async fn delete_room(db: &Db, token: String, caller: Caller, (id, room): (String, String)) -> Result<()> {
@@ -117,12 +131,7 @@ pub async fn participants(
     .await
 }
 
-pub async fn assign(
-    db: &Db,
-    token: String,
-    caller: Caller,
-    (id, room, user): (String, String, String),
-) -> Result<()> {
+pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {
     write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
 }
 
@@ -132,7 +141,10 @@ pub async fn unassign(
     caller: Caller,
     (id, room, user): (String, String, String),
 ) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::unassign(c, ch, &id, &room, &user)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::unassign(c, ch, &id, &room, &user)
+    })
+    .await
 }
 
 pub async fn start(
@@ -154,7 +166,10 @@ pub async fn current(db: &Db, token: String, caller: Caller) -> Result<Option<Se
 }
 
 pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result<bool>, now_ms: i64) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::set_enabled(c, ch, enabled, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::set_enabled(c, ch, enabled, now_ms)
+    })
+    .await
 }
 
 /// Ends every session whose deadline has passed, each in its own transaction; returns how

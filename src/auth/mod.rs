@@ -194,7 +194,11 @@ pub async fn front_login(State(state): State<AppState>, mut request: Request, ne
     next.run(request).await
 }
 
-pub async fn verify_credentials(state: &AppState, login: String, password: String) -> Result<Option<AuthUser>, OcsError> {
+pub async fn verify_credentials(
+    state: &AppState,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, OcsError> {
     if login.is_empty() || password.is_empty() {
         return Ok(None);
     }

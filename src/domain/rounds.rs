@@ -399,8 +399,12 @@ fn my_room(
     let found = if live {
         let mut found = None;
         for room in &rooms {
-            let Some(token) = live_token(session, room) else { continue };
-            let Some(talk) = store::rooms::find_by_token(conn, token)? else { continue };
+            let Some(token) = live_token(session, room) else {
+                continue;
+            };
+            let Some(talk) = store::rooms::find_by_token(conn, token)? else {
+                continue;
+            };
             if store::attendees::find(conn, talk.id, actor::USERS, &me.actor_id)?
                 .is_some_and(|a| !is_moderator_type(a.participant_type))
             {
@@ -466,9 +470,11 @@ fn can_host(room: &Room) -> bool {
 }
 
 fn active_session(conn: &mut Conn<'_>, parent_id: i64) -> Result<Option<SessionRow>> {
-    Ok(store::breakout_sessions::in_state(conn, parent_id, SessionState::Active as i32)?
-        .into_iter()
-        .next())
+    Ok(
+        store::breakout_sessions::in_state(conn, parent_id, SessionState::Active as i32)?
+            .into_iter()
+            .next(),
+    )
 }
 
 // --- completion -----------------------------------------------------------------------------
@@ -540,7 +546,7 @@ pub fn expire(conn: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<bool> {
     let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
         return Ok(false);
     };
-    if state_of(&session) != SessionState::Active || !session.deadline.is_some_and(|d| d <= now_ms) {
+    if state_of(&session) != SessionState::Active || session.deadline.is_none_or(|d| d > now_ms) {
         return Ok(false);
     }
     expire_locked(conn, &parent, &session, now_ms)?;
@@ -716,7 +722,9 @@ pub fn list_sessions(
     let paging = paging?;
     let rows = store::breakout_sessions::page(conn, ch.room.id, completed_only, paging.limit, paging.offset)?;
     let users = ParentUsers::load(conn, ch.room.id)?;
-    rows.into_iter().map(|row| session_view(conn, ch, &users, row)).collect()
+    rows.into_iter()
+        .map(|row| session_view(conn, ch, &users, row))
+        .collect()
 }
 
 /// #3 `POST /breakout/sessions/{bs}`.
@@ -743,7 +751,8 @@ pub fn update_session(
                 let deadline = (duration > 0).then(|| started.saturating_add(duration));
                 store::breakout_sessions::set_timing(conn, session.id, duration, deadline)?;
                 if deadline.is_some_and(|d| d <= now_ms) {
-                    let moved = store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(RoundError::SessionNotFound)?;
+                    let moved =
+                        store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(RoundError::SessionNotFound)?;
                     expire_locked(conn, &ch.room, &moved, now_ms)?;
                 }
             }
@@ -939,7 +948,8 @@ pub fn unassign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user
     let room = find_room(conn, &session, room_id)?;
     let user = find_user(conn, ch, user)?;
     require_horn_plan(&session)?;
-    if store::breakout_sessions::assignment_of(conn, session.id, user.id)?.is_some_and(|a| a.session_room_id == room.id) {
+    if store::breakout_sessions::assignment_of(conn, session.id, user.id)?.is_some_and(|a| a.session_room_id == room.id)
+    {
         store::breakout_sessions::delete_assignment(conn, session.id, user.id)?;
     }
     Ok(())
@@ -952,12 +962,7 @@ pub struct StartInput {
 }
 
 /// #12 `POST /breakout/session/start`.
-pub fn start(
-    conn: &mut Conn<'_>,
-    ch: &Channel,
-    input: Result<StartInput>,
-    now_ms: i64,
-) -> Result<SessionView> {
+pub fn start(conn: &mut Conn<'_>, ch: &Channel, input: Result<StartInput>, now_ms: i64) -> Result<SessionView> {
     ch.require_manager()?;
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
@@ -972,7 +977,10 @@ pub fn start(
         return Err(invalid("this channel cannot host breakout sessions"));
     }
     // The server-wide app config (as Talk's configure reads it) and the conversation's switch.
-    let server_wide = store::app_config::get(conn, "spreed", "breakout_rooms")?.as_deref().unwrap_or("yes") == "yes";
+    let server_wide = store::app_config::get(conn, "spreed", "breakout_rooms")?
+        .as_deref()
+        .unwrap_or("yes")
+        == "yes";
     if !server_wide || !store::breakout_sessions::enabled(conn, ch.room.id)? {
         return Err(RoundError::Disabled);
     }

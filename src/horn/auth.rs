@@ -16,7 +16,10 @@ use base64::Engine;
 /// What a request presents.
 #[derive(Clone)]
 pub enum Credential {
-    Basic { login: String, password: String },
+    Basic {
+        login: String,
+        password: String,
+    },
     /// An app password sent as a token.
     Bearer(String),
 }
@@ -53,16 +56,18 @@ pub fn credential(headers: &HeaderMap) -> Option<Credential> {
 /// Verifies a credential. `Ok(None)`: wrong.
 pub async fn authenticate(state: &AppState, credential: Credential) -> Result<Option<AuthUser>, HornError> {
     match credential {
-        Credential::Basic { login, password } => crate::auth::verify_credentials(state, login, password)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = ?e, "credential check failed");
-                HornError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "SERVICE_UNAVAILABLE",
-                    "Service unavailable",
-                )
-            }),
+        Credential::Basic { login, password } => {
+            crate::auth::verify_credentials(state, login, password)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = ?e, "credential check failed");
+                    HornError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        "SERVICE_UNAVAILABLE",
+                        "Service unavailable",
+                    )
+                })
+        }
         // App passwords are not issued yet: no token is valid.
         Credential::Bearer(_) => Ok(None),
     }

@@ -20,10 +20,19 @@ pub fn routes() -> Router<AppState> {
     let base = "/channels/{uuid}/breakout";
     Router::new()
         .route(&format!("{base}/sessions"), post(create_session).get(list_sessions))
-        .route(&format!("{base}/sessions/{{bs}}"), post(update_session).delete(delete_session))
+        .route(
+            &format!("{base}/sessions/{{bs}}"),
+            post(update_session).delete(delete_session),
+        )
         .route(&format!("{base}/sessions/{{bs}}/rooms"), post(add_room).get(list_rooms))
-        .route(&format!("{base}/sessions/{{bs}}/rooms/{{br}}"), post(update_room).delete(delete_room))
-        .route(&format!("{base}/sessions/{{bs}}/rooms/{{br}}/participants"), get(participants))
+        .route(
+            &format!("{base}/sessions/{{bs}}/rooms/{{br}}"),
+            post(update_room).delete(delete_room),
+        )
+        .route(
+            &format!("{base}/sessions/{{bs}}/rooms/{{br}}/participants"),
+            get(participants),
+        )
         .route(
             &format!("{base}/sessions/{{bs}}/rooms/{{br}}/participants/{{user}}"),
             post(assign).delete(unassign),
@@ -149,10 +158,7 @@ async fn participants(
 ) -> HornResult<Json<Vec<User>>> {
     let (members, client_id) = app::participants(&s.db, uuid(&p), caller, session_and_room(&p)).await?;
     Ok(Json(
-        members
-            .into_iter()
-            .map(|m| User::ordinary(m, &client_id))
-            .collect(),
+        members.into_iter().map(|m| User::ordinary(m, &client_id)).collect(),
     ))
 }
 

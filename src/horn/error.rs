@@ -47,18 +47,30 @@ impl HornError {
     }
 
     pub fn method_not_allowed() -> HornError {
-        HornError::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Method not allowed")
+        HornError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "Method not allowed",
+        )
     }
 
     fn internal(e: &DbError) -> HornError {
         match e {
             DbError::Unavailable(_) => {
                 tracing::error!(error = %e, "database unavailable");
-                HornError::new(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "Service unavailable")
+                HornError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "SERVICE_UNAVAILABLE",
+                    "Service unavailable",
+                )
             }
             _ => {
                 tracing::error!(error = %e, "request failed");
-                HornError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "Internal server error")
+                HornError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    "Internal server error",
+                )
             }
         }
     }
@@ -135,13 +147,21 @@ mod tests {
             (RoundError::Disabled, 400, "BREAKOUT_DISABLED"),
             (RoundError::Active, 400, "ACTIVE_BREAKOUT_SESSION"),
             (RoundError::AnotherActive, 400, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE"),
-            (RoundError::AlreadyAssigned, 400, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED"),
+            (
+                RoundError::AlreadyAssigned,
+                400,
+                "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED",
+            ),
             (RoundError::Completed, 400, "COMPLETED_BREAKOUT_SESSION"),
             (RoundError::NoActive, 400, "NO_ACTIVE_BREAKOUT_SESSION"),
             (RoundError::TooManyRooms, 400, "TOO_MANY_BREAKOUT_ROOMS"),
             (RoundError::RoomFull, 400, "BREAKOUT_ROOM_FULL"),
             (RoundError::Db(DbError::Internal("x".into())), 500, "INTERNAL_ERROR"),
-            (RoundError::Db(DbError::Unavailable("x".into())), 503, "SERVICE_UNAVAILABLE"),
+            (
+                RoundError::Db(DbError::Unavailable("x".into())),
+                503,
+                "SERVICE_UNAVAILABLE",
+            ),
         ];
         for (refusal, status, code) in table {
             let e = HornError::from(refusal);

@@ -152,9 +152,7 @@ fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad(format!("{key} must be an integer")));
             }
-            v.parse()
-                .map(Some)
-                .map_err(|_| bad(format!("{key} is out of range")))
+            v.parse().map(Some).map_err(|_| bad(format!("{key} is out of range")))
         }
     }
 }
@@ -194,7 +192,10 @@ mod tests {
         assert!(parse_object(b"{}").unwrap().is_empty());
         assert_eq!(parse_object(b"{").unwrap_err(), "the body is not valid JSON");
         for not_object in ["[]", "1", "\"x\"", "null", "true"] {
-            assert_eq!(parse_object(not_object.as_bytes()).unwrap_err(), "the body must be a JSON object");
+            assert_eq!(
+                parse_object(not_object.as_bytes()).unwrap_err(),
+                "the body must be a JSON object"
+            );
         }
     }
 
@@ -204,9 +205,18 @@ mod tests {
         assert_eq!((ok.name.as_deref(), ok.duration), (Some("Round"), Some(60000)));
         let none = session_input(obj(r#"{"name":null,"duration":null}"#)).unwrap();
         assert_eq!((none.name, none.duration), (None, None));
-        assert_eq!(message(session_input(obj(r#"{"duration":"60000"}"#))), "duration must be an integer");
-        assert_eq!(message(session_input(obj(r#"{"duration":1.5}"#))), "duration must be an integer");
-        assert_eq!(message(session_input(obj(r#"{"duration":1e3}"#))), "duration must be an integer");
+        assert_eq!(
+            message(session_input(obj(r#"{"duration":"60000"}"#))),
+            "duration must be an integer"
+        );
+        assert_eq!(
+            message(session_input(obj(r#"{"duration":1.5}"#))),
+            "duration must be an integer"
+        );
+        assert_eq!(
+            message(session_input(obj(r#"{"duration":1e3}"#))),
+            "duration must be an integer"
+        );
         assert_eq!(
             message(session_input(obj(r#"{"duration":18446744073709551615}"#))),
             "duration is out of range"
