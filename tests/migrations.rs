@@ -105,7 +105,7 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
             .expect("sqlite migrates");
     }
     let sqlite = sqlite_shape(&path);
-    assert_eq!(sqlite.len(), 12, "{sqlite:?}");
+    assert_eq!(sqlite.len(), 13, "{sqlite:?}");
 
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
         eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so the PostgreSQL half of `both_backends_apply_cleanly_to_the_same_shape` was skipped");

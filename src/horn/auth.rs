@@ -4,14 +4,15 @@
 //! record as the Talk face), and an address past the maximum delay gets 429.
 
 use super::error::HornError;
-use crate::auth::throttle::{Action, Verdict};
-use crate::auth::{client_ip, AuthUser};
+use crate::auth::throttle::Action;
+use crate::auth::{client_ip, Login};
 use crate::domain::rounds::Caller;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use base64::Engine;
+use std::net::IpAddr;
 
 /// What a request presents.
 #[derive(Clone)]
@@ -53,23 +54,21 @@ pub fn credential(headers: &HeaderMap) -> Option<Credential> {
     })
 }
 
-/// Verifies a credential. `Ok(None)`: wrong.
-pub async fn authenticate(state: &AppState, credential: Credential) -> Result<Option<AuthUser>, HornError> {
+/// Verifies a credential against the account store and the address's brute-force record.
+pub async fn authenticate(state: &AppState, ip: IpAddr, credential: Credential) -> Result<Login, HornError> {
     match credential {
-        Credential::Basic { login, password } => {
-            crate::auth::verify_credentials(state, login, password)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = ?e, "credential check failed");
-                    HornError::new(
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        "SERVICE_UNAVAILABLE",
-                        "Service unavailable",
-                    )
-                })
-        }
+        Credential::Basic { login, password } => crate::auth::verify_credentials(state, ip, login, password)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = ?e, "credential check failed");
+                HornError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "SERVICE_UNAVAILABLE",
+                    "Service unavailable",
+                )
+            }),
         // App passwords are not issued yet: no token is valid.
-        Credential::Bearer(_) => Ok(None),
+        Credential::Bearer(_) => Ok(Login::Invalid),
     }
 }
 
@@ -81,27 +80,29 @@ impl FromRequestParts<AppState> for HornCaller {
     type Rejection = HornError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts);
-        if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
-            return Err(HornError::too_many_requests());
-        }
         let Some(credential) = credential(&parts.headers) else {
             return Err(HornError::unauthorized());
         };
-        match authenticate(state, credential).await? {
-            Some(user) => {
-                state.throttler.reset(ip, Action::Login);
+        let ip = client_ip(parts);
+        match authenticate(state, ip, credential).await? {
+            Login::Valid { user, clear_record } => {
+                if clear_record {
+                    state.throttler.reset(ip, Action::Login).await;
+                }
                 Ok(HornCaller(Caller {
                     user_id: user.user_id,
                     display_name: user.display_name,
                     is_admin: user.is_admin,
                 }))
             }
-            None => {
-                let delay = state.throttler.register_failure(ip, Action::Login);
+            Login::Throttled => Err(HornError::too_many_requests()),
+            Login::Invalid => {
+                let delay = state.throttler.register_failure(ip, Action::Login).await;
                 tokio::time::sleep(delay).await;
                 Err(HornError::unauthorized())
             }
+            // The right password of a disabled account: refused, but no guess.
+            Login::Disabled => Err(HornError::unauthorized()),
         }
     }
 }
