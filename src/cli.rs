@@ -73,4 +73,9 @@ pub struct ServeArgs {
     /// Slow down and finally refuse (429) repeated failed logins from one address, as Nextcloud does.
     #[arg(long, env = "TALK_BRUTE_FORCE_PROTECTION", value_parser = clap::builder::FalseyValueParser::new(), default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub brute_force_protection: bool,
+
+    /// The base URL clients reach this server at (`https://talk.example.org`), used in links the
+    /// server hands out; by default derived from each request's Host header and scheme.
+    #[arg(long, env = "TALK_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
 }

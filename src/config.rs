@@ -14,6 +14,9 @@ pub struct Settings {
     pub enable_test_reset: bool,
     pub db_pool_size: u32,
     pub brute_force_protection: bool,
+    /// The base URL clients reach this server at, without a trailing slash
+    /// (`https://talk.example.org`); `None`: derived from each request's Host and scheme.
+    pub public_url: Option<String>,
     /// How long a client may take to send its request headers (slow-loris protection); it
     /// also bounds idle keep-alive connections.
     pub header_read_timeout: std::time::Duration,
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Settings {
             .field("enable_test_reset", &self.enable_test_reset)
             .field("db_pool_size", &self.db_pool_size)
             .field("brute_force_protection", &self.brute_force_protection)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -66,6 +70,7 @@ impl Settings {
             enable_test_reset: args.enable_test_reset,
             db_pool_size: args.db_pool_size.clamp(1, 256),
             brute_force_protection: args.brute_force_protection,
+            public_url: args.public_url.as_deref().map(parse_public_url).transpose()?,
             header_read_timeout: std::time::Duration::from_secs(15),
         })
     }
@@ -83,7 +88,22 @@ impl Settings {
             enable_test_reset: true,
             db_pool_size: 4,
             brute_force_protection: false,
+            public_url: None,
             header_read_timeout: std::time::Duration::from_secs(15),
         }
     }
+}
+
+/// `--public-url`: an absolute http(s) URL; stored without a trailing slash.
+pub fn parse_public_url(value: &str) -> Result<String, String> {
+    let trimmed = value.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("--public-url {value:?} must start with http:// or https://"))?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', ' ']) || rest.chars().any(char::is_control)
+    {
+        return Err(format!("--public-url {value:?} is not a base URL"));
+    }
+    Ok(trimmed.to_owned())
 }

@@ -1,10 +1,12 @@
 //! The HTTP surface: one module per upstream controller. Handlers translate between the wire
 //! and `domain`; they hold no rules of their own.
 
+pub mod app_password;
 pub mod breakout_room;
 pub mod capabilities;
 pub mod chat;
 pub mod extract;
+pub mod login_flow;
 pub mod present;
 pub mod provisioning;
 pub mod room;
@@ -29,6 +31,7 @@ pub const TALK_VERSION: &str = "22.0.0";
 fn ocs_routes(enable_test_reset: bool) -> Router<AppState> {
     Router::new()
         .merge(capabilities::routes())
+        .merge(app_password::routes())
         .merge(provisioning::routes(enable_test_reset))
         .merge(room::routes())
         .merge(chat::routes())
@@ -62,6 +65,7 @@ pub fn router(state: AppState) -> Router {
     let bare = ocs.clone().with_state(state.clone());
     Router::new()
         .merge(status::routes())
+        .merge(login_flow::routes())
         .route_service("/ocs/v1.php/", bare.clone())
         .route_service("/ocs/v2.php/", bare)
         .nest("/ocs/v1.php", ocs.clone())
