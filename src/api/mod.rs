@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route_service("/ocs/v2.php/", bare)
         .nest("/ocs/v1.php", ocs.clone())
         .nest("/ocs/v2.php", ocs)
+        .nest("/api/v1_0", crate::horn::router())
         .layer(middleware::from_fn(crate::telemetry::log_request))
         .with_state(state)
 }

@@ -126,6 +126,40 @@ pub fn configure(
         AttendeeMap::new()
     };
 
+    let names: Vec<String> = (1..=amount).map(|i| format!("Room {i}")).collect();
+    let count = names.len();
+    build_rooms(
+        conn,
+        &parent,
+        caller,
+        &names,
+        mode,
+        |others| match mode {
+            BreakoutRoomMode::Automatic => distribute_automatically(others, count),
+            BreakoutRoomMode::Manual => others
+                .into_iter()
+                .filter_map(|a| map.get(&a.id).map(|&room| (room as usize, a)))
+                .collect(),
+            BreakoutRoomMode::Free | BreakoutRoomMode::NotConfigured => Vec::new(),
+        },
+        now,
+    )?;
+    crate::domain::rounds::on_talk_configured(conn, &parent, mode, now * 1000)?;
+    rooms_then_parent(conn, parent.id)
+}
+
+/// Creates the parent's breakout rooms named `names` (after deleting any left over), with every
+/// moderator in every room and the other users where `place` puts them (0-based room index),
+/// and sets the parent's mode, stopped. Shared by Talk's configure and a Horn session's start.
+pub fn build_rooms(
+    conn: &mut Conn<'_>,
+    parent: &Room,
+    caller: &Actor,
+    names: &[String],
+    mode: BreakoutRoomMode,
+    place: impl FnOnce(Vec<Attendee>) -> Vec<(usize, Attendee)>,
+    now: i64,
+) -> Result<Vec<Room>> {
     // Orphans from an earlier configuration (possible after upstream's own failures) go first.
     let orphans: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
@@ -133,11 +167,11 @@ pub fn configure(
         .collect();
     store::rooms::delete_many(conn, &orphans)?;
 
-    let mut rooms = Vec::with_capacity(amount as usize);
-    for i in 1..=amount {
+    let mut rooms = Vec::with_capacity(names.len());
+    for name in names {
         let spec = RoomSpec {
             room_type: parent.room_type,
-            name: format!("Room {i}"),
+            name: name.clone(),
             object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
             object_id: parent.token.to_string(),
             // Set silently at creation: no lobby event, no lobby system message.
@@ -148,27 +182,17 @@ pub fn configure(
     let (moderators, others) = split_users(store::attendees::list(conn, parent.id)?);
     let moderator_members: Vec<NewMember> = moderators.iter().map(member).collect();
     let mut per_room: Vec<Vec<NewMember>> = vec![moderator_members; rooms.len()];
-    match mode {
-        BreakoutRoomMode::Automatic => {
-            for (room, a) in distribute_automatically(others, rooms.len()) {
-                per_room[room].push(member(&a));
-            }
+    for (room, a) in place(others) {
+        if let Some(members) = per_room.get_mut(room) {
+            members.push(member(&a));
         }
-        BreakoutRoomMode::Manual => {
-            for a in &others {
-                if let Some(&room) = map.get(&a.id) {
-                    per_room[room as usize].push(member(a));
-                }
-            }
-        }
-        BreakoutRoomMode::Free | BreakoutRoomMode::NotConfigured => {}
     }
     // Fresh rooms, and each user appears once per room: nothing to look up before or after.
     for (room, members) in rooms.iter().zip(per_room) {
         insert_members(conn, room, &members, Some(caller), now)?;
     }
     store::rooms::set_breakout(conn, parent.id, mode, BreakoutStatus::Stopped)?;
-    rooms_then_parent(conn, parent.id)
+    Ok(rooms)
 }
 
 /// The parent's breakout rooms in id order followed by the parent, re-read after changes.
@@ -181,7 +205,13 @@ pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Vec<R
 
 /// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
 pub fn remove(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
-    let parent = lock_and_reload(conn, by.room().id)?;
+    remove_rooms(conn, by.room().id)
+}
+
+/// [`remove`] once access is settled (a moderator, or a Horn round that ends).
+pub(crate) fn remove_rooms(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Room> {
+    let parent = lock_and_reload(conn, parent_id)?;
+    crate::domain::rounds::on_talk_removed(conn, &parent, crate::domain::now_ms())?;
     let ids: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
         .map(|r| r.id)
@@ -197,8 +227,8 @@ pub fn remove(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
 }
 
 /// The moderator's conversation, locked and re-read, if its breakout rooms are configured.
-fn configured_parent(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
-    let parent = lock_and_reload(conn, by.room().id)?;
+fn configured_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Room> {
+    let parent = lock_and_reload(conn, parent_id)?;
     if !is_configured_parent(&parent) {
         return Err(Refusal::NotConfigured);
     }
@@ -233,24 +263,36 @@ fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyS
 
 /// `POST /breakout-rooms/{token}/rooms`: start.
 pub fn start(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, by)?;
-    set_lobbies(conn, &parent, &by.actor(), LobbyState::NoLobby, now)?;
+    start_rooms(conn, by.room().id, &by.actor(), now)
+}
+
+/// [`start`] once access is settled: `actor` is the moderator, or the server for a Horn round.
+pub(crate) fn start_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, parent_id)?;
+    set_lobbies(conn, &parent, actor, LobbyState::NoLobby, now)?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Started)?;
+    crate::domain::rounds::on_talk_started(conn, &parent, now * 1000)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
 pub fn stop(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, by)?;
+    stop_rooms(conn, by.room().id, &by.actor(), now)
+}
+
+/// [`stop`] once access is settled: `actor` is the moderator, or the server when a round ends.
+pub(crate) fn stop_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+    let parent = configured_parent(conn, parent_id)?;
+    crate::domain::rounds::on_talk_stopped(conn, &parent, now * 1000)?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
-    set_lobbies(conn, &parent, &by.actor(), LobbyState::NonModerators, now)?;
+    set_lobbies(conn, &parent, actor, LobbyState::NonModerators, now)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or
 /// nothing (upstream keeps what it posted before failing on a room without the caller).
 pub fn broadcast(conn: &mut Conn<'_>, by: &Moderator, message: Option<&str>, now: i64) -> Result<Vec<Room>> {
-    let parent = configured_parent(conn, by)?;
+    let parent = configured_parent(conn, by.room().id)?;
     let caller = &by.actor();
     let Some(message) = message else {
         return Err(Refusal::MissingParameter);
@@ -439,6 +481,7 @@ pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Caller, req: &CreateReque
             .map(member),
     );
     add_users(conn, &room, &members, Some(&actor), now)?;
+    crate::domain::rounds::on_talk_room_added(conn, &parent, &room)?;
     Created::fresh(conn, room.id, caller)
 }
 

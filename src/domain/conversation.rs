@@ -274,8 +274,18 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Caller, invite: &str, now: i6
 
 /// `PUT /room/{token}`: rename; one-to-one rooms keep their name.
 pub fn rename(conn: &mut Conn<'_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
-    let room = lock_and_reload(conn, by.room().id)?;
-    let caller = by.actor();
+    rename_room(conn, by.room().id, &by.actor(), new_name, now)
+}
+
+/// [`rename`] once access is settled (a moderator, or a Horn round renaming its rooms).
+pub(crate) fn rename_room(
+    conn: &mut Conn<'_>,
+    room_id: RoomId,
+    caller: &Actor,
+    new_name: &str,
+    now: i64,
+) -> Result<Room> {
+    let room = lock_and_reload(conn, room_id)?;
     if room.room_type.is_one_to_one() {
         return Err(Refusal::WrongRoomType("type"));
     }

@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod ids;
 pub mod participant;
 pub mod refusal;
+pub mod rounds;
 
 pub use refusal::Refusal;
 
@@ -19,5 +20,13 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }

@@ -106,8 +106,9 @@ pub enum Refusal {
     Storage(#[from] DbError),
 }
 
+/// Lets transactions whose closures return a refusal end with diesel's own error.
 impl From<diesel::result::Error> for Refusal {
     fn from(e: diesel::result::Error) -> Self {
-        Refusal::Storage(DbError::Query(e))
+        DbError::Query(e).into()
     }
 }

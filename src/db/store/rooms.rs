@@ -8,7 +8,7 @@ use diesel::prelude::*;
 /// The `objectType` that marks a breakout room; its `objectId` is the parent's token.
 pub const BREAKOUT_OBJECT_TYPE: &str = "room";
 
-pub fn find_by_token(conn: &mut Conn<'_>, token: &RoomToken) -> DbResult<Option<Room>> {
+pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>> {
     Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?)
 }
 
@@ -22,7 +22,7 @@ pub fn insert(conn: &mut Conn<'_>, room: &NewRoom) -> DbResult<Room> {
     )
 }
 
-pub fn token_exists(conn: &mut Conn<'_>, token: &RoomToken) -> DbResult<bool> {
+pub fn token_exists(conn: &mut Conn<'_>, token: &str) -> DbResult<bool> {
     let n: i64 = backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).count().get_result(c))?;
     Ok(n > 0)
 }
@@ -40,10 +40,10 @@ pub fn list_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> 
 }
 
 /// The breakout rooms of a parent, by ascending id (upstream's room numbering order).
-pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &RoomToken) -> DbResult<Vec<Room>> {
+pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &str) -> DbResult<Vec<Room>> {
     Ok(backend!(conn, c => rooms::table
         .filter(rooms::object_type.eq(BREAKOUT_OBJECT_TYPE))
-        .filter(rooms::object_id.eq(parent_token.as_str()))
+        .filter(rooms::object_id.eq(parent_token))
         .select(Room::as_select())
         .order(rooms::id.asc())
         .load(c))?)
