@@ -13,5 +13,6 @@ pub mod domain;
 pub mod fixtures;
 pub mod ocs;
 pub mod server;
+pub mod shutdown;
 pub mod state;
 pub mod telemetry;

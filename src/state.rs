@@ -4,6 +4,7 @@ use crate::auth::throttle::Throttler;
 use crate::auth::CredentialCache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::shutdown::Stopping;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -12,6 +13,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub credentials: CredentialCache,
     pub throttler: Throttler,
+    /// Set when a shutdown begins; long-polls end at once.
+    pub stopping: Stopping,
 }
 
 impl AppState {
@@ -22,6 +25,7 @@ impl AppState {
             settings: Arc::new(settings),
             credentials: CredentialCache::new(),
             throttler,
+            stopping: Stopping::default(),
         }
     }
 }
