@@ -19,7 +19,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, settings: Settings) -> AppState {
-        let throttler = Throttler::new(settings.brute_force_protection);
+        let throttler = Throttler::new(settings.brute_force_protection, db.clone());
         AppState {
             db,
             settings: Arc::new(settings),

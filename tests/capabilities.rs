@@ -76,7 +76,7 @@ async fn status_php_full_body(app: &TestApp) {
 
 /// The whole capabilities payload as upstream orders it; `logged_in` switches the per-user values.
 fn expected_capabilities(logged_in: bool, breakout_rooms: bool) -> Value {
-    use talk_breakout::api::capabilities::{FEATURES, FEATURES_LOCAL};
+    use talk_breakout::api::capabilities::FEATURES;
     json!({
         "version": {"major": 32, "minor": 0, "micro": 0, "string": "32.0.0", "edition": "", "extendedSupport": false},
         "capabilities": {
@@ -90,7 +90,13 @@ fn expected_capabilities(logged_in: bool, breakout_rooms: bool) -> Value {
             "bruteforce": {"delay": 0, "allow-listed": false},
             "spreed": {
                 "features": FEATURES,
-                "features-local": FEATURES_LOCAL,
+                "features-local": [
+                    "favorites", "chat-read-status", "listable-rooms", "phonebook-search", "temp-user-avatar-api",
+                    "unified-search", "avatar", "remind-me-later", "note-to-self", "archived-conversations-v2",
+                    "chat-summary-api", "call-notification-state-api", "schedule-meeting", "conversation-creation-all",
+                    "important-conversations", "sip-direct-dialin", "dashboard-event-rooms", "mutual-calendar-events",
+                    "upcoming-reminders", "sensitive-conversations"
+                ],
                 "config": {
                     "attachments": {"allowed": logged_in, "folder": if logged_in { "/Talk" } else { "" }},
                     "call": {
@@ -134,13 +140,13 @@ fn expected_capabilities(logged_in: bool, breakout_rooms: bool) -> Value {
                     "experiments": {"enabled": 0}
                 },
                 "config-local": {
-                    "attachments": [],
-                    "call": ["predefined-backgrounds", "can-upload-background", "sip-enabled", "sip-dialout-enabled", "can-enable-sip", "start-without-media", "max-duration", "blur-virtual-background", "end-to-end-encryption", "live-transcription"],
+                    "attachments": ["allowed", "folder"],
+                    "call": ["predefined-backgrounds", "predefined-backgrounds-v2", "can-upload-background", "start-without-media", "blur-virtual-background"],
                     "chat": ["read-privacy", "has-translation-providers", "has-translation-task-providers", "typing-privacy", "summary-threshold"],
-                    "conversations": ["list-style", "description-length", "retention-event", "retention-phone", "retention-instant-meetings"],
+                    "conversations": ["can-create", "list-style", "description-length"],
                     "federation": ["enabled", "incoming-enabled", "outgoing-enabled", "only-trusted-servers"],
                     "previews": ["max-gif-size"],
-                    "signaling": ["session-ping-limit"],
+                    "signaling": ["session-ping-limit", "hello-v2-token-key"],
                     "experiments": ["enabled"]
                 },
                 "version": "22.0.0"

@@ -105,7 +105,7 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
             .expect("sqlite migrates");
     }
     let sqlite = sqlite_shape(&path);
-    assert_eq!(sqlite.len(), 8, "{sqlite:?}");
+    assert_eq!(sqlite.len(), 9, "{sqlite:?}");
 
     let Some(admin_url) = common::postgres_admin_url("both_backends_apply_cleanly_to_the_same_shape") else {
         return;

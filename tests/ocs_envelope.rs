@@ -262,13 +262,20 @@ async fn success_and_error_in_every_version_and_format(app: &TestApp) {
 /// The caller's own record (`GET /cloud/user`), which Android and iOS read first.
 async fn current_user_in_both_versions(app: &TestApp) {
     app.create_user("participant1").await;
-    let data = r#"{"id":"participant1","firstLoginTimestamp":0,"lastLoginTimestamp":0,"lastLogin":0,"backend":"Database","subadmin":[],"quota":{"free":-3,"used":0,"total":-3,"relative":0,"quota":-3},"manager":"","email":null,"additional_mail":[],"displayname":"participant1-displayname","display-name":"participant1-displayname","phone":"","address":"","website":"","twitter":"","fediverse":"","organisation":"","role":"","headline":"","biography":"","profile_enabled":"1","pronouns":"","groups":[],"language":"en","locale":"","timezone":"","notify_email":null,"backendCapabilities":{"setDisplayName":true,"setPassword":true}}"#;
+    // Asking is logging in: the record shows this login's time.
+    let before = talk_breakout::domain::now();
+    let template = r#"{"id":"participant1","firstLoginTimestamp":T,"lastLoginTimestamp":T,"lastLogin":MS,"backend":"Database","subadmin":[],"quota":{"free":-3,"used":0,"total":-3,"relative":0,"quota":-3},"manager":"","email":null,"additional_mail":[],"displayname":"participant1-displayname","display-name":"participant1-displayname","phone":"","address":"","website":"","twitter":"","fediverse":"","organisation":"","role":"","headline":"","biography":"","profile_enabled":"1","pronouns":"","groups":[],"language":"en","locale":"","timezone":"","notify_email":null,"backendCapabilities":{"setDisplayName":true,"setPassword":true}}"#;
     for version in [1u8, 2] {
         let r = app
             .as_user("participant1")
             .get(&format!("/ocs/v{version}.php/cloud/user?format=json"))
             .await;
-        assert_answer(&r, &controller(version, true, 200, "", data, ""));
+        let t = r.data()["lastLoginTimestamp"].as_i64().expect("integer");
+        assert!((before..=talk_breakout::domain::now()).contains(&t), "lastLogin {t}");
+        let data = template
+            .replace(":T,", &format!(":{t},"))
+            .replace(":MS,", &format!(":{},", t * 1000));
+        assert_answer(&r, &controller(version, true, 200, "", &data, ""));
     }
 }
 

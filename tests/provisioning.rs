@@ -112,8 +112,13 @@ async fn create_user_then_get_and_log_in(app: &TestApp) {
     // The admin's view, in full and in upstream's key order.
     let r = admin.get(&format!("{V2}/cloud/users/bob")).await;
     r.assert_status(200);
+    // Bob has just logged in: the record shows that login's time.
+    let t = r.data()["lastLoginTimestamp"].as_i64().expect("integer");
+    assert!(t > 0 && t <= talk_breakout::domain::now(), "lastLogin {t}");
     let expected = v2_ok(
-        r#"{"enabled":true,"storageLocation":"\/var\/www\/html\/data\/bob","id":"bob","firstLoginTimestamp":0,"lastLoginTimestamp":0,"lastLogin":0,"backend":"Database","subadmin":[],"quota":{"free":-3,"used":0,"total":-3,"relative":0,"quota":-3},"manager":"","email":"bob@example.com","additional_mail":[],"displayname":"Bob B","display-name":"Bob B","phone":"","address":"","website":"","twitter":"","fediverse":"","organisation":"","role":"","headline":"","biography":"","profile_enabled":"1","pronouns":"","groups":["team"],"language":"en","locale":"","timezone":"","notify_email":null,"backendCapabilities":{"setDisplayName":true,"setPassword":true}}"#,
+        &r#"{"enabled":true,"storageLocation":"\/var\/www\/html\/data\/bob","id":"bob","firstLoginTimestamp":T,"lastLoginTimestamp":T,"lastLogin":MS,"backend":"Database","subadmin":[],"quota":{"free":-3,"used":0,"total":-3,"relative":0,"quota":-3},"manager":"","email":"bob@example.com","additional_mail":[],"displayname":"Bob B","display-name":"Bob B","phone":"","address":"","website":"","twitter":"","fediverse":"","organisation":"","role":"","headline":"","biography":"","profile_enabled":"1","pronouns":"","groups":["team"],"language":"en","locale":"","timezone":"","notify_email":null,"backendCapabilities":{"setDisplayName":true,"setPassword":true}}"#
+            .replace(":T,", &format!(":{t},"))
+            .replace(":MS,", &format!(":{},", t * 1000)),
     );
     assert_eq!(r.body, expected);
 

@@ -40,8 +40,31 @@ pub const FEATURES: &[&str] = &[
 const REFERENCE_REGEX: &str =
     r"(\s|\n|^)(https?:\/\/)([-A-Z0-9+_.]+(?::[0-9]+)?(?:\/[-A-Z0-9+&@#%?=~_|!:,.;()]*)*)(\s|\n|$)";
 
-/// Features that do not cross federation (upstream's `features-local`).
-pub const FEATURES_LOCAL: &[&str] = &[];
+/// Upstream's `Capabilities::LOCAL_FEATURES`, sent as is: the features whose presence a client
+/// looks up in this server's own `features` even inside a federated conversation. The list says
+/// where to look, not what exists, so upstream sends all of it whatever `features` holds.
+pub const FEATURES_LOCAL: &[&str] = &[
+    "favorites",
+    "chat-read-status",
+    "listable-rooms",
+    "phonebook-search",
+    "temp-user-avatar-api",
+    "unified-search",
+    "avatar",
+    "remind-me-later",
+    "note-to-self",
+    "archived-conversations-v2",
+    "chat-summary-api",
+    "call-notification-state-api",
+    "schedule-meeting",
+    "conversation-creation-all",
+    "important-conversations",
+    "sip-direct-dialin",
+    "dashboard-event-rooms",
+    "mutual-calendar-events",
+    "upcoming-reminders",
+    "sensitive-conversations",
+];
 
 /// The Talk settings clients depend on, read once per request.
 #[derive(Debug, Clone)]
@@ -71,6 +94,22 @@ impl TalkConfig {
         h.update(FEATURES.join(",").as_bytes());
         hex::encode(h.finalize())
     }
+}
+
+/// Upstream's `Capabilities::LOCAL_CONFIGS`, sent as is: the config keys that are this server's
+/// own (not the hosting server's) in a federated conversation. `hello-v2-token-key` is listed
+/// although only servers with an external signaling server send that key.
+pub fn config_local() -> Value {
+    json!({
+        "attachments": ["allowed", "folder"],
+        "call": ["predefined-backgrounds", "predefined-backgrounds-v2", "can-upload-background", "start-without-media", "blur-virtual-background"],
+        "chat": ["read-privacy", "has-translation-providers", "has-translation-task-providers", "typing-privacy", "summary-threshold"],
+        "conversations": ["can-create", "list-style", "description-length"],
+        "federation": ["enabled", "incoming-enabled", "outgoing-enabled", "only-trusted-servers"],
+        "previews": ["max-gif-size"],
+        "signaling": ["session-ping-limit", "hello-v2-token-key"],
+        "experiments": ["enabled"]
+    })
 }
 
 /// The `spreed` capability block.
@@ -120,16 +159,7 @@ pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
             "signaling": {"session-ping-limit": 200},
             "experiments": {"enabled": 0}
         },
-        "config-local": {
-            "attachments": [],
-            "call": ["predefined-backgrounds", "can-upload-background", "sip-enabled", "sip-dialout-enabled", "can-enable-sip", "start-without-media", "max-duration", "blur-virtual-background", "end-to-end-encryption", "live-transcription"],
-            "chat": ["read-privacy", "has-translation-providers", "has-translation-task-providers", "typing-privacy", "summary-threshold"],
-            "conversations": ["list-style", "description-length", "retention-event", "retention-phone", "retention-instant-meetings"],
-            "federation": ["enabled", "incoming-enabled", "outgoing-enabled", "only-trusted-servers"],
-            "previews": ["max-gif-size"],
-            "signaling": ["session-ping-limit"],
-            "experiments": ["enabled"]
-        },
+        "config-local": config_local(),
         "version": TALK_VERSION
     })
 }
@@ -138,7 +168,11 @@ pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
 ///
 /// Public: wrong credentials are ignored and the caller is served as anonymous.
 async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeUser, parts: Parts) -> OcsResult<Value> {
-    let brute_force_delay_ms = state.throttler.delay(client_ip(&parts), Action::Login).as_millis() as u64;
+    let brute_force_delay_ms = state
+        .throttler
+        .delay(client_ip(&parts), Action::Login)
+        .await
+        .as_millis() as u64;
     let config = state.db.run(TalkConfig::load).await.map_err(OcsError::from)?;
     let (major, minor, micro, _) = NEXTCLOUD_VERSION;
     let data = json!({

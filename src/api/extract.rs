@@ -68,7 +68,10 @@ impl FromRequestParts<AppState> for RoomParticipant {
             Ok((room, attendee)) => Ok(RoomParticipant { user, room, attendee }),
             Err(Error::Status(404)) => {
                 // Upstream's `talkRoomToken` brute-force protection: guessing tokens costs time.
-                let delay = state.throttler.register_failure(client_ip(parts), Action::RoomToken);
+                let delay = state
+                    .throttler
+                    .register_failure(client_ip(parts), Action::RoomToken)
+                    .await;
                 tokio::time::sleep(delay).await;
                 Err(OcsError::Status(404))
             }

@@ -50,12 +50,20 @@ async fn request_timeout(request: Request, next: Next) -> Response {
 /// The whole application. Tests call this to serve the real router on an ephemeral port.
 pub fn router(state: AppState) -> Router {
     let ocs = ocs_routes(state.settings.enable_test_reset)
+        // The bare script (`/ocs/v2.php`, `/ocs/v2.php/`) is no route either: upstream's front
+        // script answers it with 998 for every method, like any unknown path.
+        .route("/", axum::routing::any(ocs::not_found_fallback))
         .fallback(ocs::not_found_fallback)
         .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn_with_state(state.clone(), crate::auth::front_login))
         .layer(middleware::from_fn_with_state(ocs::BODY_LIMIT_BYTES, ocs::layer));
+    // `nest` does not reach `/ocs/v2.php/` itself (nothing after the slash): those two paths
+    // get the same stack directly, where only the 998 fallback matches.
+    let bare = ocs.clone().with_state(state.clone());
     Router::new()
         .merge(status::routes())
+        .route_service("/ocs/v1.php/", bare.clone())
+        .route_service("/ocs/v2.php/", bare)
         .nest("/ocs/v1.php", ocs.clone())
         .nest("/ocs/v2.php", ocs)
         .layer(middleware::from_fn(crate::telemetry::log_request))

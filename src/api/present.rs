@@ -2,11 +2,11 @@
 //! rooms there are (unread counts, last messages, sessions and common read markers are each
 //! fetched in one query of a fixed shape).
 
-use crate::api::wire::{format_room, CallerView, RoomObject};
+use crate::api::wire::{format_room, one_to_one_partner, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::actor;
+use crate::domain::ids::{actor, RoomType};
 use std::collections::HashMap;
 
 /// What a room object shows beyond the room and attendee rows, fetched per request.
@@ -20,6 +20,8 @@ struct RoomExtras {
     sessions: HashMap<i64, Session>,
     /// `lastCommonReadMessage` by room.
     common_read: HashMap<i64, i64>,
+    /// Display names of the other users of the viewer's one-to-one conversations.
+    user_names: HashMap<String, String>,
 }
 
 impl RoomExtras {
@@ -68,6 +70,7 @@ impl RoomExtras {
             last_messages: last_messages.into_iter().map(|m| (m.id, m)).collect(),
             sessions: sessions.into_iter().map(|s| (s.attendee_id, s)).collect(),
             common_read: common_read.into_iter().collect(),
+            user_names: HashMap::new(),
         })
     }
 }
@@ -79,11 +82,20 @@ pub fn present_rooms(
     rooms: &[(Room, Option<Attendee>)],
     include_last_message: bool,
 ) -> DbResult<Vec<RoomObject>> {
-    let extras = match rooms {
+    let mut extras = match rooms {
         [(room, attendee)] => RoomExtras::for_room(conn, room, attendee.as_ref(), include_last_message)?,
         _ if rooms.iter().any(|(_, a)| a.is_some()) => RoomExtras::for_viewer(conn, viewer, include_last_message)?,
         _ => RoomExtras::default(),
     };
+    // One query for the other users of all one-to-one conversations, only when there are any.
+    let partners: Vec<String> = rooms
+        .iter()
+        .filter(|(room, attendee)| attendee.is_some() && room.room_type == RoomType::OneToOne as i32)
+        .filter_map(|(room, attendee)| attendee.as_ref().and_then(|a| one_to_one_partner(room, &a.actor_id)))
+        .collect();
+    if !partners.is_empty() {
+        extras.user_names = store::users::display_names(conn, &partners)?.into_iter().collect();
+    }
     Ok(rooms
         .iter()
         .map(|(room, attendee)| {
@@ -99,6 +111,7 @@ pub fn present_rooms(
                     .as_ref()
                     .and_then(|_| extras.last_messages.get(&room.last_message_id)),
                 viewer: Some(viewer),
+                user_names: Some(&extras.user_names),
             };
             format_room(room, &view)
         })

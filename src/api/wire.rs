@@ -88,6 +88,14 @@ pub struct CallerView<'a> {
     pub last_message: Option<&'a Message>,
     /// The viewer's user id (for "You …" in system messages).
     pub viewer: Option<&'a str>,
+    /// Display names of users by id, for one-to-one conversations (the other user's name).
+    pub user_names: Option<&'a std::collections::HashMap<String, String>>,
+}
+
+/// The other user of a one-to-one conversation, whose stored name is the JSON list of both ids.
+pub fn one_to_one_partner(room: &Room, me: &str) -> Option<String> {
+    let ids: Vec<String> = serde_json::from_str(&room.name).ok()?;
+    ids.into_iter().find(|id| id != me)
 }
 
 /// The effective permissions of an attendee (spreed `Participant::getPermissions`): moderators
@@ -153,7 +161,22 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
         (false, raw) => (raw, view.unread_messages),
     };
     let (session_id, participant_flags, last_ping) = view.session.unwrap_or(("0", 0, 0));
+    // A one-to-one conversation is named after the other user: `name` is their id (clients
+    // take the avatar from it), `displayName` their display name, or the id for a deleted user.
+    let (name, display_name) = match one_to_one_partner(room, &attendee.actor_id) {
+        Some(other) if room.room_type == RoomType::OneToOne as i32 => {
+            let shown = view
+                .user_names
+                .and_then(|names| names.get(&other))
+                .cloned()
+                .unwrap_or_else(|| other.clone());
+            (other, shown)
+        }
+        _ => (room.name.clone(), room.name.clone()),
+    };
     RoomObject {
+        name,
+        display_name,
         participant_type: attendee.participant_type,
         participant_flags,
         last_ping,

@@ -165,7 +165,9 @@ pub fn client_ip(parts: &Parts) -> IpAddr {
 /// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
 /// the front script answers 401 `Unauthorised`. Verified users are handed to the extractors
 /// through the request extensions. Failed attempts cost the address a growing delay; past the
-/// maximum the address gets 429.
+/// maximum the address gets 429. A disabled account with its right password is refused the
+/// same way but is no guess, so it does not count (upstream throws `LoginException` there
+/// instead of registering an attempt).
 pub async fn front_login(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if let Some((login, password)) = basic_credentials(request.headers()) {
         // PHP's `empty()`: an empty string and "0" mean "no credentials".
@@ -173,19 +175,20 @@ pub async fn front_login(State(state): State<AppState>, mut request: Request, ne
         if !absent(&login) && !absent(&password) {
             let (mut parts, body) = request.into_parts();
             let ip = client_ip(&parts);
-            if state.throttler.check(ip, Action::Login) == Verdict::TooManyRequests {
-                return OcsError::TooManyRequests.into_response();
-            }
-            match verify_credentials(&state, login, password).await {
-                Ok(Some(user)) => {
-                    state.throttler.reset(ip, Action::Login);
+            match verify_credentials(&state, ip, login, password).await {
+                Ok(Login::Valid { user, clear_record }) => {
+                    if clear_record {
+                        state.throttler.reset(ip, Action::Login).await;
+                    }
                     parts.extensions.insert(user);
                 }
-                Ok(None) => {
-                    let delay = state.throttler.register_failure(ip, Action::Login);
+                Ok(Login::Throttled) => return OcsError::TooManyRequests.into_response(),
+                Ok(Login::Invalid) => {
+                    let delay = state.throttler.register_failure(ip, Action::Login).await;
                     tokio::time::sleep(delay).await;
                     return OcsError::LoginFailed.into_response();
                 }
+                Ok(Login::Disabled) => return OcsError::LoginFailed.into_response(),
                 Err(e) => return e.into_response(),
             }
             request = Request::from_parts(parts, body);
@@ -194,41 +197,80 @@ pub async fn front_login(State(state): State<AppState>, mut request: Request, ne
     next.run(request).await
 }
 
-async fn verify_credentials(state: &AppState, login: String, password: String) -> Result<Option<AuthUser>, OcsError> {
+/// What a Basic login comes to.
+enum Login {
+    /// Right credentials of an enabled account; `clear_record` when the address had failures.
+    Valid { user: AuthUser, clear_record: bool },
+    /// Wrong login name or password: a guess.
+    Invalid,
+    /// Right password of a disabled account: refused, not a guess.
+    Disabled,
+    /// The address reached the maximum delay: its attempt is not examined.
+    Throttled,
+}
+
+/// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
+const LAST_LOGIN_GRANULARITY: i64 = 60;
+
+async fn verify_credentials(state: &AppState, ip: IpAddr, login: String, password: String) -> Result<Login, OcsError> {
     if login.is_empty() || password.is_empty() {
-        return Ok(None);
+        return Ok(Login::Invalid);
     }
     let key = CredentialCache::key(&login, &password);
+    // Credentials proven within the last second are no guess: served without reading anything.
     if let Some(account) = state.credentials.fresh_account(&key) {
-        return Ok(Some(account));
+        return Ok(Login::Valid {
+            user: account,
+            clear_record: false,
+        });
     }
     // Read before the account: a change committed after this point bumps it past the snapshot.
     let generation = state.credentials.current_generation();
     let lookup_id = login.clone();
-    let found = state
+    let throttled = state.throttler.enabled();
+    let address = throttle::address_key(ip);
+    let since = throttle::window_start(crate::domain::now());
+    let (attempts, found) = state
         .db
         .read(move |conn| -> Result<_, crate::db::DbError> {
+            // The brute-force record comes with the account, in the same read.
+            let attempts = if throttled {
+                store::brute_force::attempts(conn, Action::Login.name(), &address, since)?.max(0) as u32
+            } else {
+                0
+            };
             let Some(user) = store::users::find(conn, &lookup_id)? else {
-                return Ok(None);
+                return Ok((attempts, None));
             };
             let is_admin = store::users::is_in_group(conn, &user.user_id, ADMIN_GROUP)?;
-            Ok(Some((user, is_admin)))
+            Ok((attempts, Some((user, is_admin))))
         })
         .await?;
+    if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
+        return Ok(Login::Throttled);
+    }
     let Some((user, is_admin)) = found else {
         // Spend the same time as a real check so that unknown and known users look alike.
         let _ = verify_password_async(password, password::DUMMY_HASH.to_owned()).await;
-        return Ok(None);
+        return Ok(Login::Invalid);
     };
     if !state.credentials.remembers(&key, &user.password_hash) {
         let stored = user.password_hash.clone();
         let ok = verify_password_async(password, stored).await;
         if !ok {
-            return Ok(None);
+            return Ok(Login::Invalid);
         }
     }
     if !user.enabled {
-        return Ok(None);
+        return Ok(Login::Disabled);
+    }
+    let now = crate::domain::now();
+    if now - user.last_login >= LAST_LOGIN_GRANULARITY {
+        let user_id = user.user_id.clone();
+        state
+            .db
+            .run(move |conn| conn.write_tx(|conn| store::users::touch_last_login(conn, &user_id, now)))
+            .await?;
     }
     let account = AuthUser {
         user_id: user.user_id,
@@ -238,7 +280,10 @@ async fn verify_credentials(state: &AppState, login: String, password: String) -
     state
         .credentials
         .remember(key, user.password_hash, account.clone(), generation);
-    Ok(Some(account))
+    Ok(Login::Valid {
+        user: account,
+        clear_record: attempts > 0,
+    })
 }
 
 /// Nextcloud refuses OCS calls without `OCS-APIRequest: true` (CSRF protection); a bearer

@@ -128,3 +128,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     messages
 );
+
+diesel::table! {
+    brute_force_attempts (action, address) {
+        action -> Text,
+        address -> Text,
+        attempts -> Integer,
+        last_attempt -> BigInt,
+    }
+}

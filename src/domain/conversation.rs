@@ -150,6 +150,19 @@ fn name_error(name: &str) -> Option<Error> {
     }
 }
 
+/// A conversation name made from an object's name (upstream's
+/// `RoomService::prepareConversationName`): leading space dropped, at most 64 characters,
+/// trailing space dropped.
+pub fn prepare_conversation_name(object_name: &str) -> String {
+    object_name
+        .trim_start()
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
 /// `RoomController::createRoom`, in upstream's check order.
 pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequest, now: i64) -> Result<Created> {
     use crate::domain::ids::{ParticipantType, RoomType};
@@ -160,14 +173,19 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequ
     if req.object_type == store::rooms::BREAKOUT_OBJECT_TYPE {
         return crate::domain::breakout::create_extra_room(conn, caller, req, now);
     }
+    // Legacy `invite` of a group: upstream's `createGroupRoom` names the conversation after the
+    // group and ignores `roomName`.
+    let legacy_group = req.room_type == RoomType::Group as i64 && !req.invite.is_empty() && req.source != "circles";
     // An empty name (no invite) becomes upstream's placeholder; whitespace-only fails below.
     let name = if req.room_name.is_empty() {
         "---".to_owned()
     } else {
         req.room_name.clone()
     };
-    if let Some(e) = name_error(&name) {
-        return Err(e);
+    if !legacy_group {
+        if let Some(e) = name_error(&name) {
+            return Err(e);
+        }
     }
     if req.room_type != RoomType::Group as i64 && req.room_type != RoomType::Public as i64 {
         return Err(Error::bad_request("type"));
@@ -197,9 +215,13 @@ pub fn create_conversation(conn: &mut Conn<'_>, caller: &Actor, req: &CreateRequ
         };
         Some(group.ok_or(Error::Keyed(404, "invite"))?)
     };
+    let name = match &invited_group {
+        Some(group) if legacy_group => prepare_conversation_name(&group.display_name),
+        _ => name.trim().to_owned(),
+    };
     let spec = RoomSpec {
         room_type: req.room_type as i32,
-        name: name.trim().to_owned(),
+        name,
         object_type: object_type.to_owned(),
         object_id: object_id.to_owned(),
         lobby_state: 0,

@@ -99,6 +99,8 @@ fn negotiate(version: Version, params: &Params, headers: &HeaderMap) -> OcsCtx {
         format: from_param.or(from_accept).unwrap_or(Format::Xml),
         front_script_format: from_param.unwrap_or(Format::Xml),
         front_script_odd_format: param.is_some_and(|f| f != "json" && f != "xml"),
+        // Upstream compares the whole header value (`OC_API::respond`).
+        xhr: headers.get("x-requested-with").map(|v| v.as_bytes()) == Some(b"XMLHttpRequest"),
     }
 }
 
@@ -138,10 +140,12 @@ pub fn render_reply(ctx: &OcsCtx, mut response: Response) -> Response {
     }
     // Only the front script's login failure challenges; the middleware's "not logged in" does not.
     if http_status == 401 && front {
-        headers.insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"Authorisation Required\""),
-        );
+        let challenge = if ctx.xhr {
+            "DummyBasic realm=\"Authorisation Required\""
+        } else {
+            "Basic realm=\"Authorisation Required\""
+        };
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
     }
     out
 }

@@ -47,6 +47,9 @@ pub struct OcsCtx {
     /// `format` was given but is neither `json` nor `xml`: the front script then still writes
     /// XML, labelled `application/octet-stream`.
     pub front_script_odd_format: bool,
+    /// `X-Requested-With: XMLHttpRequest` (the web client's axios): the login challenge is then
+    /// `DummyBasic`, which browsers do not answer with a login dialog.
+    pub xhr: bool,
 }
 
 /// Who produced an answer. Nextcloud's front script (route not found) writes XML with another

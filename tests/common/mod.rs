@@ -3,6 +3,8 @@
 //! and HTTP clients that behave like upstream's Behat harness.
 #![allow(dead_code)]
 
+pub mod openapi;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -412,6 +414,12 @@ impl Client<'_> {
             .header("Content-Type", "application/json")
             .body(serde_json::to_vec(body).expect("json"));
         self.send(rb).await
+    }
+
+    /// Sends no body: every parameter in the query string, as the Android app does.
+    pub async fn send_query(&self, method: &str, path_and_query: &str) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        self.send(self.request(method, path_and_query)).await
     }
 
     /// Sends raw bytes with a given content type (malformed-input tests).

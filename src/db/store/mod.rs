@@ -5,6 +5,7 @@
 
 pub mod app_config;
 pub mod attendees;
+pub mod brute_force;
 pub mod groups;
 pub mod messages;
 pub mod rooms;

@@ -1,0 +1,1 @@
+DROP TABLE brute_force_attempts;
