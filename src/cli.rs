@@ -1,4 +1,4 @@
-//! The command line: the operational contract of `../shared/spec/running.md`.
+//! The command line: the operational contract described in README.md (Configuration).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
