@@ -75,7 +75,10 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = AppState::new(db, settings);
+    let tokens = crate::auth::token::TokenHasher::load(&db)
+        .await
+        .map_err(|e| format!("cannot read the token key: {e}"))?;
+    let state = AppState::new(db, settings, tokens);
     let app = crate::api::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let header_read_timeout = state.settings.header_read_timeout;

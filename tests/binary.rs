@@ -428,7 +428,7 @@ fn bad_flags_are_refused_before_anything_is_touched() {
         (
             &["--public-url", "talk.example.org"],
             &[],
-            "--public-url \"talk.example.org\": not an http:// or https:// URL",
+            "--public-url \"talk.example.org\" must start with http:// or https://",
         ),
         (
             &["--log-format", "xml"],

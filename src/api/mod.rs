@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per upstream controller. Handlers translate between the wire
 //! and `domain`; they hold no rules of their own.
 
+pub mod app_password;
 pub mod breakout_room;
 pub mod capabilities;
 pub mod chat;
@@ -29,6 +30,7 @@ pub const TALK_VERSION: &str = "22.0.0";
 fn ocs_routes(enable_test_reset: bool) -> Router<AppState> {
     Router::new()
         .merge(capabilities::routes())
+        .merge(app_password::routes())
         .merge(provisioning::routes(enable_test_reset))
         .merge(room::routes())
         .merge(chat::routes())

@@ -1,12 +1,15 @@
-//! Who is calling. HTTP Basic auth against stored argon2id hashes, with a cache of verified
-//! credentials so that an authenticated request costs a lookup, not a hash (Talk clients
-//! authenticate every request, and a hash costs tens of milliseconds).
+//! Who is calling. HTTP Basic auth with the account password (argon2id) or an app password
+//! (keyed hash, [`token`]), and `Authorization: Bearer` with an app password. Verified
+//! credentials are cached so that an authenticated request costs a lookup, not a hash (Talk
+//! clients authenticate every request, and an argon2 hash costs tens of milliseconds).
+//! [`authenticate`] is the one entry point every API face uses.
 //!
 //! Extractors mirror upstream's attributes, in upstream's check order: authentication (401) →
 //! admin requirement (403) → the `OCS-APIRequest` CSRF rule (412).
 
 mod password;
 pub mod throttle;
+pub mod token;
 
 pub use password::{hash_password, hash_password_async, verify_password, verify_password_async};
 
@@ -60,6 +63,10 @@ const ACCOUNT_FRESH_FOR: Duration = Duration::from_secs(1);
 #[derive(Clone)]
 pub struct CredentialCache {
     verified: moka::sync::Cache<[u8; 32], VerifiedLogin>,
+    /// App passwords by their keyed hash, with the account as read then. Served for
+    /// [`ACCOUNT_FRESH_FOR`] like account passwords; after that the token is looked up again,
+    /// so a revocation elsewhere applies within that window.
+    tokens: moka::sync::Cache<[u8; 32], VerifiedToken>,
     /// Bumped by every account change made through this instance; snapshots taken under an
     /// older generation are stale.
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -68,6 +75,15 @@ pub struct CredentialCache {
 #[derive(Clone)]
 struct VerifiedLogin {
     stored_hash: String,
+    account: AuthUser,
+    read_at: std::time::Instant,
+    generation: u64,
+}
+
+#[derive(Clone)]
+struct VerifiedToken {
+    token_id: i64,
+    login_name: String,
     account: AuthUser,
     read_at: std::time::Instant,
     generation: u64,
@@ -83,6 +99,10 @@ impl CredentialCache {
     pub fn new() -> Self {
         CredentialCache {
             verified: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+            tokens: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
@@ -132,9 +152,21 @@ impl CredentialCache {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
+    fn fresh_token(&self, digest: &[u8; 32]) -> Option<VerifiedToken> {
+        let token = self.tokens.get(digest)?;
+        (token.generation == self.current_generation() && token.read_at.elapsed() < ACCOUNT_FRESH_FOR).then_some(token)
+    }
+
+    /// An app password was revoked through this instance: it stops working at once here.
+    pub fn forget_token(&self, digest: &[u8; 32]) {
+        self.tokens.invalidate(digest);
+        self.user_data_changed();
+    }
+
     /// Forgets everything (used when tests or admins want a clean slate).
     pub fn clear(&self) {
         self.verified.invalidate_all();
+        self.tokens.invalidate_all();
         self.user_data_changed();
     }
 }
@@ -161,46 +193,215 @@ pub fn client_ip(parts: &Parts) -> IpAddr {
         .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED))
 }
 
-/// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
-/// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
-/// the front script answers 401 `Unauthorised`. Verified users are handed to the extractors
-/// through the request extensions. Failed attempts cost the address a growing delay; past the
-/// maximum the address gets 429. A disabled account with its right password is refused the
-/// same way but is no guess, so it does not count (upstream throws `LoginException` there
-/// instead of registering an attempt).
-pub async fn front_login(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if let Some((login, password)) = basic_credentials(request.headers()) {
-        // PHP's `empty()`: an empty string and "0" mean "no credentials".
-        let absent = |v: &str| v.is_empty() || v == "0";
-        if !absent(&login) && !absent(&password) {
-            let (mut parts, body) = request.into_parts();
-            let ip = client_ip(&parts);
-            match verify_credentials(&state, ip, login, password).await {
-                Ok(Login::Valid { user, clear_record }) => {
-                    if clear_record {
-                        state.throttler.reset(ip, Action::Login).await;
-                    }
-                    parts.extensions.insert(user);
-                }
-                Ok(Login::Throttled) => return OcsError::TooManyRequests.into_response(),
-                Ok(Login::Invalid) => {
-                    let delay = state.throttler.register_failure(ip, Action::Login).await;
-                    tokio::time::sleep(delay).await;
-                    return OcsError::LoginFailed.into_response();
-                }
-                Ok(Login::Disabled) => return OcsError::LoginFailed.into_response(),
-                Err(e) => return e.into_response(),
-            }
-            request = Request::from_parts(parts, body);
-        }
-    }
-    next.run(request).await
+/// How the request authenticated when it used an app password (Basic or Bearer): which one, so
+/// that `DELETE /core/apppassword` can revoke it and `getapppassword` can refuse.
+#[derive(Debug, Clone)]
+pub struct AppPasswordUse {
+    pub id: i64,
+    pub digest: [u8; 32],
 }
 
-/// What a Basic login comes to.
+/// The authentication scheme of refused credentials (faces answer them differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Basic,
+    Bearer,
+}
+
+/// A caller whose credentials verified.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: AuthUser,
+    /// Set when the credential was an app password.
+    pub app_password: Option<AppPasswordUse>,
+}
+
+/// Why credentials that were sent did not authenticate anybody.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    /// Wrong credentials (or a disabled account); the failure was counted and delayed.
+    #[error("credentials refused")]
+    Rejected(Scheme),
+    /// The address reached the maximum brute-force delay; nothing was checked.
+    #[error("too many failed attempts")]
+    TooManyRequests,
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// The credentials a request carries.
+enum Presented {
+    Basic { login: String, password: String },
+    Bearer(String),
+}
+
+fn presented_credentials(headers: &HeaderMap) -> Option<Presented> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    if value.len() >= 7 && value[..7].eq_ignore_ascii_case("bearer ") {
+        return Some(Presented::Bearer(value[7..].trim().to_owned()));
+    }
+    let (login, password) = basic_credentials(headers)?;
+    // PHP's `empty()`: an empty string and "0" mean "no credentials".
+    let absent = |v: &str| v.is_empty() || v == "0";
+    if absent(&login) || absent(&password) {
+        return None;
+    }
+    Some(Presented::Basic { login, password })
+}
+
+/// Turns a request's credentials into the account they authenticate, for every API face:
+/// `Authorization: Basic` with the account password or an app password, or
+/// `Authorization: Bearer` with an app password. `Ok(None)` when the request carries no
+/// credentials. Failures count against the address's brute-force record and are held for its
+/// delay before returning; past the maximum delay nothing is checked
+/// ([`AuthFailure::TooManyRequests`]). The right password of a disabled account is refused
+/// without counting as a guess. Successful checks are served from memory for up to one second;
+/// changes made through this instance apply at once.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: IpAddr,
+) -> Result<Option<Authenticated>, AuthFailure> {
+    let Some(presented) = presented_credentials(headers) else {
+        return Ok(None);
+    };
+    let (outcome, scheme) = match presented {
+        Presented::Bearer(token) => (verify_app_password(state, ip, None, &token).await?, Scheme::Bearer),
+        Presented::Basic { login, password } => {
+            let outcome = match verify_app_password(state, ip, Some(&login), &password).await? {
+                Login::Invalid => verify_credentials(state, ip, login, password).await?,
+                other => other,
+            };
+            (outcome, Scheme::Basic)
+        }
+    };
+    match outcome {
+        Login::Valid {
+            user,
+            app_password,
+            clear_record,
+        } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(Authenticated { user, app_password }))
+        }
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
+            tokio::time::sleep(delay).await;
+            Err(AuthFailure::Rejected(scheme))
+        }
+        Login::Disabled => Err(AuthFailure::Rejected(scheme)),
+    }
+}
+
+/// Checks `token` as an app password (for Basic, issued to `login`). One keyed hash, and when
+/// the token was not verified within the last second one read for the token, its account and
+/// the address's brute-force record.
+async fn verify_app_password(
+    state: &AppState,
+    ip: IpAddr,
+    login: Option<&str>,
+    token: &str,
+) -> Result<Login, crate::db::DbError> {
+    if !token::looks_like_app_password(token) {
+        return Ok(Login::Invalid);
+    }
+    let digest = state.tokens.hash(token::Purpose::AppPassword, &[token.as_bytes()]);
+    let (verified, attempts) = match state.credentials.fresh_token(&digest) {
+        // Proven within the last second: no guess, served without reading anything.
+        Some(verified) => (verified, 0),
+        None => {
+            let generation = state.credentials.current_generation();
+            let digest_hex = hex::encode(digest);
+            let throttled = state.throttler.enabled();
+            let address = throttle::address_key(ip);
+            let since = throttle::window_start(crate::domain::now());
+            let (attempts, found) = state
+                .db
+                .read(move |conn| -> Result<_, crate::db::DbError> {
+                    let attempts = if throttled {
+                        store::brute_force::attempts(conn, Action::Login.name(), &address, since)?.max(0) as u32
+                    } else {
+                        0
+                    };
+                    let found = store::app_passwords::find_by_hash(conn, &digest_hex, ADMIN_GROUP)?;
+                    Ok((attempts, found))
+                })
+                .await?;
+            if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
+                return Ok(Login::Throttled);
+            }
+            let Some((row, user, is_admin)) = found else {
+                return Ok(Login::Invalid);
+            };
+            if login.is_some_and(|login| login != row.login_name) {
+                return Ok(Login::Invalid);
+            }
+            if !user.enabled {
+                return Ok(Login::Disabled);
+            }
+            let verified = VerifiedToken {
+                token_id: row.id,
+                login_name: row.login_name,
+                account: AuthUser {
+                    user_id: user.user_id,
+                    display_name: user.display_name,
+                    is_admin,
+                },
+                read_at: std::time::Instant::now(),
+                generation,
+            };
+            state.credentials.tokens.insert(digest, verified.clone());
+            (verified, attempts)
+        }
+    };
+    if login.is_some_and(|login| login != verified.login_name) {
+        return Ok(Login::Invalid);
+    }
+    Ok(Login::Valid {
+        user: verified.account,
+        app_password: Some(AppPasswordUse {
+            id: verified.token_id,
+            digest,
+        }),
+        clear_record: attempts > 0,
+    })
+}
+
+/// Nextcloud logs the caller in before routing: Basic credentials that are present (non-empty
+/// user and password) must be valid on every OCS URL, public ones and unknown ones included, or
+/// the front script answers 401 `Unauthorised`. A Bearer token that is not valid leaves the
+/// request unauthenticated, as upstream's `tryTokenLogin` does (after counting the failure).
+/// Verified users are handed to the extractors through the request extensions. Past the
+/// maximum brute-force delay the address gets 429.
+pub async fn front_login(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let ip = client_ip(&parts);
+    match authenticate(&state, &parts.headers, ip).await {
+        Ok(Some(authenticated)) => {
+            parts.extensions.insert(authenticated.user);
+            if let Some(used) = authenticated.app_password {
+                parts.extensions.insert(used);
+            }
+        }
+        Ok(None) | Err(AuthFailure::Rejected(Scheme::Bearer)) => {}
+        Err(AuthFailure::Rejected(Scheme::Basic)) => return OcsError::LoginFailed.into_response(),
+        Err(AuthFailure::TooManyRequests) => return OcsError::TooManyRequests.into_response(),
+        Err(AuthFailure::Db(e)) => return OcsError::from(e).into_response(),
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// What checking credentials comes to.
 enum Login {
     /// Right credentials of an enabled account; `clear_record` when the address had failures.
-    Valid { user: AuthUser, clear_record: bool },
+    Valid {
+        user: AuthUser,
+        app_password: Option<AppPasswordUse>,
+        clear_record: bool,
+    },
     /// Wrong login name or password: a guess.
     Invalid,
     /// Right password of a disabled account: refused, not a guess.
@@ -209,10 +410,40 @@ enum Login {
     Throttled,
 }
 
+/// Checks an account password (not an app password) for a login form, honouring and updating
+/// the address's brute-force record like a Basic login.
+pub async fn check_account_password(
+    state: &AppState,
+    ip: IpAddr,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, AuthFailure> {
+    match verify_credentials(state, ip, login, password).await? {
+        Login::Valid { user, clear_record, .. } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(user))
+        }
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
+            tokio::time::sleep(delay).await;
+            Ok(None)
+        }
+        Login::Disabled => Ok(None),
+    }
+}
+
 /// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
 const LAST_LOGIN_GRANULARITY: i64 = 60;
 
-async fn verify_credentials(state: &AppState, ip: IpAddr, login: String, password: String) -> Result<Login, OcsError> {
+async fn verify_credentials(
+    state: &AppState,
+    ip: IpAddr,
+    login: String,
+    password: String,
+) -> Result<Login, crate::db::DbError> {
     if login.is_empty() || password.is_empty() {
         return Ok(Login::Invalid);
     }
@@ -221,6 +452,7 @@ async fn verify_credentials(state: &AppState, ip: IpAddr, login: String, passwor
     if let Some(account) = state.credentials.fresh_account(&key) {
         return Ok(Login::Valid {
             user: account,
+            app_password: None,
             clear_record: false,
         });
     }
@@ -282,6 +514,7 @@ async fn verify_credentials(state: &AppState, ip: IpAddr, login: String, passwor
         .remember(key, user.password_hash, account.clone(), generation);
     Ok(Login::Valid {
         user: account,
+        app_password: None,
         clear_record: attempts > 0,
     })
 }

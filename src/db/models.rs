@@ -173,3 +173,52 @@ pub struct NewMessage {
     pub silent: bool,
     pub created_at: i64,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = app_passwords)]
+pub struct AppPassword {
+    pub id: i64,
+    pub user_id: String,
+    pub login_name: String,
+    pub token_hash: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = app_passwords)]
+pub struct NewAppPassword<'a> {
+    pub user_id: &'a str,
+    pub login_name: &'a str,
+    pub token_hash: &'a str,
+    pub name: &'a str,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = login_flows)]
+pub struct LoginFlow {
+    pub id: i64,
+    pub poll_token_hash: String,
+    pub login_token_hash: String,
+    pub client_name: String,
+    pub server: String,
+    pub created_at: i64,
+    pub user_id: Option<String>,
+    pub browser_hash: Option<String>,
+    pub app_password_hash: String,
+    pub app_password_sealed: String,
+    pub granted: bool,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = login_flows)]
+pub struct NewLoginFlow<'a> {
+    pub poll_token_hash: &'a str,
+    pub login_token_hash: &'a str,
+    pub client_name: &'a str,
+    pub server: &'a str,
+    pub created_at: i64,
+    pub app_password_hash: &'a str,
+    pub app_password_sealed: &'a str,
+}

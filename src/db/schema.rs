@@ -112,7 +112,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    server_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    app_passwords (id) {
+        id -> BigInt,
+        user_id -> Text,
+        login_name -> Text,
+        token_hash -> Text,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    login_flows (id) {
+        id -> BigInt,
+        poll_token_hash -> Text,
+        login_token_hash -> Text,
+        client_name -> Text,
+        server -> Text,
+        created_at -> BigInt,
+        user_id -> Nullable<Text>,
+        browser_hash -> Nullable<Text>,
+        app_password_hash -> Text,
+        app_password_sealed -> Text,
+        granted -> Bool,
+    }
+}
+
 diesel::joinable!(group_members -> users (user_id));
+diesel::joinable!(app_passwords -> users (user_id));
 diesel::joinable!(group_members -> user_groups (group_id));
 diesel::joinable!(attendees -> rooms (room_id));
 diesel::joinable!(sessions -> attendees (attendee_id));
@@ -126,7 +161,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     rooms,
     attendees,
     sessions,
-    messages
+    messages,
+    server_secrets,
+    app_passwords,
+    login_flows
 );
 
 diesel::table! {

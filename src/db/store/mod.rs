@@ -4,6 +4,7 @@
 //! [`Conn`]: crate::db::Conn
 
 pub mod app_config;
+pub mod app_passwords;
 pub mod attendees;
 pub mod brute_force;
 pub mod groups;

@@ -1,0 +1,3 @@
+DROP TABLE login_flows;
+DROP TABLE app_passwords;
+DROP TABLE server_secrets;
