@@ -5,12 +5,14 @@
 //! transaction → wire shape → [`ocs`] renders the envelope.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod fixtures;
+pub mod horn;
 pub mod ocs;
 pub mod server;
 pub mod shutdown;

@@ -65,6 +65,9 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
             .await
             .map_err(|e| format!("cannot set up the admin account: {e}"))?;
     }
+    crate::app::rounds::ensure_client_id(&db)
+        .await
+        .map_err(|e| format!("cannot set up the deployment's client id: {e}"))?;
     if let Some(path) = settings.fixtures.clone() {
         let summary = crate::fixtures::load_file(&db, &path)
             .await

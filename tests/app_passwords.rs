@@ -371,3 +371,62 @@ async fn revocation_on_another_instance_applies_within_a_second() {
     second.shutdown().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
+async fn disabling_and_deleting_on_another_instance_apply_within_a_second() {
+    let Some(app) = TestApp::postgres("disable_other_instance").await else {
+        return;
+    };
+    app.create_user("participant1").await;
+    let password = new_app_password(&app, "participant1").await;
+    let second = app.second_instance().await;
+    let http = reqwest::Client::new();
+    let admin_on_second = |method: reqwest::Method, path: &str| {
+        http.request(method, format!("http://{}{V2}{path}", second.addr))
+            .basic_auth("admin", Some("admin"))
+            .header("OCS-APIRequest", "true")
+            .header("Accept", "application/json")
+    };
+    let me = app.with_credentials("participant1", &password);
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(200);
+    bearer_get(&app, &password, &format!("{V2}/cloud/user"), true)
+        .await
+        .assert_status(200);
+
+    let r = admin_on_second(reqwest::Method::PUT, "/cloud/users/participant1/disable")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(401);
+    bearer_get(&app, &password, &format!("{V2}/cloud/user"), true)
+        .await
+        .assert_status(401);
+
+    let r = admin_on_second(reqwest::Method::PUT, "/cloud/users/participant1/enable")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(200);
+
+    let r = admin_on_second(reqwest::Method::DELETE, "/cloud/users/participant1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    me.get(&format!("{V2}/cloud/user")).await.assert_status(401);
+    bearer_get(&app, &password, &format!("{V2}/cloud/user"), true)
+        .await
+        .assert_status(401);
+    assert_eq!(stored_app_passwords(&app, "participant1").await, 0);
+    second.shutdown().await.unwrap();
+    app.stop().await;
+}

@@ -71,6 +71,7 @@ async fn binary_serves_stops_cleanly_and_restarts_idempotently() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("db.sqlite").display());
     let log_path = dir.path().join("server.log");
+    let mut tokens: Vec<String> = Vec::new();
     for run in 0..2 {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
@@ -121,6 +122,50 @@ async fn binary_serves_stops_cleanly_and_restarts_idempotently() {
         .await;
         assert_eq!(status, 200);
         assert_eq!(rooms["ocs"]["data"].as_array().unwrap().len(), 1);
+        // App passwords (Basic and Bearer) and Login Flow v2 tokens stay out of the log too.
+        let http = reqwest::Client::new();
+        let answer: serde_json::Value = http
+            .get(format!("{base}/ocs/v2.php/core/getapppassword"))
+            .basic_auth("student01", Some("student-password"))
+            .header("OCS-APIRequest", "true")
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let app_password = answer["ocs"]["data"]["apppassword"].as_str().unwrap().to_owned();
+        let (status, _) = get(&base, "/ocs/v2.php/cloud/user", "student01", &app_password).await;
+        assert_eq!(status, 200);
+        let bearer = http
+            .get(format!("{base}/ocs/v2.php/cloud/user"))
+            .bearer_auth(&app_password)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bearer.status().as_u16(), 200);
+        let flow: serde_json::Value = http
+            .post(format!("{base}/login/v2"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let login = flow["login"].as_str().unwrap().to_owned();
+        let poll_token = flow["poll"]["token"].as_str().unwrap().to_owned();
+        assert_eq!(http.get(&login).send().await.unwrap().status().as_u16(), 200);
+        let poll = http
+            .post(format!("{base}/login/v2/poll"))
+            .form(&[("token", poll_token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(poll.status().as_u16(), 404);
+        tokens.push(app_password);
+        tokens.push(poll_token);
+        tokens.push(login.rsplit('/').next().unwrap().to_owned());
         let exit = terminate(child);
         assert!(exit.success(), "run {run}: exit {exit:?}");
     }
@@ -142,6 +187,9 @@ async fn binary_serves_stops_cleanly_and_restarts_idempotently() {
         "class2026",
     ] {
         assert!(!log.contains(secret), "the log contains {secret:?}:\n{log}");
+    }
+    for token in &tokens {
+        assert!(!log.contains(token.as_str()), "the log contains a token:\n{log}");
     }
 }
 

@@ -118,6 +118,10 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
         "server_secrets",
         "app_passwords",
         "login_flows",
+        "breakout_sessions",
+        "breakout_session_rooms",
+        "breakout_assignments",
+        "breakout_settings",
     ] {
         assert!(sqlite.contains_key(table), "{table} missing: {sqlite:?}");
     }

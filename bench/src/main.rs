@@ -387,6 +387,31 @@ async fn scenarios(
     report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
     report.memory_after("(a)", server.rss_mib(), server.peak_rss_mib());
 
+    // The same request as the Talk apps send it: with an app password (Login Flow v2), as the
+    // Basic password and as a Bearer token, beside (a) with the cached account password.
+    println!("(a) with an app password (Basic, then Bearer) …");
+    let app_password = api.expect("alice", "GET", "/core/getapppassword", &[], &[200]).await?["apppassword"]
+        .as_str()
+        .ok_or("getapppassword answered no app password")?
+        .to_owned();
+    let a_app = load::wrk(
+        server.addr,
+        &room_path,
+        Some(&seed::basic("alice", &app_password)),
+        c,
+        d,
+    )?;
+    report.load("a-app", "GET room/{token}, app password (Basic)", c, a_app, &base);
+    let bearer = format!("Bearer {app_password}");
+    let a_bearer = load::wrk(server.addr, &room_path, Some(&bearer), c, d)?;
+    report.load(
+        "a-bearer",
+        "GET room/{token}, app password (Bearer)",
+        c,
+        a_bearer,
+        &base,
+    );
+
     println!("(b) list 58 conversations …");
     let b = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
     report.load("b", "GET room (58 conversations), 1 connection", 1, b.clone(), &base_1);

@@ -41,8 +41,10 @@ fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<R
     Ok(present_rooms(conn, viewer, &with_me, true)?)
 }
 
-fn breakout_enabled(conn: &mut Conn<'_>) -> Result<bool, Error> {
-    Ok(TalkConfig::load(conn)?.breakout_rooms_enabled)
+/// The server-wide switch and the conversation's own (set on the Horn face): configure and
+/// reorganize answer `config` when either is off.
+fn breakout_enabled(conn: &mut Conn<'_>, parent_id: i64) -> Result<bool, Error> {
+    Ok(TalkConfig::load(conn)?.breakout_rooms_enabled && crate::domain::rounds::conversation_enabled(conn, parent_id)?)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
@@ -57,7 +59,7 @@ async fn configure(
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
     let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
-        let enabled = breakout_enabled(conn)?;
+        let enabled = breakout_enabled(conn, parent)?;
         breakout::configure(conn, parent, caller, enabled, &req, now())
     })
     .await?;
@@ -142,7 +144,7 @@ async fn reorganize(
         return Err(crate::ocs::OcsError::Status(400));
     };
     let rooms = apply_and_list(&s, &p, move |conn, parent, caller| {
-        let enabled = breakout_enabled(conn)?;
+        let enabled = breakout_enabled(conn, parent)?;
         breakout::reorganize(conn, parent, caller, enabled, &attendee_map, now())
     })
     .await?;

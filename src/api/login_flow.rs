@@ -126,9 +126,8 @@ async fn init(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let base = base_url(&s, &headers);
     let server = base.clone();
     let now = crate::domain::now();
-    let stored = s
-        .db
-        .run(move |conn| {
+    let stored =
+        s.db.run(move |conn| {
             conn.write_tx(|conn| {
                 store::app_passwords::delete_flows_before(conn, now - FLOW_LIFETIME_SECS)?;
                 store::app_passwords::insert_flow(
@@ -181,9 +180,8 @@ async fn poll(State(s): State<AppState>, Query(query): Query<HashMap<String, Str
     }
     let poll_hash = s.tokens.hash_hex(Purpose::FlowPoll, &poll_token);
     let cutoff = crate::domain::now() - FLOW_LIFETIME_SECS;
-    let taken = s
-        .db
-        .run(move |conn| {
+    let taken =
+        s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<Option<LoginFlow>, DbError> {
                 let Some(flow) = store::app_passwords::flow_by_poll_hash(conn, &poll_hash)? else {
                     return Ok(None);
@@ -233,7 +231,10 @@ fn browser_nonce(headers: &HeaderMap) -> Option<String> {
 }
 
 fn csrf_token(s: &AppState, login_token: &str, nonce: &str) -> String {
-    hex::encode(s.tokens.hash(Purpose::FlowCsrf, &[login_token.as_bytes(), nonce.as_bytes()]))
+    hex::encode(
+        s.tokens
+            .hash(Purpose::FlowCsrf, &[login_token.as_bytes(), nonce.as_bytes()]),
+    )
 }
 
 fn csrf_ok(s: &AppState, login_token: &str, nonce: &str, sent: Option<&String>) -> bool {
@@ -248,10 +249,9 @@ async fn live_flow(s: &AppState, login_token: &str) -> Result<Option<LoginFlow>,
     }
     let hash = s.tokens.hash_hex(Purpose::FlowLogin, login_token);
     let cutoff = crate::domain::now() - FLOW_LIFETIME_SECS;
-    let flow = s
-        .db
-        .read(move |conn| store::app_passwords::flow_by_login_hash(conn, &hash))
-        .await?;
+    let flow =
+        s.db.read(move |conn| store::app_passwords::flow_by_login_hash(conn, &hash))
+            .await?;
     Ok(flow.filter(|f| f.created_at >= cutoff && !f.granted))
 }
 
@@ -272,8 +272,7 @@ async fn login_page(State(s): State<AppState>, Path(login_token): Path<String>, 
         Some(nonce) => (nonce, false),
         None => (token::random_token(43), true),
     };
-    let logged_in_here = flow.browser_hash.as_deref()
-        == Some(s.tokens.hash_hex(Purpose::FlowBrowser, &nonce).as_str())
+    let logged_in_here = flow.browser_hash.as_deref() == Some(s.tokens.hash_hex(Purpose::FlowBrowser, &nonce).as_str())
         && flow.user_id.is_some();
     let mut response = if logged_in_here {
         match grant_page_for(&s, &flow, &login_token, &nonce).await {
@@ -317,7 +316,10 @@ async fn log_in(State(s): State<AppState>, parts: Parts, Path(login_token): Path
     };
     let fields = form_fields(&body);
     if !csrf_ok(&s, &login_token, &nonce, fields.get("requesttoken")) {
-        return error_page(StatusCode::FORBIDDEN, "The form expired or was not sent from this page. Please open the link again.");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "The form expired or was not sent from this page. Please open the link again.",
+        );
     }
     let login = fields.get("user").map(|v| v.trim()).unwrap_or("").to_owned();
     let password = fields.get("password").cloned().unwrap_or_default();
@@ -387,7 +389,12 @@ async fn grant_page_for(s: &AppState, flow: &LoginFlow, login_token: &str, nonce
 
 /// `POST /login/v2/flow/{token}/grant`: the browser that logged in grants the client access;
 /// the flow's app password becomes valid and the poll hands it out.
-async fn grant(State(s): State<AppState>, Path(login_token): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn grant(
+    State(s): State<AppState>,
+    Path(login_token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let flow = match live_flow(&s, &login_token).await {
         Ok(Some(flow)) => flow,
         Ok(None) => return token_forbidden(),
@@ -398,15 +405,20 @@ async fn grant(State(s): State<AppState>, Path(login_token): Path<String>, heade
         return error_page(StatusCode::FORBIDDEN, "Please log in first.");
     };
     if !csrf_ok(&s, &login_token, &nonce, fields.get("requesttoken")) {
-        return error_page(StatusCode::FORBIDDEN, "The form expired or was not sent from this page. Please open the link again.");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "The form expired or was not sent from this page. Please open the link again.",
+        );
     }
     let browser_hash = s.tokens.hash_hex(Purpose::FlowBrowser, &nonce);
-    let (Some(user_id), true) = (flow.user_id.clone(), flow.browser_hash.as_deref() == Some(browser_hash.as_str())) else {
+    let (Some(user_id), true) = (
+        flow.user_id.clone(),
+        flow.browser_hash.as_deref() == Some(browser_hash.as_str()),
+    ) else {
         return error_page(StatusCode::FORBIDDEN, "Please log in first.");
     };
-    let granted = s
-        .db
-        .run(move |conn| {
+    let granted =
+        s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<bool, DbError> {
                 let Some(user) = store::users::find(conn, &user_id)? else {
                     return Ok(false);
@@ -511,7 +523,11 @@ fn grant_page(s: &AppState, flow: &LoginFlow, account: &AuthUser, login_token: &
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {
-    page(status, "Access forbidden", &format!(r#"<p class="error">{}</p>"#, escape(message)))
+    page(
+        status,
+        "Access forbidden",
+        &format!(r#"<p class="error">{}</p>"#, escape(message)),
+    )
 }
 
 /// Nextcloud's security headers for its pages: no framing by other sites, no scripts at all

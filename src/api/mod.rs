@@ -6,6 +6,7 @@ pub mod breakout_room;
 pub mod capabilities;
 pub mod chat;
 pub mod extract;
+pub mod login_flow;
 pub mod present;
 pub mod provisioning;
 pub mod room;
@@ -64,10 +65,12 @@ pub fn router(state: AppState) -> Router {
     let bare = ocs.clone().with_state(state.clone());
     Router::new()
         .merge(status::routes())
+        .merge(login_flow::routes())
         .route_service("/ocs/v1.php/", bare.clone())
         .route_service("/ocs/v2.php/", bare)
         .nest("/ocs/v1.php", ocs.clone())
         .nest("/ocs/v2.php", ocs)
+        .nest("/api/v1_0", crate::horn::router())
         .layer(middleware::from_fn(crate::telemetry::log_request))
         .with_state(state)
 }

@@ -146,6 +146,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    breakout_sessions (id) {
+        id -> BigInt,
+        parent_id -> BigInt,
+        name -> Text,
+        duration -> BigInt,
+        state -> Integer,
+        origin -> Integer,
+        mode -> Integer,
+        created_at -> BigInt,
+        started_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+        deadline -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    breakout_session_rooms (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        name -> Text,
+        capacity -> Nullable<Integer>,
+        room_token -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    breakout_assignments (session_id, attendee_id) {
+        session_id -> BigInt,
+        session_room_id -> BigInt,
+        attendee_id -> BigInt,
+        actor_id -> Text,
+        display_name -> Text,
+    }
+}
+
+diesel::table! {
+    breakout_settings (room_id) {
+        room_id -> BigInt,
+        enabled -> Bool,
+    }
+}
+
+diesel::joinable!(breakout_sessions -> rooms (parent_id));
+diesel::joinable!(breakout_session_rooms -> breakout_sessions (session_id));
+diesel::joinable!(breakout_assignments -> breakout_session_rooms (session_room_id));
+
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(app_passwords -> users (user_id));
 diesel::joinable!(group_members -> user_groups (group_id));
@@ -164,7 +211,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     server_secrets,
     app_passwords,
-    login_flows
+    login_flows,
+    breakout_sessions,
+    breakout_session_rooms,
+    breakout_assignments,
+    breakout_settings
 );
 
 diesel::table! {

@@ -126,6 +126,40 @@ pub fn configure(
         AttendeeMap::new()
     };
 
+    let names: Vec<String> = (1..=amount).map(|i| format!("Room {i}")).collect();
+    let count = names.len();
+    build_rooms(
+        conn,
+        &parent,
+        caller,
+        &names,
+        mode as i32,
+        |others| match mode {
+            1 => distribute_automatically(others, count),
+            2 => others
+                .into_iter()
+                .filter_map(|a| map.get(&a.id).map(|&room| (room as usize, a)))
+                .collect(),
+            _ => Vec::new(),
+        },
+        now,
+    )?;
+    crate::domain::rounds::on_talk_configured(conn, &parent, mode as i32, now * 1000)?;
+    rooms_then_parent(conn, parent.id)
+}
+
+/// Creates the parent's breakout rooms named `names` (after deleting any left over), with every
+/// moderator in every room and the other users where `place` puts them (0-based room index),
+/// and sets the parent's mode, stopped. Shared by Talk's configure and a Horn session's start.
+pub fn build_rooms(
+    conn: &mut Conn<'_>,
+    parent: &Room,
+    caller: &Actor,
+    names: &[String],
+    mode: i32,
+    place: impl FnOnce(Vec<Attendee>) -> Vec<(usize, Attendee)>,
+    now: i64,
+) -> Result<Vec<Room>> {
     // Orphans from an earlier configuration (possible after upstream's own failures) go first.
     let orphans: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
@@ -133,11 +167,11 @@ pub fn configure(
         .collect();
     store::rooms::delete_many(conn, &orphans)?;
 
-    let mut rooms = Vec::with_capacity(amount as usize);
-    for i in 1..=amount {
+    let mut rooms = Vec::with_capacity(names.len());
+    for name in names {
         let spec = RoomSpec {
             room_type: parent.room_type,
-            name: format!("Room {i}"),
+            name: name.clone(),
             object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
             object_id: parent.token.clone(),
             // Set silently at creation: no lobby event, no lobby system message.
@@ -148,27 +182,17 @@ pub fn configure(
     let (moderators, others) = split_users(store::attendees::list(conn, parent.id)?);
     let moderator_members: Vec<NewMember> = moderators.iter().map(member).collect();
     let mut per_room: Vec<Vec<NewMember>> = vec![moderator_members; rooms.len()];
-    match mode {
-        1 => {
-            for (room, a) in distribute_automatically(others, rooms.len()) {
-                per_room[room].push(member(&a));
-            }
+    for (room, a) in place(others) {
+        if let Some(members) = per_room.get_mut(room) {
+            members.push(member(&a));
         }
-        2 => {
-            for a in &others {
-                if let Some(&room) = map.get(&a.id) {
-                    per_room[room as usize].push(member(a));
-                }
-            }
-        }
-        _ => {}
     }
     // Fresh rooms, and each user appears once per room: nothing to look up before or after.
     for (room, members) in rooms.iter().zip(per_room) {
         insert_members(conn, room, &members, Some(caller), now)?;
     }
-    store::rooms::set_breakout(conn, parent.id, mode as i32, breakout_status::STOPPED)?;
-    rooms_then_parent(conn, parent.id)
+    store::rooms::set_breakout(conn, parent.id, mode, breakout_status::STOPPED)?;
+    Ok(rooms)
 }
 
 /// The parent's breakout rooms in id order followed by the parent, re-read after changes.
@@ -182,6 +206,7 @@ pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: i64) -> Result<Vec<Room
 /// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
 pub fn remove(conn: &mut Conn<'_>, parent_id: i64) -> Result<Room> {
     let parent = lock_and_reload(conn, parent_id)?;
+    crate::domain::rounds::on_talk_removed(conn, &parent, crate::domain::now_ms())?;
     let ids: Vec<i64> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
         .map(|r| r.id)
@@ -236,12 +261,14 @@ pub fn start(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> R
     let parent = configured_parent(conn, parent_id)?;
     set_lobbies(conn, &parent, caller, lobby::NONE, now)?;
     store::rooms::set_breakout_status(conn, parent.id, breakout_status::STARTED)?;
+    crate::domain::rounds::on_talk_started(conn, &parent, now * 1000)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
 pub fn stop(conn: &mut Conn<'_>, parent_id: i64, caller: &Actor, now: i64) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
+    crate::domain::rounds::on_talk_stopped(conn, &parent, now * 1000)?;
     store::rooms::set_breakout_status(conn, parent.id, breakout_status::STOPPED)?;
     set_lobbies(conn, &parent, caller, lobby::NON_MODERATORS, now)?;
     rooms_then_parent(conn, parent.id)
@@ -437,6 +464,7 @@ pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Actor, req: &CreateReques
     }];
     members.extend(moderators.iter().filter(|m| m.actor_id != caller.actor_id).map(member));
     add_users(conn, &room, &members, Some(caller), now)?;
+    crate::domain::rounds::on_talk_room_added(conn, &parent, &room)?;
     Created::fresh(conn, room.id, caller)
 }
 

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod conversation;
 pub mod ids;
 pub mod participant;
+pub mod rounds;
 
 use crate::db::DbError;
 
@@ -55,5 +56,13 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }

@@ -6,6 +6,7 @@
 pub mod app_config;
 pub mod app_passwords;
 pub mod attendees;
+pub mod breakout_sessions;
 pub mod brute_force;
 pub mod groups;
 pub mod messages;

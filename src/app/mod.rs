@@ -1,0 +1,4 @@
+//! Use cases: each opens the read or write transaction its work needs, resolves the caller's
+//! access, calls the domain and returns what the faces present.
+
+pub mod rounds;

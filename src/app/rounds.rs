@@ -1,0 +1,205 @@
+//! Breakout sessions: one transaction per request. Writes lock the conversation first (inside
+//! [`open_channel`]), so concurrent requests on one conversation serialise on every backend and
+//! instance; reads see one snapshot.
+
+use crate::db::{store, Conn, Db, DbError};
+use crate::domain::rounds::{
+    self, open_channel, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput, SessionView, StartInput,
+};
+
+type Result<T> = rounds::Result<T>;
+
+/// Runs `f` in one write transaction on the locked conversation `token`.
+async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
+where
+    F: FnOnce(&mut Conn<'_>, &Channel) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    db.run(move |conn| {
+        conn.write_tx(|conn| {
+            let channel = open_channel(conn, &token, &caller, true)?;
+            f(conn, &channel)
+        })
+    })
+    .await
+}
+
+/// Runs `f` in one read transaction on the conversation `token`.
+async fn read<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
+where
+    F: FnOnce(&mut Conn<'_>, &Channel) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    db.read(move |conn| {
+        let channel = open_channel(conn, &token, &caller, false)?;
+        f(conn, &channel)
+    })
+    .await
+}
+
+pub async fn create_session(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    input: Result<SessionInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
+    write(db, token, caller, move |c, ch| {
+        rounds::create_session(c, ch, input, now_ms)
+    })
+    .await
+}
+
+pub async fn list_sessions(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    paging: Result<Paging>,
+    completed_only: bool,
+) -> Result<Vec<SessionView>> {
+    read(db, token, caller, move |c, ch| {
+        rounds::list_sessions(c, ch, paging, completed_only)
+    })
+    .await
+}
+
+pub async fn update_session(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    id: String,
+    input: Result<SessionInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
+    write(db, token, caller, move |c, ch| {
+        rounds::update_session(c, ch, &id, input, now_ms)
+    })
+    .await
+}
+
+pub async fn delete_session(db: &Db, token: String, caller: Caller, id: String, now_ms: i64) -> Result<()> {
+    write(db, token, caller, move |c, ch| {
+        rounds::delete_session(c, ch, &id, now_ms)
+    })
+    .await
+}
+
+pub async fn add_room(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    id: String,
+    input: Result<RoomInput>,
+) -> Result<RoomView> {
+    write(db, token, caller, move |c, ch| rounds::add_room(c, ch, &id, input)).await
+}
+
+pub async fn list_rooms(db: &Db, token: String, caller: Caller, id: String) -> Result<Vec<RoomView>> {
+    read(db, token, caller, move |c, ch| rounds::list_rooms(c, ch, &id)).await
+}
+
+pub async fn update_room(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    (id, room): (String, String),
+    input: Result<RoomInput>,
+    now_ms: i64,
+) -> Result<()> {
+    write(db, token, caller, move |c, ch| {
+        rounds::update_room(c, ch, &id, &room, input, now_ms)
+    })
+    .await
+}
+
+pub async fn delete_room(db: &Db, token: String, caller: Caller, (id, room): (String, String)) -> Result<()> {
+    write(db, token, caller, move |c, ch| rounds::delete_room(c, ch, &id, &room)).await
+}
+
+/// #9: the room's users and the deployment's client id (for the User objects).
+pub async fn participants(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    (id, room): (String, String),
+) -> Result<(Vec<Member>, String)> {
+    read(db, token, caller, move |c, ch| {
+        let members = rounds::participants(c, ch, &id, &room)?;
+        let client_id = store::app_config::get(c, CLIENT_ID.0, CLIENT_ID.1)?.unwrap_or_default();
+        Ok((members, client_id))
+    })
+    .await
+}
+
+pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {
+    write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
+}
+
+pub async fn unassign(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    (id, room, user): (String, String, String),
+) -> Result<()> {
+    write(db, token, caller, move |c, ch| {
+        rounds::unassign(c, ch, &id, &room, &user)
+    })
+    .await
+}
+
+pub async fn start(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    input: Result<StartInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
+    write(db, token, caller, move |c, ch| rounds::start(c, ch, input, now_ms)).await
+}
+
+pub async fn stop(db: &Db, token: String, caller: Caller, now_ms: i64) -> Result<SessionView> {
+    write(db, token, caller, move |c, ch| rounds::stop(c, ch, now_ms)).await
+}
+
+pub async fn current(db: &Db, token: String, caller: Caller) -> Result<Option<SessionView>> {
+    read(db, token, caller, rounds::current).await
+}
+
+pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result<bool>, now_ms: i64) -> Result<()> {
+    write(db, token, caller, move |c, ch| {
+        rounds::set_enabled(c, ch, enabled, now_ms)
+    })
+    .await
+}
+
+/// Ends every session whose deadline has passed, each in its own transaction; returns how
+/// many this call ended. Safe on several instances at once: each session ends exactly once.
+pub async fn expire_due(db: &Db, now_ms: i64) -> Result<usize> {
+    let due = db.read(move |conn| rounds::due_sessions(conn, now_ms, 1000)).await?;
+    let mut ended = 0;
+    for id in due {
+        if db
+            .run(move |conn| conn.write_tx(|conn| rounds::expire(conn, id, now_ms)))
+            .await?
+        {
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}
+
+/// Where the deployment's Horn `clientId` is kept.
+pub const CLIENT_ID: (&str, &str) = ("horn", "client_id");
+
+/// Generates the deployment's `clientId` on the first start and keeps it; every instance
+/// sharing the database answers the same.
+pub async fn ensure_client_id(db: &Db) -> std::result::Result<String, DbError> {
+    db.run(|conn| {
+        conn.write_tx(|conn| -> std::result::Result<String, DbError> {
+            let fresh = crate::domain::ids::generate_token() + &crate::domain::ids::generate_token();
+            store::app_config::insert_if_absent(conn, CLIENT_ID.0, CLIENT_ID.1, &fresh)?;
+            Ok(store::app_config::get(conn, CLIENT_ID.0, CLIENT_ID.1)?.unwrap_or(fresh))
+        })
+    })
+    .await
+}

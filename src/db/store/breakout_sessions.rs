@@ -1,0 +1,313 @@
+//! Breakout sessions (planned, running and finished rounds), their rooms, their assignments and
+//! the per-conversation breakout switch.
+
+use crate::backend;
+use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
+use crate::db::{Conn, DbResult};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = breakout_sessions)]
+pub struct SessionRow {
+    pub id: i64,
+    pub parent_id: i64,
+    pub name: String,
+    pub duration: i64,
+    pub state: i32,
+    pub origin: i32,
+    pub mode: i32,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub deadline: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = breakout_sessions)]
+pub struct NewSession {
+    pub parent_id: i64,
+    pub name: String,
+    pub duration: i64,
+    pub state: i32,
+    pub origin: i32,
+    pub mode: i32,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = breakout_session_rooms)]
+pub struct SessionRoomRow {
+    pub id: i64,
+    pub session_id: i64,
+    pub name: String,
+    pub capacity: Option<i32>,
+    pub room_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = breakout_session_rooms)]
+pub struct NewSessionRoom {
+    pub session_id: i64,
+    pub name: String,
+    pub capacity: Option<i32>,
+    pub room_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = breakout_assignments)]
+pub struct AssignmentRow {
+    pub session_id: i64,
+    pub session_room_id: i64,
+    pub attendee_id: i64,
+    pub actor_id: String,
+    pub display_name: String,
+}
+
+// --- sessions -------------------------------------------------------------------------------
+
+pub fn insert(conn: &mut Conn<'_>, row: &NewSession) -> DbResult<SessionRow> {
+    Ok(backend!(conn, c => diesel::insert_into(breakout_sessions::table)
+        .values(row)
+        .returning(SessionRow::as_returning())
+        .get_result(c))?)
+}
+
+pub fn find(conn: &mut Conn<'_>, parent_id: i64, id: i64) -> DbResult<Option<SessionRow>> {
+    Ok(backend!(conn, c => breakout_sessions::table
+        .filter(breakout_sessions::id.eq(id))
+        .filter(breakout_sessions::parent_id.eq(parent_id))
+        .select(SessionRow::as_select())
+        .first(c)
+        .optional())?)
+}
+
+pub fn find_by_id(conn: &mut Conn<'_>, id: i64) -> DbResult<Option<SessionRow>> {
+    Ok(backend!(conn, c => breakout_sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(c)
+        .optional())?)
+}
+
+/// A page of a conversation's sessions in creation order; `completed_only` for history.
+pub fn page(
+    conn: &mut Conn<'_>,
+    parent_id: i64,
+    completed_only: bool,
+    limit: i64,
+    offset: i64,
+) -> DbResult<Vec<SessionRow>> {
+    Ok(backend!(conn, c => {
+        let mut q = breakout_sessions::table
+            .filter(breakout_sessions::parent_id.eq(parent_id))
+            .select(SessionRow::as_select())
+            .order(breakout_sessions::id.asc())
+            .limit(limit)
+            .offset(offset)
+            .into_boxed();
+        if completed_only {
+            q = q.filter(breakout_sessions::state.eq(2));
+        }
+        q.load(c)
+    })?)
+}
+
+/// Every session name of a conversation (for default names).
+pub fn names(conn: &mut Conn<'_>, parent_id: i64) -> DbResult<Vec<String>> {
+    Ok(backend!(conn, c => breakout_sessions::table
+        .filter(breakout_sessions::parent_id.eq(parent_id))
+        .select(breakout_sessions::name)
+        .load(c))?)
+}
+
+/// The conversation's sessions in one state, oldest first.
+pub fn in_state(conn: &mut Conn<'_>, parent_id: i64, state: i32) -> DbResult<Vec<SessionRow>> {
+    Ok(backend!(conn, c => breakout_sessions::table
+        .filter(breakout_sessions::parent_id.eq(parent_id))
+        .filter(breakout_sessions::state.eq(state))
+        .select(SessionRow::as_select())
+        .order(breakout_sessions::id.asc())
+        .load(c))?)
+}
+
+/// Active sessions whose deadline is at or before `now` (any conversation), oldest deadline first.
+pub fn due(conn: &mut Conn<'_>, now: i64, limit: i64) -> DbResult<Vec<SessionRow>> {
+    Ok(backend!(conn, c => breakout_sessions::table
+        .filter(breakout_sessions::state.eq(1))
+        .filter(breakout_sessions::deadline.le(now))
+        .select(SessionRow::as_select())
+        .order(breakout_sessions::deadline.asc())
+        .limit(limit)
+        .load(c))?)
+}
+
+pub fn set_name(conn: &mut Conn<'_>, id: i64, name: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_sessions::table.find(id)).set(breakout_sessions::name.eq(name)).execute(c))?;
+    Ok(())
+}
+
+pub fn set_timing(conn: &mut Conn<'_>, id: i64, duration: i64, deadline: Option<i64>) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
+        .set((breakout_sessions::duration.eq(duration), breakout_sessions::deadline.eq(deadline)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_started(conn: &mut Conn<'_>, id: i64, started_at: i64, deadline: Option<i64>) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
+        .set((
+            breakout_sessions::state.eq(1),
+            breakout_sessions::started_at.eq(Some(started_at)),
+            breakout_sessions::deadline.eq(deadline),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_completed(conn: &mut Conn<'_>, id: i64, ended_at: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
+        .set((
+            breakout_sessions::state.eq(2),
+            breakout_sessions::ended_at.eq(Some(ended_at)),
+            breakout_sessions::deadline.eq(None::<i64>),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut Conn<'_>, id: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::delete(breakout_sessions::table.find(id)).execute(c))?;
+    Ok(())
+}
+
+// --- rooms ----------------------------------------------------------------------------------
+
+pub fn insert_room(conn: &mut Conn<'_>, row: &NewSessionRoom) -> DbResult<SessionRoomRow> {
+    Ok(backend!(conn, c => diesel::insert_into(breakout_session_rooms::table)
+        .values(row)
+        .returning(SessionRoomRow::as_returning())
+        .get_result(c))?)
+}
+
+pub fn insert_rooms(conn: &mut Conn<'_>, rows: &[NewSessionRoom]) -> DbResult<()> {
+    for chunk in rows.chunks(200) {
+        backend!(conn, c => diesel::insert_into(breakout_session_rooms::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+/// A session's rooms in creation order.
+pub fn rooms(conn: &mut Conn<'_>, session_id: i64) -> DbResult<Vec<SessionRoomRow>> {
+    Ok(backend!(conn, c => breakout_session_rooms::table
+        .filter(breakout_session_rooms::session_id.eq(session_id))
+        .select(SessionRoomRow::as_select())
+        .order(breakout_session_rooms::id.asc())
+        .load(c))?)
+}
+
+pub fn find_room(conn: &mut Conn<'_>, session_id: i64, id: i64) -> DbResult<Option<SessionRoomRow>> {
+    Ok(backend!(conn, c => breakout_session_rooms::table
+        .filter(breakout_session_rooms::id.eq(id))
+        .filter(breakout_session_rooms::session_id.eq(session_id))
+        .select(SessionRoomRow::as_select())
+        .first(c)
+        .optional())?)
+}
+
+pub fn update_room(conn: &mut Conn<'_>, id: i64, name: &str, capacity: Option<i32>) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_session_rooms::table.find(id))
+        .set((breakout_session_rooms::name.eq(name), breakout_session_rooms::capacity.eq(capacity)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_room_token(conn: &mut Conn<'_>, id: i64, token: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_session_rooms::table.find(id))
+        .set(breakout_session_rooms::room_token.eq(Some(token)))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn set_room_name(conn: &mut Conn<'_>, id: i64, name: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_session_rooms::table.find(id))
+        .set(breakout_session_rooms::name.eq(name))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn delete_room(conn: &mut Conn<'_>, id: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::delete(breakout_session_rooms::table.find(id)).execute(c))?;
+    Ok(())
+}
+
+// --- assignments ----------------------------------------------------------------------------
+
+/// A session's assignments, by attendee id.
+pub fn assignments(conn: &mut Conn<'_>, session_id: i64) -> DbResult<Vec<AssignmentRow>> {
+    Ok(backend!(conn, c => breakout_assignments::table
+        .filter(breakout_assignments::session_id.eq(session_id))
+        .select(AssignmentRow::as_select())
+        .order(breakout_assignments::attendee_id.asc())
+        .load(c))?)
+}
+
+pub fn room_assignments(conn: &mut Conn<'_>, session_room_id: i64) -> DbResult<Vec<AssignmentRow>> {
+    Ok(backend!(conn, c => breakout_assignments::table
+        .filter(breakout_assignments::session_room_id.eq(session_room_id))
+        .select(AssignmentRow::as_select())
+        .order(breakout_assignments::attendee_id.asc())
+        .load(c))?)
+}
+
+pub fn assignment_of(conn: &mut Conn<'_>, session_id: i64, attendee_id: i64) -> DbResult<Option<AssignmentRow>> {
+    Ok(backend!(conn, c => breakout_assignments::table
+        .filter(breakout_assignments::session_id.eq(session_id))
+        .filter(breakout_assignments::attendee_id.eq(attendee_id))
+        .select(AssignmentRow::as_select())
+        .first(c)
+        .optional())?)
+}
+
+pub fn insert_assignments(conn: &mut Conn<'_>, rows: &[AssignmentRow]) -> DbResult<()> {
+    for chunk in rows.chunks(500) {
+        backend!(conn, c => diesel::insert_into(breakout_assignments::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+pub fn delete_assignment(conn: &mut Conn<'_>, session_id: i64, attendee_id: i64) -> DbResult<usize> {
+    Ok(backend!(conn, c => diesel::delete(breakout_assignments::table
+        .filter(breakout_assignments::session_id.eq(session_id))
+        .filter(breakout_assignments::attendee_id.eq(attendee_id)))
+        .execute(c))?)
+}
+
+pub fn delete_assignments(conn: &mut Conn<'_>, session_id: i64) -> DbResult<()> {
+    backend!(conn, c => diesel::delete(breakout_assignments::table
+        .filter(breakout_assignments::session_id.eq(session_id)))
+        .execute(c))?;
+    Ok(())
+}
+
+// --- per-conversation switch ----------------------------------------------------------------
+
+/// Whether breakout sessions are enabled for a conversation (no row: enabled).
+pub fn enabled(conn: &mut Conn<'_>, room_id: i64) -> DbResult<bool> {
+    let stored: Option<bool> = backend!(conn, c => breakout_settings::table
+        .find(room_id)
+        .select(breakout_settings::enabled)
+        .first(c)
+        .optional())?;
+    Ok(stored.unwrap_or(true))
+}
+
+pub fn set_enabled(conn: &mut Conn<'_>, room_id: i64, enabled: bool) -> DbResult<()> {
+    backend!(conn, c => diesel::insert_into(breakout_settings::table)
+        .values((breakout_settings::room_id.eq(room_id), breakout_settings::enabled.eq(enabled)))
+        .on_conflict(breakout_settings::room_id)
+        .do_update()
+        .set(breakout_settings::enabled.eq(enabled))
+        .execute(c))?;
+    Ok(())
+}

@@ -1,0 +1,1129 @@
+//! Breakout sessions ("rounds"): named plans of breakout rooms that are started, run (with an
+//! optional deadline) and end as history. One model for both faces: the Horn face plans and runs
+//! them through `/api/v1_0`; rounds configured and started on the Talk face are recorded as
+//! sessions too (`on_talk_*` below, called from `domain::breakout`), so exactly one round is
+//! active per conversation whichever face started it.
+//!
+//! A session is *pending* (a plan: its rooms and assignments live only in our tables), *active*
+//! (its rooms are the parent's Talk breakout rooms, started; rooms and members are read live from
+//! Talk, so Talk's reorganize, switch and rename show here) or *completed* (its rooms' tokens,
+//! names and final assignment are frozen as history). Nothing here knows HTTP.
+
+use crate::db::models::{Attendee, Room};
+use crate::db::store;
+use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionRoom, SessionRoomRow, SessionRow};
+use crate::db::{Conn, DbError};
+use crate::domain::chat::Actor;
+use crate::domain::conversation::lock_and_reload;
+use crate::domain::ids::{actor, breakout_status, BreakoutRoomMode, ParticipantType, RoomType};
+use std::collections::HashMap;
+
+/// A session's life cycle, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum SessionState {
+    Pending = 0,
+    Active = 1,
+    Completed = 2,
+}
+
+/// Which face made a session. Talk-made rounds belong to the Talk face: their plan (names,
+/// rooms, assignment) is edited there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Origin {
+    Horn = 0,
+    Talk = 1,
+}
+
+/// At most this many rooms per session (Talk's own configure stays at 20).
+pub const MAX_SESSION_ROOMS: usize = 100;
+/// Longest duration: ten years, in milliseconds.
+pub const MAX_DURATION_MS: i64 = 315_360_000_000;
+/// The name under which a Talk-made round is listed.
+pub const TALK_SESSION_NAME: &str = "Breakout rooms";
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// Why a round operation was refused, in the order the checks run.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    #[error("channel not found")]
+    ChannelNotFound,
+    #[error("access forbidden")]
+    Forbidden,
+    #[error("breakout session not found")]
+    SessionNotFound,
+    #[error("breakout room not found")]
+    RoomNotFound,
+    #[error("user not found")]
+    UserNotFound,
+    /// Malformed or out-of-range input; the text names the field.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("breakout rooms are disabled for this channel")]
+    Disabled,
+    #[error("the breakout session is active")]
+    Active,
+    #[error("another breakout session is active")]
+    AnotherActive,
+    #[error("the participant is already assigned to another breakout room")]
+    AlreadyAssigned,
+    #[error("the breakout session is completed")]
+    Completed,
+    #[error("no breakout session is active")]
+    NoActive,
+    #[error("too many breakout rooms")]
+    TooManyRooms,
+    #[error("the breakout room is full")]
+    RoomFull,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for RoundError {
+    fn from(e: diesel::result::Error) -> Self {
+        RoundError::Db(DbError::Query(e))
+    }
+}
+
+impl From<crate::domain::Error> for RoundError {
+    fn from(e: crate::domain::Error) -> Self {
+        match e {
+            crate::domain::Error::Db(db) => RoundError::Db(db),
+            // Talk's rules refusing inside a round operation means our own checks missed a
+            // state; report it as an internal failure rather than guess a Horn code.
+            other => RoundError::Db(DbError::Internal(format!("breakout operation refused: {other}"))),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, RoundError>;
+
+fn invalid(message: impl Into<String>) -> RoundError {
+    RoundError::Invalid(message.into())
+}
+
+/// The authenticated account behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// A conversation seen by a caller who may see it (a participant, or an admin).
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub room: Room,
+    /// The caller's attendee row; `None` for an admin who is not a participant.
+    pub me: Option<Attendee>,
+    pub caller: Caller,
+}
+
+impl Channel {
+    /// Owner or moderator (upstream's check without guest moderators), or an admin.
+    pub fn may_manage(&self) -> bool {
+        self.caller.is_admin
+            || self.me.as_ref().is_some_and(|a| {
+                a.participant_type == ParticipantType::Owner as i32
+                    || a.participant_type == ParticipantType::Moderator as i32
+            })
+    }
+
+    /// The conversation's owner, or an admin.
+    pub fn is_owner(&self) -> bool {
+        self.caller.is_admin
+            || self
+                .me
+                .as_ref()
+                .is_some_and(|a| a.participant_type == ParticipantType::Owner as i32)
+    }
+
+    fn require_manager(&self) -> Result<()> {
+        if self.may_manage() {
+            Ok(())
+        } else {
+            Err(RoundError::Forbidden)
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.caller.user_id, &self.caller.display_name)
+    }
+}
+
+/// Upstream's actor for actions without a user (background jobs, command line).
+pub fn server_actor() -> Actor {
+    Actor {
+        actor_type: actor::GUESTS.to_owned(),
+        actor_id: "cli".to_owned(),
+        display_name: String::new(),
+    }
+}
+
+/// Resolves `token` for `caller`; with `lock`, takes the conversation's write lock first and
+/// reads it again. Unknown and not-visible conversations are indistinguishable.
+pub fn open_channel(conn: &mut Conn<'_>, token: &str, caller: &Caller, lock: bool) -> Result<Channel> {
+    let room = store::rooms::find_by_token(conn, token)?.ok_or(RoundError::ChannelNotFound)?;
+    let room = if lock {
+        lock_and_reload(conn, room.id).map_err(|_| RoundError::ChannelNotFound)?
+    } else {
+        room
+    };
+    let me = store::attendees::find(conn, room.id, actor::USERS, &caller.user_id)?;
+    if me.is_none() && !caller.is_admin {
+        return Err(RoundError::ChannelNotFound);
+    }
+    Ok(Channel {
+        room,
+        me,
+        caller: caller.clone(),
+    })
+}
+
+// --- input rules ----------------------------------------------------------------------------
+
+/// Trims and checks a name: 1–255 characters, no control characters.
+pub fn validate_name(field: &str, raw: &str) -> Result<String> {
+    let name = raw.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS {
+        return Err(invalid(format!("{field} must be 1 to {MAX_NAME_CHARS} characters")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid(format!("{field} must not contain control characters")));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn validate_duration(duration: i64) -> Result<i64> {
+    if (0..=MAX_DURATION_MS).contains(&duration) {
+        Ok(duration)
+    } else {
+        Err(invalid(format!("duration must be between 0 and {MAX_DURATION_MS}")))
+    }
+}
+
+pub fn validate_capacity(capacity: i64) -> Result<i32> {
+    if (1..=i32::MAX as i64).contains(&capacity) {
+        Ok(capacity as i32)
+    } else {
+        Err(invalid("capacity must be a positive integer"))
+    }
+}
+
+/// `"{prefix} N"` with the smallest positive N that no name in `taken` uses.
+pub fn default_name<'a>(prefix: &str, taken: impl IntoIterator<Item = &'a str>) -> String {
+    let used: std::collections::HashSet<u64> = taken
+        .into_iter()
+        .filter_map(|name| name.trim().strip_prefix(prefix)?.strip_prefix(' ')?.parse().ok())
+        .collect();
+    let n = (1u64..).find(|n| !used.contains(n)).unwrap_or(1);
+    format!("{prefix} {n}")
+}
+
+/// What #1 and #3 may set. `None`: not given.
+#[derive(Debug, Clone, Default)]
+pub struct SessionInput {
+    pub name: Option<String>,
+    pub duration: Option<i64>,
+}
+
+/// A change of an optional value: keep, clear (`null`), or set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+/// What #5 and #7 may set.
+#[derive(Debug, Clone, Default)]
+pub struct RoomInput {
+    pub name: Option<String>,
+    pub capacity: Patch<i32>,
+}
+
+/// Paging of lists (#2).
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+// --- views ----------------------------------------------------------------------------------
+
+/// A user in a breakout room: the parent attendee id and the user as known there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub attendee_id: i64,
+    pub actor_id: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    pub row: SessionRoomRow,
+    /// The live Talk name while the session runs, else the stored one.
+    pub name: String,
+    pub participant_count: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub row: SessionRow,
+    pub channel: String,
+    /// The caller's own room in this session, if any.
+    pub my_room: Option<RoomView>,
+}
+
+fn state_of(row: &SessionRow) -> SessionState {
+    match row.state {
+        1 => SessionState::Active,
+        2 => SessionState::Completed,
+        _ => SessionState::Pending,
+    }
+}
+
+fn is_talk_made(row: &SessionRow) -> bool {
+    row.origin == Origin::Talk as i32
+}
+
+fn is_moderator_type(t: i32) -> bool {
+    t == ParticipantType::Owner as i32 || t == ParticipantType::Moderator as i32
+}
+
+/// The parent's user attendees, indexed both ways.
+struct ParentUsers {
+    by_id: HashMap<i64, Attendee>,
+    by_actor: HashMap<String, i64>,
+}
+
+impl ParentUsers {
+    fn load(conn: &mut Conn<'_>, parent_id: i64) -> Result<ParentUsers> {
+        let users: Vec<Attendee> = store::attendees::list(conn, parent_id)?
+            .into_iter()
+            .filter(|a| a.actor_type == actor::USERS)
+            .collect();
+        let by_actor = users.iter().map(|a| (a.actor_id.clone(), a.id)).collect();
+        let by_id = users.into_iter().map(|a| (a.id, a)).collect();
+        Ok(ParentUsers { by_id, by_actor })
+    }
+
+    fn member(&self, attendee_id: i64) -> Option<Member> {
+        self.by_id.get(&attendee_id).map(|a| Member {
+            attendee_id: a.id,
+            actor_id: a.actor_id.clone(),
+            display_name: a.display_name.clone(),
+        })
+    }
+}
+
+/// Whether a room is read live from Talk (the session runs, or is a Talk configuration).
+fn live_token<'a>(session: &SessionRow, room: &'a SessionRoomRow) -> Option<&'a str> {
+    if state_of(session) == SessionState::Completed {
+        None
+    } else {
+        room.room_token.as_deref()
+    }
+}
+
+/// The users of a session room (moderators never listed), by attendee id, with its name.
+fn room_members(
+    conn: &mut Conn<'_>,
+    users: &ParentUsers,
+    session: &SessionRow,
+    room: &SessionRoomRow,
+) -> Result<(String, Vec<Member>)> {
+    let mut members: Vec<Member> = Vec::new();
+    let mut name = room.name.clone();
+    if let Some(token) = live_token(session, room) {
+        if let Some(talk) = store::rooms::find_by_token(conn, token)? {
+            name = talk.name.clone();
+            for a in store::attendees::list(conn, talk.id)? {
+                if a.actor_type != actor::USERS || is_moderator_type(a.participant_type) {
+                    continue;
+                }
+                if let Some(m) = users.by_actor.get(&a.actor_id).and_then(|id| users.member(*id)) {
+                    members.push(m);
+                }
+            }
+        }
+    } else if state_of(session) == SessionState::Completed {
+        members = store::breakout_sessions::room_assignments(conn, room.id)?
+            .into_iter()
+            .map(|r| Member {
+                attendee_id: r.attendee_id,
+                actor_id: r.actor_id,
+                display_name: r.display_name,
+            })
+            .collect();
+    } else {
+        // A plan: only users who are still non-moderator participants count.
+        for r in store::breakout_sessions::room_assignments(conn, room.id)? {
+            if let Some(a) = users.by_id.get(&r.attendee_id) {
+                if !is_moderator_type(a.participant_type) {
+                    members.extend(users.member(a.id));
+                }
+            }
+        }
+    }
+    members.sort_by_key(|m| m.attendee_id);
+    Ok((name, members))
+}
+
+fn room_view(conn: &mut Conn<'_>, users: &ParentUsers, session: &SessionRow, row: SessionRoomRow) -> Result<RoomView> {
+    let (name, members) = room_members(conn, users, session, &row)?;
+    Ok(RoomView {
+        row,
+        name,
+        participant_count: members.len(),
+    })
+}
+
+/// The caller's room in a session: assigned (plan or history) or, while it runs, the Talk room
+/// they sit in as a non-moderator.
+fn my_room(
+    conn: &mut Conn<'_>,
+    users: &ParentUsers,
+    session: &SessionRow,
+    me: Option<&Attendee>,
+) -> Result<Option<RoomView>> {
+    let Some(me) = me else { return Ok(None) };
+    if is_moderator_type(me.participant_type) && state_of(session) != SessionState::Completed {
+        return Ok(None);
+    }
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    let live = rooms.iter().any(|r| live_token(session, r).is_some());
+    let found = if live {
+        let mut found = None;
+        for room in &rooms {
+            let Some(token) = live_token(session, room) else {
+                continue;
+            };
+            let Some(talk) = store::rooms::find_by_token(conn, token)? else {
+                continue;
+            };
+            if store::attendees::find(conn, talk.id, actor::USERS, &me.actor_id)?
+                .is_some_and(|a| !is_moderator_type(a.participant_type))
+            {
+                found = Some(room.clone());
+                break;
+            }
+        }
+        found
+    } else {
+        match store::breakout_sessions::assignment_of(conn, session.id, me.id)? {
+            Some(a) => rooms.into_iter().find(|r| r.id == a.session_room_id),
+            None => None,
+        }
+    };
+    match found {
+        Some(row) => Ok(Some(room_view(conn, users, session, row)?)),
+        None => Ok(None),
+    }
+}
+
+fn session_view(conn: &mut Conn<'_>, ch: &Channel, users: &ParentUsers, row: SessionRow) -> Result<SessionView> {
+    let my_room = my_room(conn, users, &row, ch.me.as_ref())?;
+    Ok(SessionView {
+        row,
+        channel: ch.room.token.clone(),
+        my_room,
+    })
+}
+
+fn reload_view(conn: &mut Conn<'_>, ch: &Channel, session_id: i64) -> Result<SessionView> {
+    let row = store::breakout_sessions::find(conn, ch.room.id, session_id)?.ok_or(RoundError::SessionNotFound)?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    session_view(conn, ch, &users, row)
+}
+
+fn parse_id(raw: &str) -> Option<i64> {
+    if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
+}
+
+fn find_session(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<SessionRow> {
+    let id = parse_id(id).ok_or(RoundError::SessionNotFound)?;
+    store::breakout_sessions::find(conn, ch.room.id, id)?.ok_or(RoundError::SessionNotFound)
+}
+
+fn find_room(conn: &mut Conn<'_>, session: &SessionRow, id: &str) -> Result<SessionRoomRow> {
+    let id = parse_id(id).ok_or(RoundError::RoomNotFound)?;
+    store::breakout_sessions::find_room(conn, session.id, id)?.ok_or(RoundError::RoomNotFound)
+}
+
+/// A user participant of the channel by attendee id.
+fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
+    let id = parse_id(id).ok_or(RoundError::UserNotFound)?;
+    store::attendees::find_by_id(conn, ch.room.id, id)?
+        .filter(|a| a.actor_type == actor::USERS)
+        .ok_or(RoundError::UserNotFound)
+}
+
+fn can_host(room: &Room) -> bool {
+    room.room_type == RoomType::Group as i32 && room.object_type != store::rooms::BREAKOUT_OBJECT_TYPE
+}
+
+fn active_session(conn: &mut Conn<'_>, parent_id: i64) -> Result<Option<SessionRow>> {
+    Ok(
+        store::breakout_sessions::in_state(conn, parent_id, SessionState::Active as i32)?
+            .into_iter()
+            .next(),
+    )
+}
+
+// --- completion -----------------------------------------------------------------------------
+
+/// Freezes an active session as history: its rooms' names and final assignment (read from the
+/// Talk rooms), `ended`. The Talk rooms themselves are left to the caller (stop or remove).
+fn complete(conn: &mut Conn<'_>, parent_id: i64, session: &SessionRow, ended_at: i64) -> Result<()> {
+    let users = ParentUsers::load(conn, parent_id)?;
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for room in &rooms {
+        let (name, members) = room_members(conn, &users, session, room)?;
+        if name != room.name {
+            store::breakout_sessions::set_room_name(conn, room.id, &name)?;
+        }
+        for m in members {
+            // One room per attendee and session (a Talk user can sit in two rooms only by
+            // direct adds; the first room in creation order keeps them).
+            if seen.insert(m.attendee_id) {
+                rows.push(AssignmentRow {
+                    session_id: session.id,
+                    session_room_id: room.id,
+                    attendee_id: m.attendee_id,
+                    actor_id: m.actor_id,
+                    display_name: m.display_name,
+                });
+            }
+        }
+    }
+    store::breakout_sessions::delete_assignments(conn, session.id)?;
+    store::breakout_sessions::insert_assignments(conn, &rows)?;
+    store::breakout_sessions::set_completed(conn, session.id, ended_at)?;
+    Ok(())
+}
+
+/// Completes `session` (ended = its deadline) and runs Talk's stop as the server. The parent
+/// must be locked.
+fn expire_locked(conn: &mut Conn<'_>, parent: &Room, session: &SessionRow, now_ms: i64) -> Result<()> {
+    let ended = session.deadline.unwrap_or(now_ms);
+    complete(conn, parent.id, session, ended)?;
+    if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32 {
+        crate::domain::breakout::stop(conn, parent.id, &server_actor(), now_ms / 1000)?;
+    }
+    Ok(())
+}
+
+/// A write that finds the active session past its deadline ends it first, as the deadline job
+/// would have: the outcome does not depend on whether the job ran before the request.
+fn settle_expired(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
+    if let Some(active) = active_session(conn, parent.id)? {
+        if active.deadline.is_some_and(|d| d <= now_ms) {
+            expire_locked(conn, parent, &active, now_ms)?;
+        }
+    }
+    Ok(())
+}
+
+/// The deadline job: ends session `id` if it is still active and its deadline has passed.
+/// Returns whether it ended it. Safe to run any number of times.
+pub fn expire(conn: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<bool> {
+    let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
+        return Ok(false);
+    };
+    let Ok(parent) = lock_and_reload(conn, session.parent_id) else {
+        return Ok(false);
+    };
+    // Read again under the lock: a stop or an update may have won the race.
+    let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
+        return Ok(false);
+    };
+    if state_of(&session) != SessionState::Active || session.deadline.is_none_or(|d| d > now_ms) {
+        return Ok(false);
+    }
+    expire_locked(conn, &parent, &session, now_ms)?;
+    Ok(true)
+}
+
+/// Active sessions whose deadline has passed (for the deadline job and start-up).
+pub fn due_sessions(conn: &mut Conn<'_>, now_ms: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(store::breakout_sessions::due(conn, now_ms, limit)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
+}
+
+// --- hooks from the Talk face ---------------------------------------------------------------
+
+fn talk_rooms_rows(session_id: i64, rooms: &[Room]) -> Vec<NewSessionRoom> {
+    rooms
+        .iter()
+        .map(|r| NewSessionRoom {
+            session_id,
+            name: r.name.clone(),
+            capacity: None,
+            room_token: Some(r.token.clone()),
+        })
+        .collect()
+}
+
+/// Talk's configure made breakout rooms: they are listed as a pending Talk-made session.
+pub fn on_talk_configured(conn: &mut Conn<'_>, parent: &Room, mode: i32, now_ms: i64) -> crate::domain::Result<()> {
+    let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let session = store::breakout_sessions::insert(
+        conn,
+        &NewSession {
+            parent_id: parent.id,
+            name: TALK_SESSION_NAME.to_owned(),
+            duration: 0,
+            state: SessionState::Pending as i32,
+            origin: Origin::Talk as i32,
+            mode,
+            created_at: now_ms,
+            started_at: None,
+        },
+    )?;
+    store::breakout_sessions::insert_rooms(conn, &talk_rooms_rows(session.id, &rooms))?;
+    Ok(())
+}
+
+/// Talk's start: the pending Talk configuration becomes active; a restart after a stop opens a
+/// new active session on the same rooms. A start while a round runs changes nothing.
+pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+    if active_session(conn, parent.id).map_err(db_only)?.is_some() {
+        return Ok(());
+    }
+    let pending_talk = store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
+        .into_iter()
+        .find(is_talk_made);
+    match pending_talk {
+        Some(session) => store::breakout_sessions::set_started(conn, session.id, now_ms, None)?,
+        None => {
+            let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+            let session = store::breakout_sessions::insert(
+                conn,
+                &NewSession {
+                    parent_id: parent.id,
+                    name: TALK_SESSION_NAME.to_owned(),
+                    duration: 0,
+                    state: SessionState::Active as i32,
+                    origin: Origin::Talk as i32,
+                    mode: parent.breakout_room_mode,
+                    created_at: now_ms,
+                    started_at: Some(now_ms),
+                },
+            )?;
+            store::breakout_sessions::insert_rooms(conn, &talk_rooms_rows(session.id, &rooms))?;
+        }
+    }
+    Ok(())
+}
+
+/// Talk's stop completes the running session.
+pub fn on_talk_stopped(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+    if let Some(active) = active_session(conn, parent.id).map_err(db_only)? {
+        complete(conn, parent.id, &active, now_ms).map_err(db_only)?;
+    }
+    Ok(())
+}
+
+/// Talk's remove (before the rooms go): the running session completes into history; a Talk
+/// configuration that never started disappears with its rooms.
+pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+    on_talk_stopped(conn, parent, now_ms)?;
+    for pending in store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)? {
+        if is_talk_made(&pending) {
+            store::breakout_sessions::delete(conn, pending.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// One more Talk breakout room (`POST /room` with `objectType=room`) joins the round that owns
+/// the parent's rooms.
+pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> crate::domain::Result<()> {
+    let owner = match active_session(conn, parent.id).map_err(db_only)? {
+        Some(s) => Some(s),
+        None => store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
+            .into_iter()
+            .find(is_talk_made),
+    };
+    if let Some(session) = owner {
+        store::breakout_sessions::insert_rooms(conn, &talk_rooms_rows(session.id, std::slice::from_ref(room)))?;
+    }
+    Ok(())
+}
+
+/// Whether configure and reorganize may run on this conversation (the per-conversation switch).
+pub fn conversation_enabled(conn: &mut Conn<'_>, parent_id: i64) -> crate::db::DbResult<bool> {
+    store::breakout_sessions::enabled(conn, parent_id)
+}
+
+fn db_only(e: RoundError) -> crate::domain::Error {
+    match e {
+        RoundError::Db(db) => crate::domain::Error::Db(db),
+        other => crate::domain::Error::Db(DbError::Internal(other.to_string())),
+    }
+}
+
+// --- operations (each inside the caller's transaction) --------------------------------------
+
+/// #1 `POST /breakout/sessions`.
+pub fn create_session(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    input: Result<SessionInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
+    ch.require_manager()?;
+    let input = input?;
+    if !can_host(&ch.room) {
+        return Err(invalid("this channel cannot host breakout sessions"));
+    }
+    let name = match input.name {
+        Some(name) => name,
+        None => {
+            let names = store::breakout_sessions::names(conn, ch.room.id)?;
+            default_name("Breakout session", names.iter().map(String::as_str))
+        }
+    };
+    let row = store::breakout_sessions::insert(
+        conn,
+        &NewSession {
+            parent_id: ch.room.id,
+            name,
+            duration: input.duration.unwrap_or(0),
+            state: SessionState::Pending as i32,
+            origin: Origin::Horn as i32,
+            mode: BreakoutRoomMode::Manual as i32,
+            created_at: now_ms,
+            started_at: None,
+        },
+    )?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    session_view(conn, ch, &users, row)
+}
+
+/// #2 `GET /breakout/sessions`.
+pub fn list_sessions(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    paging: Result<Paging>,
+    completed_only: bool,
+) -> Result<Vec<SessionView>> {
+    let paging = paging?;
+    let rows = store::breakout_sessions::page(conn, ch.room.id, completed_only, paging.limit, paging.offset)?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    rows.into_iter()
+        .map(|row| session_view(conn, ch, &users, row))
+        .collect()
+}
+
+/// #3 `POST /breakout/sessions/{bs}`.
+pub fn update_session(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<SessionInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let input = input?;
+    settle_expired(conn, &ch.room, now_ms)?;
+    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(RoundError::SessionNotFound)?;
+    match state_of(&session) {
+        SessionState::Completed => return Err(RoundError::Completed),
+        SessionState::Active => {
+            if input.name.is_some() {
+                return Err(RoundError::Active);
+            }
+            if let Some(duration) = input.duration {
+                let started = session.started_at.unwrap_or(now_ms);
+                let deadline = (duration > 0).then(|| started.saturating_add(duration));
+                store::breakout_sessions::set_timing(conn, session.id, duration, deadline)?;
+                if deadline.is_some_and(|d| d <= now_ms) {
+                    let moved =
+                        store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(RoundError::SessionNotFound)?;
+                    expire_locked(conn, &ch.room, &moved, now_ms)?;
+                }
+            }
+        }
+        SessionState::Pending => {
+            if is_talk_made(&session) && input.name.is_some() {
+                return Err(invalid("name: a Talk-made session is edited on the Talk face"));
+            }
+            if let Some(name) = &input.name {
+                store::breakout_sessions::set_name(conn, session.id, name)?;
+            }
+            if let Some(duration) = input.duration {
+                store::breakout_sessions::set_timing(conn, session.id, duration, None)?;
+            }
+        }
+    }
+    reload_view(conn, ch, session.id)
+}
+
+/// #4 `DELETE /breakout/sessions/{bs}`.
+pub fn delete_session(conn: &mut Conn<'_>, ch: &Channel, id: &str, now_ms: i64) -> Result<()> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    settle_expired(conn, &ch.room, now_ms)?;
+    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(RoundError::SessionNotFound)?;
+    match state_of(&session) {
+        SessionState::Active => Err(RoundError::Active),
+        SessionState::Pending if is_talk_made(&session) => {
+            // The plan is the Talk configuration itself: deleting it removes the rooms, with
+            // Talk's own cascade (the hook drops the session row).
+            crate::domain::breakout::remove(conn, ch.room.id)?;
+            store::breakout_sessions::delete(conn, session.id)?;
+            Ok(())
+        }
+        _ => {
+            store::breakout_sessions::delete(conn, session.id)?;
+            Ok(())
+        }
+    }
+}
+
+fn require_horn_plan(session: &SessionRow) -> Result<()> {
+    match state_of(session) {
+        SessionState::Active => Err(RoundError::Active),
+        SessionState::Completed => Err(RoundError::Completed),
+        SessionState::Pending if is_talk_made(session) => {
+            Err(invalid("a Talk-made session is edited on the Talk face"))
+        }
+        SessionState::Pending => Ok(()),
+    }
+}
+
+/// #5 `POST /breakout/sessions/{bs}/rooms`.
+pub fn add_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<RoomInput>) -> Result<RoomView> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let input = input?;
+    require_horn_plan(&session)?;
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    if rooms.len() >= MAX_SESSION_ROOMS {
+        return Err(RoundError::TooManyRooms);
+    }
+    let name = match input.name {
+        Some(name) => name,
+        None => default_name("Room", rooms.iter().map(|r| r.name.as_str())),
+    };
+    let capacity = match input.capacity {
+        Patch::Set(c) => Some(c),
+        _ => None,
+    };
+    let row = store::breakout_sessions::insert_room(
+        conn,
+        &NewSessionRoom {
+            session_id: session.id,
+            name,
+            capacity,
+            room_token: None,
+        },
+    )?;
+    Ok(RoomView {
+        name: row.name.clone(),
+        row,
+        participant_count: 0,
+    })
+}
+
+/// #6 `GET /breakout/sessions/{bs}/rooms`.
+pub fn list_rooms(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Vec<RoomView>> {
+    let session = find_session(conn, ch, id)?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    store::breakout_sessions::rooms(conn, session.id)?
+        .into_iter()
+        .map(|row| room_view(conn, &users, &session, row))
+        .collect()
+}
+
+/// #7 `POST /breakout/sessions/{bs}/rooms/{br}`: rename (and capacity).
+pub fn update_room(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    room_id: &str,
+    input: Result<RoomInput>,
+    now_ms: i64,
+) -> Result<()> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let room = find_room(conn, &session, room_id)?;
+    let input = input?;
+    let Some(name) = input.name else {
+        return Err(invalid("name is required"));
+    };
+    match state_of(&session) {
+        SessionState::Completed => return Err(RoundError::Completed),
+        _ if is_talk_made(&session) => return Err(invalid("a Talk-made session is edited on the Talk face")),
+        SessionState::Active => {
+            if let Some(token) = live_token(&session, &room) {
+                if let Some(talk) = store::rooms::find_by_token(conn, token)? {
+                    crate::domain::conversation::rename(conn, talk.id, &ch.actor(), &name, now_ms / 1000)?;
+                }
+            }
+        }
+        SessionState::Pending => {}
+    }
+    let capacity = match input.capacity {
+        Patch::Keep => room.capacity,
+        Patch::Clear => None,
+        Patch::Set(c) => Some(c),
+    };
+    store::breakout_sessions::update_room(conn, room.id, &name, capacity)?;
+    Ok(())
+}
+
+/// #8 `DELETE /breakout/sessions/{bs}/rooms/{br}`.
+pub fn delete_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) -> Result<()> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let room = find_room(conn, &session, room_id)?;
+    require_horn_plan(&session)?;
+    store::breakout_sessions::delete_room(conn, room.id)?;
+    Ok(())
+}
+
+/// #9 `GET /breakout/sessions/{bs}/rooms/{br}/participants`.
+pub fn participants(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) -> Result<Vec<Member>> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let room = find_room(conn, &session, room_id)?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    Ok(room_members(conn, &users, &session, &room)?.1)
+}
+
+/// #10 `POST /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
+pub fn assign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: &str) -> Result<()> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let room = find_room(conn, &session, room_id)?;
+    let user = find_user(conn, ch, user)?;
+    if is_moderator_type(user.participant_type) {
+        return Err(invalid("userId: owners and moderators are in every breakout room"));
+    }
+    require_horn_plan(&session)?;
+    if let Some(existing) = store::breakout_sessions::assignment_of(conn, session.id, user.id)? {
+        if existing.session_room_id == room.id {
+            return Ok(());
+        }
+        return Err(RoundError::AlreadyAssigned);
+    }
+    if let Some(capacity) = room.capacity {
+        let users = ParentUsers::load(conn, ch.room.id)?;
+        let (_, members) = room_members(conn, &users, &session, &room)?;
+        if members.len() >= capacity as usize {
+            return Err(RoundError::RoomFull);
+        }
+    }
+    store::breakout_sessions::insert_assignments(
+        conn,
+        &[AssignmentRow {
+            session_id: session.id,
+            session_room_id: room.id,
+            attendee_id: user.id,
+            actor_id: user.actor_id.clone(),
+            display_name: user.display_name.clone(),
+        }],
+    )?;
+    Ok(())
+}
+
+/// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
+pub fn unassign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: &str) -> Result<()> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let room = find_room(conn, &session, room_id)?;
+    let user = find_user(conn, ch, user)?;
+    require_horn_plan(&session)?;
+    if store::breakout_sessions::assignment_of(conn, session.id, user.id)?.is_some_and(|a| a.session_room_id == room.id)
+    {
+        store::breakout_sessions::delete_assignment(conn, session.id, user.id)?;
+    }
+    Ok(())
+}
+
+/// Which session #12 starts.
+#[derive(Debug, Clone, Default)]
+pub struct StartInput {
+    pub id: Option<String>,
+}
+
+/// #12 `POST /breakout/session/start`.
+pub fn start(conn: &mut Conn<'_>, ch: &Channel, input: Result<StartInput>, now_ms: i64) -> Result<SessionView> {
+    ch.require_manager()?;
+    let input = input?;
+    settle_expired(conn, &ch.room, now_ms)?;
+    let session = match &input.id {
+        Some(id) => find_session(conn, ch, id)?,
+        None => store::breakout_sessions::in_state(conn, ch.room.id, SessionState::Pending as i32)?
+            .into_iter()
+            .next()
+            .ok_or(RoundError::SessionNotFound)?,
+    };
+    if !can_host(&ch.room) {
+        return Err(invalid("this channel cannot host breakout sessions"));
+    }
+    // The server-wide app config (as Talk's configure reads it) and the conversation's switch.
+    let server_wide = store::app_config::get(conn, "spreed", "breakout_rooms")?
+        .as_deref()
+        .unwrap_or("yes")
+        == "yes";
+    if !server_wide || !store::breakout_sessions::enabled(conn, ch.room.id)? {
+        return Err(RoundError::Disabled);
+    }
+    match state_of(&session) {
+        SessionState::Completed => return Err(RoundError::Completed),
+        SessionState::Active => return Err(RoundError::Active),
+        SessionState::Pending => {}
+    }
+    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+    if active_session(conn, parent.id)?.is_some() || parent.breakout_room_status == breakout_status::STARTED {
+        return Err(RoundError::AnotherActive);
+    }
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    if rooms.is_empty() {
+        return Err(invalid("the breakout session has no rooms"));
+    }
+    let deadline = (session.duration > 0).then(|| now_ms.saturating_add(session.duration));
+    let actor = ch.actor();
+    let now_s = now_ms / 1000;
+    if is_talk_made(&session) {
+        // Talk's configuration is the plan: start it as it is.
+        store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
+        crate::domain::breakout::start(conn, ch.room.id, &actor, now_s)?;
+        return reload_view(conn, ch, session.id);
+    }
+    // Talk rooms left configured (never started, or kept by a finished round) give way; the
+    // sessions that used them keep their history.
+    if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32 {
+        crate::domain::breakout::remove(conn, parent.id)?;
+    }
+    let parent = store::rooms::find_by_id(conn, parent.id)?.ok_or(RoundError::ChannelNotFound)?;
+    let plan = store::breakout_sessions::assignments(conn, session.id)?;
+    let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let placement: HashMap<i64, usize> = plan
+        .iter()
+        .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
+        .collect();
+    let names: Vec<String> = rooms.iter().map(|r| r.name.clone()).collect();
+    let talk_rooms = crate::domain::breakout::build_rooms(
+        conn,
+        &parent,
+        &actor,
+        &names,
+        session.mode,
+        |others| {
+            others
+                .into_iter()
+                .filter_map(|a| placement.get(&a.id).map(|room| (*room, a)))
+                .collect()
+        },
+        now_s,
+    )?;
+    for (row, talk) in rooms.iter().zip(&talk_rooms) {
+        store::breakout_sessions::set_room_token(conn, row.id, &talk.token)?;
+    }
+    store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
+    crate::domain::breakout::start(conn, ch.room.id, &actor, now_s)?;
+    reload_view(conn, ch, session.id)
+}
+
+/// #13 `POST /breakout/session/stop`.
+pub fn stop(conn: &mut Conn<'_>, ch: &Channel, now_ms: i64) -> Result<SessionView> {
+    ch.require_manager()?;
+    settle_expired(conn, &ch.room, now_ms)?;
+    let Some(session) = active_session(conn, ch.room.id)? else {
+        return Err(RoundError::NoActive);
+    };
+    complete(conn, ch.room.id, &session, now_ms)?;
+    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+    if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured as i32 {
+        crate::domain::breakout::stop(conn, parent.id, &ch.actor(), now_ms / 1000)?;
+    }
+    reload_view(conn, ch, session.id)
+}
+
+/// #14 `GET /breakout/session`.
+pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>> {
+    match active_session(conn, ch.room.id)? {
+        Some(row) => {
+            let users = ParentUsers::load(conn, ch.room.id)?;
+            Ok(Some(session_view(conn, ch, &users, row)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// #15 `POST /settings/event/room/{enable|disable}`.
+pub fn set_enabled(conn: &mut Conn<'_>, ch: &Channel, enabled: Result<bool>, now_ms: i64) -> Result<()> {
+    if !ch.is_owner() {
+        return Err(RoundError::Forbidden);
+    }
+    let enabled = enabled?;
+    settle_expired(conn, &ch.room, now_ms)?;
+    if !enabled {
+        let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+        if active_session(conn, parent.id)?.is_some() || parent.breakout_room_status == breakout_status::STARTED {
+            return Err(RoundError::Active);
+        }
+    }
+    store::breakout_sessions::set_enabled(conn, ch.room.id, enabled)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_take_the_smallest_free_number() {
+        assert_eq!(default_name("Room", []), "Room 1");
+        assert_eq!(default_name("Room", ["Room 1", "Room 3"]), "Room 2");
+        assert_eq!(default_name("Room", ["Room 2", "Lobby", "Room x"]), "Room 1");
+        assert_eq!(
+            default_name("Breakout session", ["Breakout session 1", "Breakout session 2"]),
+            "Breakout session 3"
+        );
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(validate_name("name", "  Lab  ").unwrap(), "Lab");
+        assert!(validate_name("name", "   ").is_err());
+        assert!(validate_name("name", &"x".repeat(256)).is_err());
+        assert_eq!(validate_name("name", &"é".repeat(255)).unwrap().chars().count(), 255);
+        assert!(validate_name("name", "a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn durations_and_capacities_have_ranges() {
+        assert_eq!(validate_duration(0).unwrap(), 0);
+        assert_eq!(validate_duration(MAX_DURATION_MS).unwrap(), MAX_DURATION_MS);
+        assert!(validate_duration(-1).is_err());
+        assert!(validate_duration(MAX_DURATION_MS + 1).is_err());
+        assert!(validate_capacity(0).is_err());
+        assert_eq!(validate_capacity(3).unwrap(), 3);
+        assert!(validate_capacity(i64::from(i32::MAX) + 1).is_err());
+    }
+
+    #[test]
+    fn ids_are_plain_decimal() {
+        assert_eq!(parse_id("12"), Some(12));
+        for bad in ["", "-1", "+1", "1.0", "0x1", "99999999999999999999", " 1"] {
+            assert_eq!(parse_id(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Horn's objects (horn.md §4) exactly as they go on the wire: camelCase keys, string ids for
+//! sessions and rooms, numeric user ids, epoch milliseconds, absent rather than `null`.
+
+use crate::domain::rounds::{Member, RoomView, SessionView};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+
+/// What `encodeURIComponent` leaves alone: letters, digits and `-_.!~*'()`.
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakoutSession {
+    pub id: String,
+    pub name: String,
+    pub channel: String,
+    pub duration: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<i64>,
+    pub is_active: bool,
+    pub is_completed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakout_room: Option<BreakoutRoom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakoutRoom {
+    pub id: String,
+    pub name: String,
+    pub breakout_session: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_uuid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i32>,
+    pub participant_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: i64,
+    pub handle: String,
+    pub full_name: String,
+    pub kind: &'static str,
+    pub unregistered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_kind: Option<&'static str>,
+    pub url_handle: String,
+    pub reputation: i64,
+    pub followed_by: bool,
+    pub following: bool,
+    pub client_id: String,
+}
+
+/// `{"id": "<new id>"}` of the create endpoints.
+#[derive(Debug, Serialize)]
+pub struct Created {
+    pub id: String,
+}
+
+/// `{}`: the answer of writes without a body of their own.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+impl From<RoomView> for BreakoutRoom {
+    fn from(v: RoomView) -> Self {
+        BreakoutRoom {
+            id: v.row.id.to_string(),
+            name: v.name,
+            breakout_session: v.row.session_id.to_string(),
+            channel_uuid: v.row.room_token,
+            capacity: v.row.capacity,
+            participant_count: v.participant_count,
+        }
+    }
+}
+
+impl From<SessionView> for BreakoutSession {
+    fn from(v: SessionView) -> Self {
+        let s = v.row;
+        let is_active = s.state == 1;
+        BreakoutSession {
+            id: s.id.to_string(),
+            name: s.name,
+            channel: v.channel,
+            duration: s.duration,
+            started: s.started_at,
+            is_active,
+            is_completed: s.state == 2,
+            breakout_room: v.my_room.map(BreakoutRoom::from),
+            ended: s.ended_at,
+            ends_at: if is_active { s.deadline } else { None },
+        }
+    }
+}
+
+impl User {
+    /// An ordinary account's user in a channel.
+    pub fn ordinary(m: Member, client_id: &str) -> User {
+        User {
+            id: m.attendee_id,
+            url_handle: utf8_percent_encode(&m.actor_id, URL_COMPONENT).to_string(),
+            handle: m.actor_id,
+            full_name: m.display_name,
+            kind: "user",
+            unregistered: false,
+            auth_kind: Some("password"),
+            reputation: 0,
+            followed_by: false,
+            following: false,
+            client_id: client_id.to_owned(),
+        }
+    }
+}
