@@ -85,7 +85,15 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
     let app = crate::api::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let header_read_timeout = state.settings.header_read_timeout;
-    let task = tokio::spawn(serve_connections(listener, app, header_read_timeout, rx));
+    // Breakout session deadlines are swept while the server serves (at once for deadlines that
+    // passed while it was down), and the sweep stops with it.
+    let deadlines = crate::app::rounds::sweep_deadlines(state.db.clone());
+    let task = tokio::spawn(async move {
+        let sweeper = tokio::spawn(deadlines);
+        let served = serve_connections(listener, app, header_read_timeout, rx).await;
+        sweeper.abort();
+        served
+    });
     tracing::info!(
         listen = %addr,
         backend = %state.db.backend_name(),

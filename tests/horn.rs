@@ -1191,3 +1191,144 @@ both_backends!(
     the_conversation_switch,
     racing_starts_and_deletes,
 );
+
+// --- deadlines ------------------------------------------------------------------------------
+
+/// Waits (polling, at most 5 s) until no session runs in `token`.
+async fn until_ended(app: &TestApp, token: &str) {
+    for _ in 0..50 {
+        let r = call(
+            app,
+            "participant1",
+            "GET",
+            &format!("/channels/{token}/breakout/session"),
+            None,
+        )
+        .await;
+        if r.status == 204 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the session did not end");
+}
+
+/// Started with a duration; returns (token, session id, endsAt).
+async fn running_with_deadline(app: &TestApp, duration: i64) -> (String, String, i64) {
+    let token = class(app).await;
+    let p2 = attendee_id(app, &token, "participant2").await;
+    let (id, rooms) = planned(app, &token, json!({"duration": duration}), &["A"]).await;
+    assign(app, &token, &id, &rooms[0], p2).await.assert_status(200);
+    let started = ok(
+        app,
+        "participant1",
+        "POST",
+        &format!("/channels/{token}/breakout/session/start"),
+        Some(json!({"id": id})),
+    )
+    .await;
+    (token, id, started["endsAt"].as_i64().unwrap())
+}
+
+/// Completed at its deadline by the server: `ended` is the deadline, Talk's stop posted once by
+/// `guests`/`cli`, the lobby closed, history kept.
+async fn assert_expired(app: &TestApp, token: &str, id: &str, deadline: i64) {
+    let s = list(app, "participant1", token).await[0].clone();
+    assert_eq!(
+        (s["isCompleted"].clone(), s["ended"].clone()),
+        (json!(true), json!(deadline)),
+        "{s}"
+    );
+    assert!(s.get("endsAt").is_none());
+    let rooms = ok(
+        app,
+        "participant1",
+        "GET",
+        &format!("{}/{id}/rooms", sessions(token)),
+        None,
+    )
+    .await;
+    assert_eq!(rooms[0]["participantCount"], 1);
+    let room = rooms[0]["channelUuid"].as_str().unwrap().to_owned();
+    let messages = system_messages(app, "participant1", &room).await;
+    assert_eq!(
+        messages.iter().filter(|m| m.0 == "breakout_rooms_stopped").count(),
+        1,
+        "{messages:?}"
+    );
+    assert_eq!(
+        messages[0],
+        ("breakout_rooms_stopped".into(), "guests".into(), "cli".into())
+    );
+    let parent = &talk_rooms(app, "participant1").await[0];
+    assert_eq!(parent["breakoutRoomStatus"], 0);
+}
+
+async fn a_session_ends_at_its_deadline(app: &TestApp) {
+    let (token, id, deadline) = running_with_deadline(app, 1000).await;
+    until_ended(app, &token).await;
+    assert_expired(app, &token, &id, deadline).await;
+}
+
+async fn a_deadline_moved_into_the_past_ends_the_session_at_once(app: &TestApp) {
+    let (token, id, deadline) = running_with_deadline(app, 3_600_000).await;
+    let started = deadline - 3_600_000;
+    // Removing the timer, then a duration already over.
+    let r = ok(
+        app,
+        "participant1",
+        "POST",
+        &format!("{}/{id}", sessions(&token)),
+        Some(json!({"duration": 0})),
+    )
+    .await;
+    assert!(r.get("endsAt").is_none() && r["isActive"] == true, "{r}");
+    let r = ok(
+        app,
+        "participant1",
+        "POST",
+        &format!("{}/{id}", sessions(&token)),
+        Some(json!({"duration": 1})),
+    )
+    .await;
+    assert_eq!(r["isCompleted"], true);
+    assert_expired(app, &token, &id, started + 1).await;
+}
+
+both_backends!(
+    a_session_ends_at_its_deadline,
+    a_deadline_moved_into_the_past_ends_the_session_at_once
+);
+
+/// The server is down when the deadline passes: the session ends at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadline_passed_while_down_ends_the_session_at_start_up() {
+    let mut app = TestApp::sqlite().await;
+    let (token, id, deadline) = running_with_deadline(&app, 1000).await;
+    app.server.take().unwrap().shutdown().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let server = talk_breakout::server::start(talk_breakout::config::Settings::for_tests(app.database.clone()))
+        .await
+        .unwrap();
+    app.addr = server.addr;
+    app.server = Some(server);
+    until_ended(&app, &token).await;
+    assert_expired(&app, &token, &id, deadline).await;
+    app.stop().await;
+}
+
+/// Three instances on one PostgreSQL database sweep deadlines: each session ends exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_instances_end_a_session_exactly_once() {
+    let Some(app) = TestApp::postgres("horn_instances").await else {
+        return;
+    };
+    let others = [app.second_instance().await, app.second_instance().await];
+    let (token, id, deadline) = running_with_deadline(&app, 1000).await;
+    until_ended(&app, &token).await;
+    assert_expired(&app, &token, &id, deadline).await;
+    for other in others {
+        other.shutdown().await.unwrap();
+    }
+    app.stop().await;
+}

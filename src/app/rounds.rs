@@ -188,6 +188,25 @@ pub async fn expire_due(db: &Db, now_ms: i64) -> Result<usize> {
     Ok(ended)
 }
 
+/// How often running sessions' deadlines are checked: a session ends within this long of its
+/// deadline (plus the time its transaction takes).
+pub const DEADLINE_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Ends sessions whose deadline passed, now and then every [`DEADLINE_SWEEP`], until dropped.
+/// The deadline is stored with the session, so nothing is lost by a restart (the first pass runs
+/// at start-up), and [`rounds::expire`] re-checks the session under the conversation's lock, so
+/// with several instances on one database each session ends exactly once.
+pub async fn sweep_deadlines(db: Db) {
+    let mut tick = tokio::time::interval(DEADLINE_SWEEP);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = expire_due(&db, crate::domain::now_ms()).await {
+            tracing::warn!(error = %e, "breakout deadline sweep failed");
+        }
+    }
+}
+
 /// Where the deployment's Horn `clientId` is kept.
 pub const CLIENT_ID: (&str, &str) = ("horn", "client_id");
 
