@@ -1,6 +1,6 @@
-//! The command line: the operational contract of `../shared/spec/running.md`.
+//! The command line: the operational contract described in README.md (Configuration).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -26,8 +26,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(override_usage = "talk-breakout serve [OPTIONS]")]
 pub struct ServeArgs {
-    /// Address and port to listen on.
+    /// Where to listen: HOST:PORT with an address or a name (`0.0.0.0:8080`, `[::]:8080`,
+    /// `localhost:8080`), or a bare PORT meaning 127.0.0.1:PORT.
     #[arg(long, env = "TALK_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,
 
@@ -43,6 +45,7 @@ pub struct ServeArgs {
     pub database: String,
 
     /// Make sure this admin account exists (created, or its password reset) on every start.
+    /// Login rules as for the provisioning API: letters, digits, spaces and `_.@-'`, at most 64.
     #[arg(long, env = "TALK_ADMIN_USER", value_name = "NAME", requires = "admin_password")]
     pub admin_user: Option<String>,
 
@@ -56,8 +59,10 @@ pub struct ServeArgs {
     )]
     pub admin_password: Option<String>,
 
-    /// Load users, groups and conversations from this fixture file at start (idempotent).
-    /// The format is described in fixtures/README.md.
+    /// Load users, groups and conversations from this JSON fixture file at start
+    /// (idempotent): {"users": [{"id", "password", "displayName", "admin"}], "groups": [{"id",
+    /// "displayName", "members"}], "conversations": [{"token", "name", "type", "owner",
+    /// "moderators", "members", "groups"}]}.
     #[arg(long, env = "TALK_FIXTURES", value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
 
@@ -66,8 +71,9 @@ pub struct ServeArgs {
     #[arg(long, env = "TALK_ENABLE_TEST_RESET", value_parser = clap::builder::FalseyValueParser::new(), default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub enable_test_reset: bool,
 
-    /// Database connections kept open by this instance.
-    #[arg(long, env = "TALK_DB_POOL_SIZE", default_value_t = 8, value_name = "N")]
+    /// Database connections kept open by this instance (1 to 256).
+    #[arg(long, env = "TALK_DB_POOL_SIZE", default_value_t = 8, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=256))]
     pub db_pool_size: u32,
 
     /// Slow down and finally refuse (429) repeated failed logins from one address, as Nextcloud does.
@@ -78,4 +84,15 @@ pub struct ServeArgs {
     /// server hands out; by default derived from each request's Host header and scheme.
     #[arg(long, env = "TALK_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+
+    /// Log line format: `text` (coloured only on a terminal; NO_COLOR turns colour off) or
+    /// `json` (one object per line, for log collectors).
+    #[arg(long, env = "TALK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }

@@ -15,5 +15,6 @@ pub mod fixtures;
 pub mod horn;
 pub mod ocs;
 pub mod server;
+pub mod shutdown;
 pub mod state;
 pub mod telemetry;

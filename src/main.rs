@@ -13,17 +13,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    talk_breakout::telemetry::init();
     match cli.command {
         Command::Serve(args) => {
+            talk_breakout::telemetry::init(args.log_format);
             let settings = match Settings::from_args(&args) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("talk-breakout: {e}");
+                    // Like clap's own refusals: the command line is wrong, exit status 2.
+                    eprintln!("error: {e}");
                     return ExitCode::from(2);
                 }
             };
-            tracing::info!(?settings, "starting");
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 // Database work runs here; beyond the pool size extra threads would only wait.
                 .max_blocking_threads(64)
@@ -32,15 +32,15 @@ fn main() -> ExitCode {
             {
                 Ok(rt) => rt,
                 Err(e) => {
-                    eprintln!("talk-breakout: cannot start the runtime: {e}");
+                    tracing::error!("cannot start the runtime: {e}");
                     return ExitCode::FAILURE;
                 }
             };
+            // One line saying what went wrong and what to fix; nothing else.
             match runtime.block_on(talk_breakout::server::run(settings)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    tracing::error!(error = %e, "talk-breakout stopped");
-                    eprintln!("talk-breakout: {e}");
+                    tracing::error!("{e}");
                     ExitCode::FAILURE
                 }
             }

@@ -28,11 +28,10 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting connections and waits for requests in flight to finish.
+    /// Stops accepting connections, ends waiting long-polls and waits for requests in flight
+    /// to finish.
     pub async fn shutdown(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.trigger_shutdown();
         self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
@@ -42,6 +41,7 @@ impl RunningServer {
     }
 
     pub fn trigger_shutdown(&mut self) {
+        self.state.stopping.begin();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -55,7 +55,11 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
     let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+        .map_err(|e| match e {
+            // Already one line naming the database and what is wrong with it.
+            DbError::Internal(message) => message,
+            other => format!("cannot open the database {}: {other}", settings.database.display()),
+        })?;
     if let Some(admin) = settings.admin.clone() {
         ensure_admin(&db, admin.user, admin.password)
             .await
@@ -90,7 +94,13 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
         sweeper.abort();
         served
     });
-    tracing::info!(%addr, backend = state.db.backend_name(), "talk-breakout listening");
+    tracing::info!(
+        listen = %addr,
+        backend = %state.db.backend_name(),
+        database = %state.settings.database.display(),
+        version = %env!("CARGO_PKG_VERSION"),
+        "talk-breakout started"
+    );
     Ok(RunningServer {
         addr,
         state,
@@ -148,33 +158,69 @@ async fn serve_connections(
     Ok(())
 }
 
-/// Runs until SIGINT or SIGTERM, then drains and returns.
+/// Runs until SIGINT or SIGTERM, then ends waiting long-polls, drains and returns. A second
+/// signal during the drain exits the process at once (status 128 + the signal's number).
 pub async fn run(settings: Settings) -> Result<(), String> {
-    let mut server = start(settings).await?;
-    shutdown_signal().await;
-    tracing::info!("shutting down: finishing requests in flight");
-    server.trigger_shutdown();
-    server.wait().await.map_err(|e| e.to_string())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut signals = Signals::new().map_err(|e| format!("cannot watch for SIGINT/SIGTERM: {e}"))?;
+    // A signal during start-up (a slow migration, a database that does not answer) stops the
+    // process at once.
+    let mut server = tokio::select! {
+        server = start(settings) => server?,
+        (name, number) = signals.next() => {
+            tracing::warn!(signal = %name, "signal during start-up: exiting immediately");
+            std::process::exit(128 + number);
         }
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+    let (name, _) = signals.next().await;
+    tracing::info!(signal = %name, "shutting down: ending long-polls, finishing requests in flight");
+    server.trigger_shutdown();
     tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+        result = server.wait() => result.map_err(|e| e.to_string())?,
+        (name, number) = signals.next() => {
+            tracing::warn!(signal = %name, "second signal: exiting immediately");
+            std::process::exit(128 + number);
+        }
+    }
+    tracing::info!("talk-breakout stopped");
+    Ok(())
+}
+
+/// SIGINT and SIGTERM, as many times as they come.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The next signal's name and number.
+    async fn next(&mut self) -> (&'static str, i32) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => ("SIGINT", 2),
+                _ = self.terminate.recv() => ("SIGTERM", 15),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            ("SIGINT", 2)
+        }
     }
 }
 

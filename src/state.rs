@@ -5,6 +5,7 @@ use crate::auth::token::TokenHasher;
 use crate::auth::CredentialCache;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::shutdown::Stopping;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub credentials: CredentialCache,
     pub throttler: Throttler,
+    /// Set when a shutdown begins; long-polls end at once.
+    pub stopping: Stopping,
     /// The keyed hash for app passwords and login-flow tokens (key shared through the database).
     pub tokens: TokenHasher,
 }
@@ -25,6 +28,7 @@ impl AppState {
             settings: Arc::new(settings),
             credentials: CredentialCache::new(),
             throttler,
+            stopping: Stopping::default(),
             tokens,
         }
     }

@@ -331,6 +331,10 @@ async fn wrong_bearer_tokens_are_throttled_like_failed_logins() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn revocation_on_another_instance_applies_within_a_second() {
     let Some(app) = TestApp::postgres("revocation_other_instance").await else {
         return;
@@ -369,6 +373,10 @@ async fn revocation_on_another_instance_applies_within_a_second() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn disabling_and_deleting_on_another_instance_apply_within_a_second() {
     let Some(app) = TestApp::postgres("disable_other_instance").await else {
         return;

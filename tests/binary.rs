@@ -251,3 +251,550 @@ fn help_names_every_flag() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--listen"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A self-hoster's first hour: refusals, database errors, logs, shutdown.
+
+mod common;
+
+/// Runs the binary to its exit (it must exit within `limit`): status code, standard error and
+/// how long it took.
+fn run_to_exit(args: &[&str], env: &[(&str, &str)], cwd: &Path, limit: Duration) -> (Option<i32>, String, Duration) {
+    let started = Instant::now();
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{args:?} still running after {limit:?}; stderr so far:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let elapsed = started.elapsed();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed,
+    )
+}
+
+/// The one line a failed start writes: exactly one non-empty line, an ERROR, no colour codes.
+fn single_error_line(stderr: &str) -> &str {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "exactly one line expected:\n{stderr}");
+    assert!(lines[0].contains("ERROR"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes without a terminal: {stderr:?}"
+    );
+    lines[0]
+}
+
+#[test]
+fn sqlite_path_errors_name_the_path_the_working_directory_and_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let fast = Duration::from_secs(10);
+
+    // Relative path into a missing directory.
+    let (code, stderr, _) = run_to_exit(&["serve", "--database", "sqlite://missing/db.sqlite"], &[], cwd, fast);
+    assert_eq!(code, Some(1), "{stderr}");
+    let line = single_error_line(&stderr);
+    let expected = format!(
+        "cannot open the SQLite database missing/db.sqlite (relative to the working directory {}): \
+         No such file or directory (os error 2) (the directory missing does not exist)",
+        cwd.display()
+    );
+    assert!(line.ends_with(&expected), "{line}\nexpected to end with\n{expected}");
+    assert!(!cwd.join("missing").exists(), "nothing is created");
+
+    // Absolute path below a regular file: the OS reason, no working directory.
+    std::fs::write(cwd.join("file.txt"), "x").unwrap();
+    let below_file = cwd.join("file.txt/db.sqlite");
+    let url = format!("sqlite://{}", below_file.display());
+    let (code, stderr, _) = run_to_exit(&["serve", "--database", &url], &[], cwd, fast);
+    assert_eq!(code, Some(1), "{stderr}");
+    let line = single_error_line(&stderr);
+    assert!(
+        line.ends_with(&format!(
+            "cannot open the SQLite database {}: Not a directory (os error 20)",
+            below_file.display()
+        )),
+        "{line}"
+    );
+
+    // A directory instead of a file.
+    let url = format!("sqlite://{}", cwd.display());
+    let (code, stderr, _) = run_to_exit(&["serve", "--database", &url], &[], cwd, fast);
+    assert_eq!(code, Some(1), "{stderr}");
+    let line = single_error_line(&stderr);
+    assert!(
+        line.ends_with(&format!(
+            "cannot open the SQLite database {}: it is a directory, not a file",
+            cwd.display()
+        )),
+        "{line}"
+    );
+
+    // A file that is not a SQLite database is named and left untouched.
+    let text = "this is not a database, and it must stay as it is\n".repeat(200);
+    std::fs::write(cwd.join("notes.txt"), &text).unwrap();
+    let (code, stderr, _) = run_to_exit(&["serve", "--database", "sqlite://notes.txt"], &[], cwd, fast);
+    assert_eq!(code, Some(1), "{stderr}");
+    let line = single_error_line(&stderr);
+    assert!(
+        line.ends_with(&format!(
+            "cannot open the SQLite database notes.txt (relative to the working directory {}): file is not a database",
+            cwd.display()
+        )),
+        "{line}"
+    );
+    assert_eq!(std::fs::read_to_string(cwd.join("notes.txt")).unwrap(), text);
+}
+
+#[test]
+fn postgres_connection_errors_fail_at_once_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: refused at once, not retried.
+    for (url, shown) in [
+        ("postgres://talk@127.0.0.1:1/talk", "postgres://talk@127.0.0.1:1/talk"),
+        (
+            "postgres://talk:hunter2@127.0.0.1:1/talk",
+            "postgres://talk:***@127.0.0.1:1/talk",
+        ),
+    ] {
+        let (code, stderr, elapsed) =
+            run_to_exit(&["serve", "--database", url], &[], dir.path(), Duration::from_secs(10));
+        assert_eq!(code, Some(1), "{stderr}");
+        let line = single_error_line(&stderr);
+        assert!(
+            line.contains(&format!("cannot connect to PostgreSQL {shown}: connection to server at \"127.0.0.1\", port 1 failed: Connection refused")),
+            "{line}"
+        );
+        assert!(line.ends_with("(check --database / DATABASE_URL)"), "{line}");
+        assert!(!line.contains("hunter2"), "{line}");
+        if !url.contains("hunter2") {
+            assert!(!line.contains("***"), "a URL without a password shows none: {line}");
+        }
+        assert!(elapsed < Duration::from_secs(3), "permanent error retried: {elapsed:?}");
+    }
+}
+
+/// `scheme://user@host/db` with another user.
+fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+    format!("{scheme}://{user}@{host}")
+}
+
+#[test]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
+fn postgres_role_and_database_errors_fail_at_once_in_one_line() {
+    let Some(admin_url) = common::postgres_admin_url("postgres_role_and_database_errors") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (url, reason) in [
+        (
+            common::replace_database(&admin_url, "tb_no_such_database"),
+            "database \"tb_no_such_database\" does not exist",
+        ),
+        (
+            with_user(&admin_url, "tb_no_such_role"),
+            "role \"tb_no_such_role\" does not exist",
+        ),
+    ] {
+        let (code, stderr, elapsed) =
+            run_to_exit(&["serve", "--database", &url], &[], dir.path(), Duration::from_secs(10));
+        assert_eq!(code, Some(1), "{stderr}");
+        let line = single_error_line(&stderr);
+        assert!(line.contains("cannot connect to PostgreSQL postgres"), "{line}");
+        assert!(line.contains(reason), "{line}");
+        assert!(elapsed < Duration::from_secs(3), "permanent error retried: {elapsed:?}");
+    }
+}
+
+#[test]
+fn bad_flags_are_refused_before_anything_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (
+            &["--db-pool-size", "0"],
+            &[],
+            "invalid value '0' for '--db-pool-size <N>': 0 is not in 1..=256",
+        ),
+        (
+            &[],
+            &[("TALK_DB_POOL_SIZE", "0")],
+            "invalid value '0' for '--db-pool-size <N>'",
+        ),
+        (&["--listen", "99999"], &[], "--listen \"99999\": expected HOST:PORT"),
+        (
+            &["--listen", "localhost"],
+            &[],
+            "--listen \"localhost\": expected HOST:PORT",
+        ),
+        (
+            &["--admin-user", "bad/name", "--admin-password", "pw"],
+            &[],
+            "--admin-user \"bad/name\" is not a valid login: Only the following characters are allowed in an Login",
+        ),
+        (
+            &["--admin-user", " admin", "--admin-password", "pw"],
+            &[],
+            "--admin-user \" admin\" is not a valid login: Login contains whitespace at the beginning or at the end",
+        ),
+        (
+            &["--admin-user", "admin", "--admin-password", ""],
+            &[],
+            "--admin-password is empty",
+        ),
+        (
+            &["--public-url", "talk.example.org"],
+            &[],
+            "--public-url \"talk.example.org\" must start with http:// or https://",
+        ),
+        (
+            &["--log-format", "xml"],
+            &[],
+            "invalid value 'xml' for '--log-format <FORMAT>'",
+        ),
+    ];
+    for (args, env, message) in cases {
+        let mut all = vec!["serve", "--database", "sqlite://untouched.sqlite"];
+        all.extend_from_slice(args);
+        let (code, stderr, _) = run_to_exit(&all, env, cwd, Duration::from_secs(10));
+        assert_eq!(code, Some(2), "{args:?} {env:?}: {stderr}");
+        assert!(
+            stderr.contains(message),
+            "{args:?} {env:?}: expected {message:?} in\n{stderr}"
+        );
+        assert!(
+            !cwd.join("untouched.sqlite").exists(),
+            "{args:?}: the database was created"
+        );
+    }
+}
+
+#[test]
+fn usage_line_and_help_suit_an_installed_binary() {
+    let out = Command::new(BIN)
+        .args(["serve", "--admin-user", "admin"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--admin-password"), "{stderr}");
+    assert!(stderr.contains("Usage: talk-breakout serve [OPTIONS]\n"), "{stderr}");
+
+    let out = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.starts_with("Run the HTTP server"), "{help}");
+    assert!(help.contains("Usage: talk-breakout serve [OPTIONS]\n"), "{help}");
+    for flag in [
+        "--public-url",
+        "TALK_PUBLIC_URL",
+        "--log-format",
+        "TALK_LOG_FORMAT",
+        "NO_COLOR",
+        "bare PORT meaning 127.0.0.1:PORT",
+        "TALK_DB_POOL_SIZE",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+    // An installed binary comes without the repository's files.
+    assert!(!help.contains(".md"), "--help points at a file:\n{help}");
+    let top = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(!String::from_utf8_lossy(&top.stdout).contains(".md"));
+}
+
+/// Starts the binary with standard error written to `log`; `cwd` is its working directory.
+fn spawn_logged(args: &[&str], env: &[(&str, &str)], cwd: &Path, log: &Path) -> Child {
+    let file = std::fs::File::create(log).unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .env_remove("TALK_LOG_FORMAT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(file);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_takes_a_host_name_or_a_bare_port() {
+    let dir = tempfile::tempdir().unwrap();
+    for form in ["localhost:{port}", "{port}"] {
+        let port = free_port();
+        let listen = form.replace("{port}", &port.to_string());
+        let child = spawn_logged(
+            &["serve", "--listen", &listen, "--database", "sqlite::memory:"],
+            &[],
+            dir.path(),
+            &dir.path().join("listen.log"),
+        );
+        wait_ready(&format!("http://127.0.0.1:{port}")).await;
+        assert!(terminate(child).success(), "{listen}");
+        let log = std::fs::read_to_string(dir.path().join("listen.log")).unwrap();
+        assert!(log.contains(&format!("listen=127.0.0.1:{port} ")), "{listen}: {log}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_log_without_a_terminal_is_plain_and_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("text.log");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = spawn_logged(
+        &[
+            "serve",
+            "--listen",
+            &port.to_string(),
+            "--database",
+            "sqlite://relative.sqlite",
+        ],
+        &[],
+        dir.path(),
+        &log_path,
+    );
+    wait_ready(&base).await;
+    assert!(terminate(child).success());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!log.contains('\u{1b}'), "colour codes in a file: {log:?}");
+    let lines: Vec<&str> = log.lines().collect();
+    let start = lines.iter().find(|l| l.contains("talk-breakout started")).expect(&log);
+    let database = dir.path().join("relative.sqlite");
+    assert!(
+        start.ends_with(&format!(
+            " INFO talk-breakout started listen=127.0.0.1:{port} backend=sqlite database={} version={}",
+            database.display(),
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{start}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("request method=GET route=/status.php status=200")),
+        "{log}"
+    );
+    assert!(
+        lines[lines.len() - 2]
+            .ends_with(" INFO shutting down: ending long-polls, finishing requests in flight signal=SIGTERM"),
+        "{log}"
+    );
+    assert!(lines[lines.len() - 1].ends_with(" INFO talk-breakout stopped"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_log_lines_for_collectors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, env) in [
+        (vec!["--log-format", "json"], vec![]),
+        (vec![], vec![("TALK_LOG_FORMAT", "json")]),
+    ] {
+        let log_path = dir.path().join("json.log");
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let listen = format!("127.0.0.1:{port}");
+        let mut all = vec!["serve", "--listen", &listen, "--database", "sqlite::memory:"];
+        all.extend(args.iter().copied());
+        let child = spawn_logged(&all, &env, dir.path(), &log_path);
+        wait_ready(&base).await;
+        assert!(terminate(child).success());
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        let objects: Vec<serde_json::Value> = log
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        for o in &objects {
+            assert!(o["timestamp"].is_string() && o["level"].is_string(), "{o}");
+        }
+        let start = objects
+            .iter()
+            .find(|o| o["message"] == "talk-breakout started")
+            .expect(&log);
+        assert_eq!(start["level"], "INFO");
+        assert_eq!(start["listen"], listen.as_str());
+        assert_eq!(start["backend"], "sqlite");
+        assert_eq!(start["database"], "sqlite::memory:");
+        assert_eq!(start["version"], env!("CARGO_PKG_VERSION"));
+        let request = objects.iter().find(|o| o["message"] == "request").expect(&log);
+        assert_eq!(request["method"], "GET");
+        assert_eq!(request["route"], "/status.php");
+        assert_eq!(request["status"], 200);
+        assert_eq!(objects.last().unwrap()["message"], "talk-breakout stopped", "{log}");
+    }
+}
+
+const SHUTDOWN_FIXTURE: &str = r#"{
+  "users": [{"id": "host", "password": "host-password"}],
+  "conversations": [{"token": "waitroom", "name": "Waiting", "type": 2, "owner": "host"}]
+}"#;
+
+/// SIGTERM with a chat long-poll waiting: the poll gets upstream's "nothing new" answer (304) at
+/// once, a request whose headers are still arriving is finished and answered, and the process
+/// exits 0, all long before the poll's 30 s timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_waiting_long_polls_at_once_and_finishes_requests_in_flight() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fixture.json"), SHUTDOWN_FIXTURE).unwrap();
+    let log_path = dir.path().join("shutdown.log");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = spawn_logged(
+        &[
+            "serve",
+            "--listen",
+            &port.to_string(),
+            "--database",
+            "sqlite://db.sqlite",
+            "--fixtures",
+            "fixture.json",
+        ],
+        &[],
+        dir.path(),
+        &log_path,
+    );
+    wait_ready(&base).await;
+    let poll = tokio::spawn({
+        let url = format!(
+            "{base}/ocs/v2.php/apps/spreed/api/v1/chat/waitroom?lookIntoFuture=1&timeout=30&lastKnownMessageId=0"
+        );
+        async move {
+            let r = reqwest::Client::new()
+                .get(url)
+                .basic_auth("host", Some("host-password"))
+                .header("OCS-APIRequest", "true")
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap(), Instant::now())
+        }
+    });
+    // A second request whose headers are still on their way when the signal comes.
+    let mut in_flight = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    in_flight.write_all(b"GET /status.php HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // Both requests have reached the server once the log shows... nothing yet: wait until the
+    // long-poll has certainly started waiting (it logs only when it ends).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!poll.is_finished(), "the long-poll waits");
+    let signalled = Instant::now();
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) }, 0);
+    let (status, body, answered) = poll.await.unwrap();
+    assert_eq!(status, 304, "{body}");
+    assert_eq!(body, "", "a 304 has no body");
+    assert!(
+        answered.duration_since(signalled) < Duration::from_secs(3),
+        "long-poll held for {:?}",
+        answered.duration_since(signalled)
+    );
+    // The request in flight is finished after the signal.
+    in_flight.write_all(b"Connection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+    assert!(response.contains("\"installed\":true"), "{response}");
+    let exit = terminate_wait(child, Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(0));
+    assert!(
+        signalled.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        signalled.elapsed()
+    );
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.contains("route=/ocs/{apiv}/apps/spreed/api/v1/chat/{token} status=304") || log.contains("status=304"),
+        "{log}"
+    );
+    assert!(log.trim_end().ends_with("talk-breakout stopped"), "{log}");
+}
+
+/// A second signal while requests are still draining exits at once (128 + the signal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_exits_immediately() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("second.log");
+    let port = free_port();
+    let child = spawn_logged(
+        &["serve", "--listen", &port.to_string(), "--database", "sqlite::memory:"],
+        &[],
+        dir.path(),
+        &log_path,
+    );
+    wait_ready(&format!("http://127.0.0.1:{port}")).await;
+    // A request that never completes its headers keeps the drain waiting (up to the 15 s
+    // header timeout).
+    let mut stuck = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stuck.write_all(b"GET /status.php HTTP/1.1\r\nHost: x\r\n").unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let mut child = child;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still draining after the first signal"
+    );
+    let second = Instant::now();
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let exit = terminate_wait(child, Duration::from_secs(5));
+    assert_eq!(exit.code(), Some(130), "128 + SIGINT");
+    assert!(second.elapsed() < Duration::from_secs(2), "{:?}", second.elapsed());
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log.trim_end()
+            .ends_with("WARN second signal: exiting immediately signal=SIGINT"),
+        "{log}"
+    );
+    drop(stuck);
+}
+
+/// Waits for the child to exit by itself.
+fn terminate_wait(mut child: Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "no exit within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

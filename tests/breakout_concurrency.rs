@@ -156,6 +156,10 @@ both_backends!(concurrent_breakout_requests_keep_invariants);
 
 /// Two server instances on one PostgreSQL database, requests alternating between them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn two_instances_on_one_postgres_keep_invariants() {
     let Some(app) = TestApp::postgres("two_instances").await else {
         return;

@@ -134,6 +134,10 @@ macro_rules! protected_backends {
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    not(talk_test_postgres),
+                    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+                )]
                 async fn postgres() {
                     let Some(app) = crate::common::TestApp::postgres_with(stringify!($name), |s| {
                         s.brute_force_protection = true

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{replace_database, Backend, TestApp, POSTGRES_ENV};
+use common::{replace_database, Backend, TestApp};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,9 +38,12 @@ async fn start_proxy(listen: SocketAddr, upstream: SocketAddr, cut: Arc<Notify>)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn database_outage_gives_503_and_the_server_recovers() {
-    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-        eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so `database_outage_gives_503_and_the_server_recovers` was skipped");
+    let Some(admin_url) = common::postgres_admin_url("database_outage_gives_503_and_the_server_recovers") else {
         return;
     };
     let name = format!("tb_outage_{}", std::process::id());

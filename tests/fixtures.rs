@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{replace_database, Backend, TestApp, POSTGRES_ENV};
+use common::{replace_database, Backend, TestApp};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::path::PathBuf;
 use talk_breakout::config::Settings;
@@ -100,9 +100,12 @@ async fn class_fixture_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn class_fixture_postgres() {
-    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-        eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so class_fixture_postgres was skipped");
+    let Some(admin_url) = common::postgres_admin_url("class_fixture_postgres") else {
         return;
     };
     let name = format!("tb_fixtures_{}", std::process::id());

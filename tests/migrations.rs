@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{replace_database, POSTGRES_ENV};
+use common::replace_database;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use std::collections::BTreeMap;
 use talk_breakout::db::{DatabaseUrl, Db};
@@ -126,8 +126,7 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
         assert!(sqlite.contains_key(table), "{table} missing: {sqlite:?}");
     }
 
-    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
-        eprintln!("SKIPPED (PostgreSQL): {POSTGRES_ENV} is not set, so the PostgreSQL half of `both_backends_apply_cleanly_to_the_same_shape` was skipped");
+    let Some(admin_url) = common::postgres_admin_url("both_backends_apply_cleanly_to_the_same_shape") else {
         return;
     };
     let name = format!("tb_migrations_{}", std::process::id());

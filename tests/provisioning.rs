@@ -886,6 +886,10 @@ both_backends!(account_changes_apply_at_once_on_the_same_instance);
 /// Two instances on one database: a password changed through one is refused by the other once
 /// its one-second account snapshot has expired.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
 async fn password_change_on_another_instance_applies_within_a_second() {
     let Some(app) = TestApp::postgres("password_other_instance").await else {
         return;

@@ -135,9 +135,13 @@ async fn receive_messages(
                 .collect();
             return Ok(Ocs::ok(objects).header("x-chat-last-given", last_given.to_string()));
         }
-        if !future || Instant::now() >= deadline {
+        if !future || Instant::now() >= deadline || s.stopping.is_stopping() {
             return Ok(Ocs::with_status(304, Vec::new()));
         }
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        // A shutdown ends the wait at once with the same "nothing new" answer.
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = s.stopping.wait() => {}
+        }
     }
 }

@@ -84,17 +84,97 @@ impl DatabaseUrl {
             DatabaseUrl::Postgres(_) => "postgres",
         }
     }
-}
 
-/// Hides the password of `scheme://user:password@host/...` for logs and `Debug`.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.split_once('@') {
-            let user = userinfo.split(':').next().unwrap_or("");
-            return format!("{scheme}://{user}:***@{host}");
+    /// Where the data lives, safe for logs: the SQLite file as an absolute path, or the
+    /// PostgreSQL URL with its password hidden.
+    pub fn display(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) if path == ":memory:" => "sqlite::memory:".to_owned(),
+            DatabaseUrl::Sqlite(path) => std::path::absolute(path)
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| path.clone()),
+            DatabaseUrl::Postgres(url) => redact_url(url),
         }
     }
-    url.to_owned()
+}
+
+/// The one-line reason a SQLite file cannot be used: the path as given, the working directory
+/// when the path is relative, and the operating system's reason.
+fn sqlite_open_error(path: &str, reason: &str) -> DbError {
+    let location = if std::path::Path::new(path).is_absolute() {
+        path.to_owned()
+    } else {
+        match std::env::current_dir() {
+            Ok(dir) => format!("{path} (relative to the working directory {})", dir.display()),
+            Err(_) => path.to_owned(),
+        }
+    };
+    DbError::Internal(format!("cannot open the SQLite database {location}: {reason}"))
+}
+
+/// Opens (creating if needed) the SQLite file with the operating system first: SQLite itself
+/// only says "unable to open the database file", without the reason.
+fn check_sqlite_file(path: &str) -> DbResult<()> {
+    let p = std::path::Path::new(path);
+    if p.is_dir() {
+        return Err(sqlite_open_error(path, "it is a directory, not a file"));
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(p)
+        .map(drop)
+        .map_err(|e| {
+            let missing_directory = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+                .map(|d| format!(" (the directory {} does not exist)", d.display()))
+                .unwrap_or_default();
+            sqlite_open_error(path, &format!("{e}{missing_directory}"))
+        })
+}
+
+/// libpq's multi-line message as one line, with the password hidden, and what to check.
+fn postgres_connect_error(url: &str, message: &str) -> DbError {
+    let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = redact_error(&one_line, url);
+    DbError::Internal(format!(
+        "cannot connect to PostgreSQL {}: {one_line} (check --database / DATABASE_URL)",
+        redact_url(url)
+    ))
+}
+
+/// Hides the password of `scheme://user:password@host/...` (and a `password=` query
+/// parameter) for logs and `Debug`. A URL without a password is shown as it is.
+pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match base.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+                None => base.to_owned(),
+            },
+            None => base.to_owned(),
+        },
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let redacted: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&redacted.join("&"));
+    }
+    out
 }
 
 enum PoolKind {
@@ -230,6 +310,24 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
     }
 }
 
+/// Connection errors inside the pool: one warning each through `tracing`, password hidden
+/// (r2d2's default handler logs every retry at error level, with the raw message).
+#[derive(Debug)]
+struct PoolErrorLog;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrorLog {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        let message = error.to_string();
+        let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        tracing::warn!(error = %redact_password_words(&one_line), "database connection failed");
+    }
+}
+
+/// Hides anything that looks like `user:password@` in a free-text message.
+fn redact_password_words(message: &str) -> String {
+    message.split(' ').map(redact_url).collect::<Vec<_>>().join(" ")
+}
+
 /// The shared handle: cheap to clone, safe to use from every request.
 #[derive(Clone)]
 pub struct Db {
@@ -263,15 +361,19 @@ impl Db {
             DatabaseUrl::Sqlite(path) => {
                 configure_sqlite_library();
                 if path != ":memory:" {
+                    check_sqlite_file(path)?;
                     // WAL is a property of the file: switch it once, before the pool opens
                     // several connections that would otherwise race for the exclusive lock.
                     let mut first =
-                        SqliteConnection::establish(path).map_err(|e| DbError::Unavailable(e.to_string()))?;
-                    first.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+                        SqliteConnection::establish(path).map_err(|e| sqlite_open_error(path, &e.to_string()))?;
+                    first
+                        .batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                        .map_err(|e| sqlite_open_error(path, &e.to_string()))?;
                 }
                 let pool = Pool::builder()
                     .max_size(size)
                     .connection_timeout(timeout)
+                    .error_handler(Box::new(PoolErrorLog))
                     // A local file cannot go away between requests; a test query on every
                     // checkout would only add a round trip to each database call.
                     .test_on_check_out(false)
@@ -281,7 +383,11 @@ impl Db {
                 PoolKind::Sqlite(pool)
             }
             DatabaseUrl::Postgres(pg_url) => {
+                // One direct attempt first: a wrong host, port, role, password or database is
+                // reported at once in one line, instead of the pool retrying every connection.
+                PgConnection::establish(pg_url).map_err(|e| postgres_connect_error(pg_url, &e.to_string()))?;
                 let pool = Pool::builder()
+                    .error_handler(Box::new(PoolErrorLog))
                     .max_size(pool_size.max(1))
                     .connection_timeout(timeout)
                     .test_on_check_out(true)
@@ -393,4 +499,25 @@ impl Db {
 
 fn redact_error(message: &str, url: &str) -> String {
     message.replace(url, &redact_url(url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn only_passwords_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://talk:secret@db/talk"),
+            "postgres://talk:***@db/talk"
+        );
+        assert_eq!(redact_url("postgres://talk@db/talk"), "postgres://talk@db/talk");
+        assert_eq!(redact_url("postgres://db/talk"), "postgres://db/talk");
+        assert_eq!(
+            redact_url("postgres://talk@db/talk?sslmode=require&password=secret"),
+            "postgres://talk@db/talk?sslmode=require&password=***"
+        );
+        assert_eq!(redact_url("postgres://u:p@ss@db/x"), "postgres://u:***@db/x");
+        assert_eq!(redact_url("sqlite://talk.sqlite"), "sqlite://talk.sqlite");
+    }
 }
