@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(rest);
     if let Ok(map) = parse_attendee_map(&text, max) {
         for (attendee, room) in map {
-            assert!(attendee >= 1, "accepted attendee id {attendee}");
+            assert!(attendee.0 >= 1, "accepted attendee id {}", attendee.0);
             assert!((0..max).contains(&room), "accepted room {room} with {max} rooms");
         }
     }
