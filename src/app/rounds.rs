@@ -125,7 +125,7 @@ pub async fn participants(
 ) -> Result<(Vec<Member>, String)> {
     read(db, token, caller, move |c, ch| {
         let members = rounds::participants(c, ch, &id, &room)?;
-        let client_id = store::app_config::get(c, CLIENT_ID.0, CLIENT_ID.1)?.unwrap_or_default();
+        let client_id = store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default();
         Ok((members, client_id))
     })
     .await
@@ -207,8 +207,9 @@ pub async fn sweep_deadlines(db: Db) {
     }
 }
 
-/// Where the deployment's Horn `clientId` is kept.
-pub const CLIENT_ID: (&str, &str) = ("horn", "client_id");
+/// Where the deployment's Horn `clientId` is kept: beside the server secrets, not in the app
+/// config, which Nextcloud's provisioning API lists to admins.
+pub const CLIENT_ID: &str = "horn_client_id";
 
 /// Generates the deployment's `clientId` on the first start and keeps it; every instance
 /// sharing the database answers the same.
@@ -220,8 +221,7 @@ pub async fn ensure_client_id(db: &Db) -> std::result::Result<String, DbError> {
                 crate::domain::ids::generate_token(),
                 crate::domain::ids::generate_token()
             );
-            store::app_config::insert_if_absent(conn, CLIENT_ID.0, CLIENT_ID.1, &fresh)?;
-            Ok(store::app_config::get(conn, CLIENT_ID.0, CLIENT_ID.1)?.unwrap_or(fresh))
+            store::app_passwords::secret_or_insert(conn, CLIENT_ID, || fresh)
         })
     })
     .await

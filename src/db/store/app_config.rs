@@ -46,17 +46,3 @@ pub fn keys(conn: &mut Conn<'_>, app: &str) -> DbResult<Vec<String>> {
 pub fn apps(conn: &mut Conn<'_>) -> DbResult<Vec<String>> {
     Ok(backend!(conn, c => app_config::table.select(app_config::app).distinct().order(app_config::app.asc()).load(c))?)
 }
-
-/// Stores a value unless one is there already (instances starting together keep the first).
-pub fn insert_if_absent(conn: &mut Conn<'_>, app: &str, key: &str, value: &str) -> DbResult<()> {
-    let row = AppConfigEntry {
-        app: app.to_owned(),
-        config_key: key.to_owned(),
-        config_value: value.to_owned(),
-    };
-    backend!(conn, c => diesel::insert_into(app_config::table)
-        .values(&row)
-        .on_conflict_do_nothing()
-        .execute(c))?;
-    Ok(())
-}

@@ -21,6 +21,15 @@ pub fn secret_or_insert(conn: &mut Conn<'_>, name: &str, generate: impl FnOnce()
         .first(c))?)
 }
 
+/// The stored value named `name`, if any instance has stored one.
+pub fn secret(conn: &mut Conn<'_>, name: &str) -> DbResult<Option<String>> {
+    Ok(backend!(conn, c => server_secrets::table
+        .find(name)
+        .select(server_secrets::value)
+        .first(c)
+        .optional())?)
+}
+
 /// An app password with the account it belongs to and whether that account is an admin.
 pub type TokenOwner = (AppPassword, User, bool);
 
