@@ -9,9 +9,9 @@ use crate::db::models::Room;
 use crate::db::{store, Conn};
 use crate::domain::access::Moderator;
 use crate::domain::ids::{actor, RoomId};
-use crate::domain::{breakout, now, Refusal};
+use crate::domain::{breakout, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
@@ -31,14 +31,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Rooms formatted for the caller; rooms in which the caller has no attendee are left out.
-fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Refusal> {
+fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>, now: Now) -> Result<Vec<RoomObject>, Refusal> {
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
     let with_me: Vec<(Room, Option<_>)> = rooms
         .into_iter()
         .filter_map(|r| mine.iter().find(|a| a.room_id == r.id).cloned().map(|a| (r, Some(a))))
         .collect();
-    Ok(present_rooms(conn, viewer, &with_me, true)?)
+    Ok(present_rooms(conn, viewer, &with_me, true, now.ms())?)
 }
 
 /// The server-wide switch and the conversation's own (set on the Horn face): configure and
@@ -51,6 +51,7 @@ fn breakout_enabled(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<bool, Refu
 async fn configure(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let req = breakout::ConfigureRequest {
@@ -58,21 +59,25 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    let rooms = apply_and_list(&s, p, move |conn, by| {
+    let rooms = apply_and_list(&s, p, now, move |conn, by| {
         let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::configure(conn, by, enabled, &req, now())
+        breakout::configure(conn, by, enabled, &req, now.secs())
     })
     .await?;
     Ok(Ocs::ok(rooms))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
-async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<RoomObject> {
+async fn remove(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<RoomObject> {
     let mut rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
                 let parent = breakout::remove(conn, &p)?;
-                list_for(conn, p.user_id(), vec![parent])
+                list_for(conn, p.user_id(), vec![parent], now)
             })
         })
         .await?;
@@ -82,7 +87,7 @@ async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorPar
 
 /// One write transaction: run `operation` on the parent, then list the rooms for the caller.
 /// Every list-answering endpoint differs only in its operation.
-async fn apply_and_list<F>(s: &AppState, p: Moderator, operation: F) -> Result<Vec<RoomObject>, OcsError>
+async fn apply_and_list<F>(s: &AppState, p: Moderator, now: Now, operation: F) -> Result<Vec<RoomObject>, OcsError>
 where
     F: FnOnce(&mut Conn<'_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
 {
@@ -90,23 +95,31 @@ where
         .run(move |conn| {
             conn.write_tx(|conn| {
                 let rooms = operation(conn, &p)?;
-                list_for(conn, p.user_id(), rooms)
+                list_for(conn, p.user_id(), rooms, now)
             })
         })
         .await?)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
-async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+async fn start(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        apply_and_list(&s, p, |conn, by| breakout::start(conn, by, now())).await?,
+        apply_and_list(&s, p, now, move |conn, by| breakout::start(conn, by, now.secs())).await?,
     ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
-async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
+async fn stop(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        apply_and_list(&s, p, |conn, by| breakout::stop(conn, by, now())).await?,
+        apply_and_list(&s, p, now, move |conn, by| breakout::stop(conn, by, now.secs())).await?,
     ))
 }
 
@@ -114,11 +127,12 @@ async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParti
 async fn broadcast(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
-    let rooms = apply_and_list(&s, p, move |conn, by| {
-        breakout::broadcast(conn, by, message.as_deref(), now())
+    let rooms = apply_and_list(&s, p, now, move |conn, by| {
+        breakout::broadcast(conn, by, message.as_deref(), now.secs())
     })
     .await?;
     Ok(Ocs::created(rooms))
@@ -128,26 +142,32 @@ async fn broadcast(
 async fn reorganize(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     // A required parameter upstream: missing it is the framework's bare 400.
     let Some(attendee_map) = params.string("attendeeMap") else {
         return Err(crate::ocs::OcsError::Status(400));
     };
-    let rooms = apply_and_list(&s, p, move |conn, by| {
+    let rooms = apply_and_list(&s, p, now, move |conn, by| {
         let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::reorganize(conn, by, enabled, &attendee_map, now())
+        breakout::reorganize(conn, by, enabled, &attendee_map, now.secs())
     })
     .await?;
     Ok(Ocs::ok(rooms))
 }
 
-async fn assistance(s: AppState, RoomParticipant(p): RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
+async fn assistance(
+    s: AppState,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    requested: bool,
+) -> OcsResult<RoomObject> {
     let mut rooms =
         s.db.run(move |conn| {
             conn.write_tx(|conn| {
-                let room = breakout::set_assistance(conn, &p, requested, now())?;
-                list_for(conn, p.user_id(), vec![room])
+                let room = breakout::set_assistance(conn, &p, requested, now.secs())?;
+                list_for(conn, p.user_id(), vec![room], now)
             })
         })
         .await?;
@@ -155,26 +175,27 @@ async fn assistance(s: AppState, RoomParticipant(p): RoomParticipant, requested:
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
-async fn request_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
-    assistance(s, p, true).await
+async fn request_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+    assistance(s, p, now, true).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::resetRequestForAssistance)
-async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
-    assistance(s, p, false).await
+async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+    assistance(s, p, now, false).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/switch (BreakoutRoomController::switchBreakoutRoom)
 async fn switch(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let target = params.string("target").unwrap_or_default();
     let object =
         s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<_, Refusal> {
-                let (room, parent_attendee) = breakout::switch(conn, &p, &target, now())?;
+                let (room, parent_attendee) = breakout::switch(conn, &p, &target, now.secs())?;
                 // Upstream formats the target with the caller's parent membership.
                 Ok(format_room(
                     &room,

@@ -6,6 +6,7 @@ use crate::api::wire::{format_room, one_to_one_partner, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
+use crate::domain::conversation::{as_seen_at, lobby_timer_passed};
 use crate::domain::ids::{actor, AttendeeId, RoomId, RoomType};
 use std::collections::HashMap;
 
@@ -75,12 +76,14 @@ impl RoomExtras {
     }
 }
 
-/// Formats `rooms` (each with the viewer's attendee row, if any) for `viewer`.
+/// Formats `rooms` (each with the viewer's attendee row, if any) for `viewer`, as they are at
+/// `now_ms` (a lobby whose timer passed shows open).
 pub fn present_rooms(
     conn: &mut Conn<'_>,
     viewer: &str,
     rooms: &[(Room, Option<Attendee>)],
     include_last_message: bool,
+    now_ms: i64,
 ) -> DbResult<Vec<RoomObject>> {
     let mut extras = match rooms {
         [(room, attendee)] => RoomExtras::for_room(conn, room, attendee.as_ref(), include_last_message)?,
@@ -113,7 +116,11 @@ pub fn present_rooms(
                 viewer: Some(viewer),
                 user_names: Some(&extras.user_names),
             };
-            format_room(room, &view)
+            if lobby_timer_passed(room, now_ms) {
+                format_room(&as_seen_at(room.clone(), now_ms), &view)
+            } else {
+                format_room(room, &view)
+            }
         })
         .collect())
 }
@@ -125,7 +132,14 @@ pub fn present_room(
     room: &Room,
     attendee: Option<&Attendee>,
     include_last_message: bool,
+    now_ms: i64,
 ) -> DbResult<RoomObject> {
-    let mut list = present_rooms(conn, viewer, &[(room.clone(), attendee.cloned())], include_last_message)?;
+    let mut list = present_rooms(
+        conn,
+        viewer,
+        &[(room.clone(), attendee.cloned())],
+        include_last_message,
+        now_ms,
+    )?;
     Ok(list.remove(0))
 }

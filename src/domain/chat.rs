@@ -27,6 +27,16 @@ impl Actor {
             display_name: display_name.to_owned(),
         }
     }
+
+    /// Upstream's actor for actions without a user (background jobs, the command line):
+    /// `guests`/`cli`.
+    pub fn server() -> Actor {
+        Actor {
+            actor_type: actor::GUESTS.to_owned(),
+            actor_id: "cli".to_owned(),
+            display_name: String::new(),
+        }
+    }
 }
 
 /// A user named in a system message (`{user}`), with the display name at the time.
@@ -177,6 +187,7 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "moderator_demoted" if viewer_is_actor => "You demoted {user} from moderator",
         "moderator_demoted" if viewer_is_user => "{actor} demoted you from moderator",
         "moderator_demoted" => "{actor} demoted {user} from moderator",
+        "lobby_timer_reached" => "The conversation is now open to everyone",
         "lobby_none" if viewer_is_actor => "You opened the conversation to everyone",
         "lobby_none" => "{actor} opened the conversation to everyone",
         "lobby_non_moderators" if viewer_is_actor => "You restricted the conversation to moderators",

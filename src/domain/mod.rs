@@ -10,6 +10,7 @@ pub mod ids;
 pub mod participant;
 pub mod refusal;
 pub mod rounds;
+pub mod schedule;
 
 pub use refusal::Refusal;
 
