@@ -3,6 +3,7 @@
 //! API face maps them to its wire once (the Talk face in `ocs::refusal`).
 
 pub mod access;
+pub mod accounts;
 pub mod breakout;
 pub mod chat;
 pub mod conversation;
