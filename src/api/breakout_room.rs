@@ -6,7 +6,7 @@ use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::db::models::Room;
-use crate::db::{store, Conn};
+use crate::db::{store, Conn, WriteTx};
 use crate::domain::access::Moderator;
 use crate::domain::ids::{actor, RoomId};
 use crate::domain::{breakout, now, Refusal};
@@ -84,7 +84,7 @@ async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorPar
 /// Every list-answering endpoint differs only in its operation.
 async fn apply_and_list<F>(s: &AppState, p: Moderator, operation: F) -> Result<Vec<RoomObject>, OcsError>
 where
-    F: FnOnce(&mut Conn<'_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
+    F: FnOnce(&mut WriteTx<'_, '_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
 {
     Ok(s.db
         .run(move |conn| {

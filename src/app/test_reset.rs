@@ -5,6 +5,6 @@
 use crate::db::{store, Db, DbResult};
 
 pub async fn wipe_conversations(db: &Db) -> DbResult<()> {
-    db.run(|conn| conn.write_tx(store::rooms::delete_all)).await?;
+    db.run(|conn| conn.write_tx(|tx| store::rooms::delete_all(tx))).await?;
     Ok(())
 }

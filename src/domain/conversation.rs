@@ -3,7 +3,7 @@
 
 use crate::db::models::{Attendee, NewRoom, Room};
 use crate::db::store;
-use crate::db::{Conn, DbResult};
+use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
 use crate::domain::ids::{actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomType};
@@ -86,7 +86,7 @@ pub fn delete_room(conn: &mut Conn<'_>, room: &Room) -> DbResult<()> {
 
 /// Re-reads a room inside a write transaction after taking its lock, so checks see the state
 /// that concurrent writers left.
-pub fn lock_and_reload(conn: &mut Conn<'_>, room_id: RoomId) -> Result<Room> {
+pub fn lock_and_reload(conn: &mut WriteTx<'_, '_>, room_id: RoomId) -> Result<Room> {
     conn.lock_room(room_id)?;
     reload(conn, room_id)
 }
@@ -164,7 +164,12 @@ pub fn prepare_conversation_name(object_name: &str) -> String {
 }
 
 /// `RoomController::createRoom`, in upstream's check order.
-pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
+pub fn create_conversation(
+    conn: &mut WriteTx<'_, '_>,
+    caller: &Caller,
+    req: &CreateRequest,
+    now: i64,
+) -> Result<Created> {
     if RoomType::from_value(req.room_type) == Some(RoomType::OneToOne) {
         return create_one_to_one(conn, caller, &req.invite, now);
     }
@@ -273,13 +278,13 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Caller, invite: &str, now: i6
 }
 
 /// `PUT /room/{token}`: rename; one-to-one rooms keep their name.
-pub fn rename(conn: &mut Conn<'_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
+pub fn rename(conn: &mut WriteTx<'_, '_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
     rename_room(conn, by.room().id, &by.actor(), new_name, now)
 }
 
 /// [`rename`] once access is settled (a moderator, or a Horn round renaming its rooms).
 pub(crate) fn rename_room(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     room_id: RoomId,
     caller: &Actor,
     new_name: &str,
@@ -314,7 +319,7 @@ pub(crate) fn rename_room(
 }
 
 /// `DELETE /room/{token}` by a moderator.
-pub fn delete_by_moderator(conn: &mut Conn<'_>, by: &Moderator) -> Result<()> {
+pub fn delete_by_moderator(conn: &mut WriteTx<'_, '_>, by: &Moderator) -> Result<()> {
     let room = lock_and_reload(conn, by.room().id)?;
     if room.room_type.is_one_to_one() {
         return Err(Refusal::NotApplicable);
@@ -324,7 +329,7 @@ pub fn delete_by_moderator(conn: &mut Conn<'_>, by: &Moderator) -> Result<()> {
 }
 
 /// `PUT /room/{token}/webinar/lobby`.
-pub fn set_lobby(conn: &mut Conn<'_>, by: &Moderator, state: i64, timer: i64, now: i64) -> Result<Room> {
+pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: i64, now: i64) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
     if is_breakout_room(&room) {
         return Err(Refusal::LockedForBreakoutRooms);
@@ -361,7 +366,7 @@ pub fn set_lobby(conn: &mut Conn<'_>, by: &Moderator, state: i64, timer: i64, no
 }
 
 /// `POST|DELETE /room/{token}/public`: breakout rooms and configured parents stay private.
-pub fn set_public(conn: &mut Conn<'_>, by: &Moderator, public: bool) -> Result<Room> {
+pub fn set_public(conn: &mut WriteTx<'_, '_>, by: &Moderator, public: bool) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
     if is_breakout_room(&room) || is_configured_parent(&room) {
         return Err(Refusal::LockedForBreakoutRooms);
@@ -377,7 +382,7 @@ pub fn set_public(conn: &mut Conn<'_>, by: &Moderator, public: bool) -> Result<R
 /// Settings that breakout rooms refuse with `breakout-room` (listable, message expiration,
 /// default permissions): checks, then sets.
 pub fn set_locked_setting(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     field: store::rooms::RoomIntField,
     value: i64,
