@@ -1,13 +1,13 @@
 //! spreed `BreakoutRoomController` (API v1): configure, remove, start, stop, broadcast,
 //! reorganize, request/reset assistance, switch.
 
-use crate::api::capabilities::TalkConfig;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
+use crate::app;
 use crate::db::models::Room;
-use crate::db::{store, Conn, WriteTx};
-use crate::domain::access::Moderator;
+use crate::db::{store, Conn};
+use crate::domain::access::Member;
 use crate::domain::ids::{actor, RoomId};
 use crate::domain::{breakout, now, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
@@ -30,8 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/switch"), post(switch))
 }
 
-/// Rooms formatted for the caller; rooms in which the caller has no attendee are left out.
-fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Refusal> {
+/// Rooms formatted for the member who acted; rooms in which they have no attendee are left out.
+fn list_for(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Refusal> {
+    let viewer = me.user_id().as_str();
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
     let with_me: Vec<(Room, Option<_>)> = rooms
@@ -41,10 +42,9 @@ fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>) -> Result<Vec<R
     Ok(present_rooms(conn, viewer, &with_me, true)?)
 }
 
-/// The server-wide switch and the conversation's own (set on the Horn face): configure and
-/// reorganize answer `config` when either is off.
-fn breakout_enabled(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<bool, Refusal> {
-    Ok(TalkConfig::load(conn)?.breakout_rooms_enabled && crate::domain::rounds::conversation_enabled(conn, parent_id)?)
+/// The one room an operation answers with, formatted for the member who acted.
+fn one_for(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>) -> Result<RoomObject, Refusal> {
+    list_for(conn, me, rooms)?.pop().ok_or(Refusal::RoomNotFound)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
@@ -58,56 +58,22 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    let rooms = apply_and_list(&s, p, move |conn, by| {
-        let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::configure(conn, by, enabled, &req, now())
-    })
-    .await?;
-    Ok(Ocs::ok(rooms))
+    Ok(Ocs::ok(app::breakout::configure(&s.db, p, req, now(), list_for).await?))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
 async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<RoomObject> {
-    let mut rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let parent = breakout::remove(conn, &p)?;
-                list_for(conn, p.user_id(), vec![parent])
-            })
-        })
-        .await?;
-    let parent = rooms.pop().ok_or(Refusal::RoomNotFound)?;
-    Ok(Ocs::ok(parent))
-}
-
-/// One write transaction: run `operation` on the parent, then list the rooms for the caller.
-/// Every list-answering endpoint differs only in its operation.
-async fn apply_and_list<F>(s: &AppState, p: Moderator, operation: F) -> Result<Vec<RoomObject>, OcsError>
-where
-    F: FnOnce(&mut WriteTx<'_, '_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
-{
-    Ok(s.db
-        .run(move |conn| {
-            conn.write_tx(|conn| {
-                let rooms = operation(conn, &p)?;
-                list_for(conn, p.user_id(), rooms)
-            })
-        })
-        .await?)
+    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
 async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(
-        apply_and_list(&s, p, |conn, by| breakout::start(conn, by, now())).await?,
-    ))
+    Ok(Ocs::ok(app::breakout::start(&s.db, p, now(), list_for).await?))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
 async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(
-        apply_and_list(&s, p, |conn, by| breakout::stop(conn, by, now())).await?,
-    ))
+    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now(), list_for).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
@@ -117,11 +83,9 @@ async fn broadcast(
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
-    let rooms = apply_and_list(&s, p, move |conn, by| {
-        breakout::broadcast(conn, by, message.as_deref(), now())
-    })
-    .await?;
-    Ok(Ocs::created(rooms))
+    Ok(Ocs::created(
+        app::breakout::broadcast(&s.db, p, message, now(), list_for).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/attendees (BreakoutRoomController::applyAttendeeMap)
@@ -132,26 +96,17 @@ async fn reorganize(
 ) -> OcsResult<Vec<RoomObject>> {
     // A required parameter upstream: missing it is the framework's bare 400.
     let Some(attendee_map) = params.string("attendeeMap") else {
-        return Err(crate::ocs::OcsError::Status(400));
+        return Err(OcsError::Status(400));
     };
-    let rooms = apply_and_list(&s, p, move |conn, by| {
-        let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::reorganize(conn, by, enabled, &attendee_map, now())
-    })
-    .await?;
-    Ok(Ocs::ok(rooms))
+    Ok(Ocs::ok(
+        app::breakout::reorganize(&s.db, p, attendee_map, now(), list_for).await?,
+    ))
 }
 
 async fn assistance(s: AppState, RoomParticipant(p): RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
-    let mut rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let room = breakout::set_assistance(conn, &p, requested, now())?;
-                list_for(conn, p.user_id(), vec![room])
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(rooms.pop().ok_or(Refusal::RoomNotFound)?))
+    Ok(Ocs::ok(
+        app::breakout::set_assistance(&s.db, p, requested, now(), one_for).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
@@ -171,21 +126,14 @@ async fn switch(
     params: Params,
 ) -> OcsResult<RoomObject> {
     let target = params.string("target").unwrap_or_default();
-    let object =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Refusal> {
-                let (room, parent_attendee) = breakout::switch(conn, &p, &target, now())?;
-                // Upstream formats the target with the caller's parent membership.
-                Ok(format_room(
-                    &room,
-                    &CallerView {
-                        attendee: Some(&parent_attendee),
-                        viewer: Some(p.user_id()),
-                        ..Default::default()
-                    },
-                ))
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(object))
+    let (room, parent_attendee, me) = app::breakout::switch(&s.db, p, target, now()).await?;
+    // Upstream formats the target with the caller's parent membership.
+    Ok(Ocs::ok(format_room(
+        &room,
+        &CallerView {
+            attendee: Some(&parent_attendee),
+            viewer: Some(me.user_id()),
+            ..Default::default()
+        },
+    )))
 }

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod app_config;
+pub mod breakout;
 pub mod rounds;
 pub mod test_reset;

@@ -674,11 +674,6 @@ pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> cr
     Ok(())
 }
 
-/// Whether configure and reorganize may run on this conversation (the per-conversation switch).
-pub fn conversation_enabled(conn: &mut Conn<'_>, parent_id: RoomId) -> crate::db::DbResult<bool> {
-    store::breakout_sessions::enabled(conn, parent_id)
-}
-
 fn db_only(e: RoundError) -> crate::domain::Refusal {
     match e {
         RoundError::Db(db) => crate::domain::Refusal::Storage(db),
