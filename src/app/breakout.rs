@@ -30,6 +30,25 @@ where
     .await
 }
 
+/// [`on_parent`] for the operations that the breakout switches govern (configure, reorganize):
+/// the operation learns whether the server's and the conversation's switch both allow them.
+async fn on_parent_if_allowed<T, Op>(db: &Db, by: Moderator, operation: Op, present: impl Present<T>) -> Result<T>
+where
+    T: Send + 'static,
+    Op: FnOnce(&mut crate::db::WriteTx<'_, '_>, &Moderator, bool) -> Result<Vec<Room>> + Send + 'static,
+{
+    on_parent(
+        db,
+        by,
+        move |tx, by| {
+            let allowed = breakout_rooms_allowed(tx, by.room().id)?;
+            operation(tx, by, allowed)
+        },
+        present,
+    )
+    .await
+}
+
 /// Creates the breakout rooms (when both the server's and the conversation's switch allow it).
 pub async fn configure<T: Send + 'static>(
     db: &Db,
@@ -38,13 +57,10 @@ pub async fn configure<T: Send + 'static>(
     now: i64,
     present: impl Present<T>,
 ) -> Result<T> {
-    on_parent(
+    on_parent_if_allowed(
         db,
         by,
-        move |tx, by| {
-            let allowed = breakout_rooms_allowed(tx, by.room().id)?;
-            breakout::configure(tx, by, allowed, &req, now)
-        },
+        move |tx, by, allowed| breakout::configure(tx, by, allowed, &req, now),
         present,
     )
     .await
@@ -90,13 +106,10 @@ pub async fn reorganize<T: Send + 'static>(
     now: i64,
     present: impl Present<T>,
 ) -> Result<T> {
-    on_parent(
+    on_parent_if_allowed(
         db,
         by,
-        move |tx, by| {
-            let allowed = breakout_rooms_allowed(tx, by.room().id)?;
-            breakout::reorganize(tx, by, allowed, &attendee_map, now)
-        },
+        move |tx, by, allowed| breakout::reorganize(tx, by, allowed, &attendee_map, now),
         present,
     )
     .await
