@@ -57,7 +57,7 @@ impl Settings {
         let database = DatabaseUrl::parse(&args.database).map_err(|e| format!("--database: {e}"))?;
         let admin = match (&args.admin_user, &args.admin_password) {
             (Some(user), Some(password)) => {
-                crate::api::provisioning::validate_user_id(user)
+                crate::domain::accounts::validate_user_id(user)
                     .map_err(|rule| format!("--admin-user {user:?} is not a valid login: {rule}"))?;
                 if password.is_empty() {
                     return Err("--admin-password is empty".to_owned());

@@ -439,6 +439,32 @@ async fn scenarios(
     report.concurrent("e", "200 students switch concurrently (free mode)", e);
     report.memory_after("(e)", server.rss_mib(), server.peak_rss_mib());
 
+    println!("(g) Horn sessions: start and stop 20 rooms with every student assigned …");
+    let (g, student) = seed::horn_rounds(api, world, 3).await?;
+    for (name, lat) in g {
+        report.steps("g", &name, lat);
+    }
+    report.memory_after("(g)", server.rss_mib(), server.peak_rss_mib());
+
+    println!("(h) Horn GET breakout/session (a student, the round running) …");
+    let session_path = format!("/api/v1_0/channels/{}/breakout/session", world.parent);
+    let h = load::wrk(
+        server.addr,
+        &session_path,
+        Some(&seed::basic(&student, seed::PASSWORD)),
+        c,
+        d,
+    )?;
+    report.load("h", "Horn GET breakout/session, authenticated", c, h, &base);
+    api.horn(
+        "teacher",
+        "POST",
+        &format!("/channels/{}/breakout/session/stop", world.parent),
+        serde_json::json!({}),
+        &[200],
+    )
+    .await?;
+
     if !cli.skip_large {
         println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");
         let seeded = seed::seed_large(db).await?;

@@ -122,6 +122,16 @@ impl Report {
                 );
                 self.target("(a) p99 < 5 ms", format!("{:.2} ms", r.p99_ms), r.p99_ms < 5.0);
             }
+            "h" => {
+                let need = 1.0 / 3.0;
+                if self.backend == "sqlite" {
+                    self.target(
+                        &format!("(h) Horn GET breakout/session ≥ {need:.2} of baseline req/s"),
+                        format!("{ratio:.3}"),
+                        ratio >= need && r.errors == 0,
+                    );
+                }
+            }
             "b" => self.target(
                 "(b) median < 1 ms (58 conversations)",
                 format!("{:.3} ms", r.p50_ms),
@@ -154,6 +164,14 @@ impl Report {
                 return;
             };
             self.target(&format!("(c) {step} < {limit} ms"), format!("{p50:.2} ms"), p50 < limit);
+        }
+        if id == "g" && step.starts_with("start") {
+            let limit = if self.backend == "postgres" { 60.0 } else { 30.0 };
+            self.target(
+                &format!("(g) Horn start, 20 rooms, every student assigned < {limit} ms"),
+                format!("{p50:.2} ms"),
+                p50 < limit,
+            );
         }
     }
 

@@ -61,6 +61,28 @@ impl Api {
         Ok(Answer { status, body })
     }
 
+    /// Calls the Horn face (`/api/v1_0`) with a JSON body and insists on one of the expected
+    /// statuses; answers the JSON body (`null` when empty).
+    pub async fn horn(&self, user: &str, method: &str, path: &str, body: Value, ok: &[u16]) -> Result<Value, String> {
+        let password = if user == "admin" { "admin" } else { PASSWORD };
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+        let base = self.base.trim_end_matches("/ocs/v2.php");
+        let response = self
+            .http
+            .request(method.clone(), format!("{base}/api/v1_0{path}"))
+            .header("Authorization", basic(user, password))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| e.to_string())?;
+        if !ok.contains(&status) {
+            return Err(format!("{method} {path} answered {status}: {text}"));
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Calls and insists on one of the expected statuses.
     pub async fn expect(
         &self,
@@ -354,4 +376,92 @@ pub async fn seed_large(db: &BenchDb) -> Result<Duration, String> {
     .await
     .map_err(|e| e.to_string())??;
     Ok(started.elapsed())
+}
+
+/// Scenario (g): a Horn session of 20 rooms with every student of the big parent assigned
+/// beforehand (#10, one request per student), then the timed start (#12) and stop (#13).
+/// Answers the latencies and leaves one session running for scenario (h), with the id of a
+/// student who has a room in it.
+pub async fn horn_rounds(api: &Api, w: &World, rounds: usize) -> Result<(Vec<(String, Vec<f64>)>, String), String> {
+    let channel = format!("/channels/{}", w.parent);
+    let participants = api
+        .expect(
+            "teacher",
+            "GET",
+            &format!("/apps/spreed/api/v4/room/{}/participants", w.parent),
+            &[],
+            &[200],
+        )
+        .await?;
+    let students: Vec<(String, i64)> = participants
+        .as_array()
+        .ok_or("participants is not a list")?
+        .iter()
+        .filter(|p| p["participantType"] == 3)
+        .filter_map(|p| Some((p["actorId"].as_str()?.to_owned(), p["attendeeId"].as_i64()?)))
+        .collect();
+    let mut lat: Vec<(String, Vec<f64>)> = ["start (20 rooms, all students assigned)", "stop"]
+        .iter()
+        .map(|s| (s.to_string(), Vec::new()))
+        .collect();
+    for round in 0..=rounds {
+        let session = api
+            .horn(
+                "teacher",
+                "POST",
+                &format!("{channel}/breakout/sessions"),
+                serde_json::json!({ "name": format!("Round {round}") }),
+                &[200],
+            )
+            .await?;
+        let session = session["id"].as_str().ok_or("session without id")?.to_owned();
+        let mut rooms = Vec::with_capacity(BREAKOUT_ROOMS);
+        for _ in 0..BREAKOUT_ROOMS {
+            let room = api
+                .horn(
+                    "teacher",
+                    "POST",
+                    &format!("{channel}/breakout/sessions/{session}/rooms"),
+                    serde_json::json!({}),
+                    &[200],
+                )
+                .await?;
+            rooms.push(room["id"].as_str().ok_or("room without id")?.to_owned());
+        }
+        let results: Vec<Result<Value, String>> = stream::iter(students.iter().enumerate())
+            .map(|(i, (_, attendee))| {
+                let path = format!(
+                    "{channel}/breakout/sessions/{session}/rooms/{}/participants/{attendee}",
+                    rooms[i % rooms.len()]
+                );
+                async move { api.horn("teacher", "POST", &path, serde_json::json!({}), &[200]).await }
+            })
+            .buffer_unordered(4)
+            .collect()
+            .await;
+        results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        let (ms, _) = timed(api.horn(
+            "teacher",
+            "POST",
+            &format!("{channel}/breakout/session/start"),
+            serde_json::json!({ "id": session }),
+            &[200],
+        ))
+        .await?;
+        lat[0].1.push(ms);
+        if round == rounds {
+            break; // left running for (h)
+        }
+        let (ms, _) = timed(api.horn(
+            "teacher",
+            "POST",
+            &format!("{channel}/breakout/session/stop"),
+            serde_json::json!({}),
+            &[200],
+        ))
+        .await?;
+        lat[1].1.push(ms);
+    }
+    let student = students.first().ok_or("no students")?.0.clone();
+    Ok((lat, student))
 }

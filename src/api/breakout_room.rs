@@ -1,13 +1,13 @@
 //! spreed `BreakoutRoomController` (API v1): configure, remove, start, stop, broadcast,
 //! reorganize, request/reset assistance, switch.
 
-use crate::api::capabilities::TalkConfig;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
+use crate::app;
 use crate::db::models::Room;
 use crate::db::{store, Conn};
-use crate::domain::access::Moderator;
+use crate::domain::access::Member;
 use crate::domain::ids::{actor, RoomId};
 use crate::domain::{breakout, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
@@ -30,8 +30,14 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/switch"), post(switch))
 }
 
-/// Rooms formatted for the caller; rooms in which the caller has no attendee are left out.
-fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>, now: Now) -> Result<Vec<RoomObject>, Refusal> {
+/// Rooms formatted for the member who acted, as at the request's `now`; rooms in which they have
+/// no attendee are left out.
+fn list_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
+    move |conn, me, rooms| list_at(conn, me, rooms, now)
+}
+
+fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now) -> Result<Vec<RoomObject>, Refusal> {
+    let viewer = me.user_id().as_str();
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
     let with_me: Vec<(Room, Option<_>)> = rooms
@@ -41,10 +47,9 @@ fn list_for(conn: &mut Conn<'_>, viewer: &str, rooms: Vec<Room>, now: Now) -> Re
     Ok(present_rooms(conn, viewer, &with_me, true, now.ms())?)
 }
 
-/// The server-wide switch and the conversation's own (set on the Horn face): configure and
-/// reorganize answer `config` when either is off.
-fn breakout_enabled(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<bool, Refusal> {
-    Ok(TalkConfig::load(conn)?.breakout_rooms_enabled && crate::domain::rounds::conversation_enabled(conn, parent_id)?)
+/// The one room an operation answers with, formatted for the member who acted.
+fn one_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
+    move |conn, me, rooms| list_at(conn, me, rooms, now)?.pop().ok_or(Refusal::RoomNotFound)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
@@ -59,12 +64,9 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    let rooms = apply_and_list(&s, p, now, move |conn, by| {
-        let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::configure(conn, by, enabled, &req, now.secs())
-    })
-    .await?;
-    Ok(Ocs::ok(rooms))
+    Ok(Ocs::ok(
+        app::breakout::configure(&s.db, p, req, now.secs(), list_for(now)).await?,
+    ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
@@ -73,32 +75,7 @@ async fn remove(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<RoomObject> {
-    let mut rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let parent = breakout::remove(conn, &p)?;
-                list_for(conn, p.user_id(), vec![parent], now)
-            })
-        })
-        .await?;
-    let parent = rooms.pop().ok_or(Refusal::RoomNotFound)?;
-    Ok(Ocs::ok(parent))
-}
-
-/// One write transaction: run `operation` on the parent, then list the rooms for the caller.
-/// Every list-answering endpoint differs only in its operation.
-async fn apply_and_list<F>(s: &AppState, p: Moderator, now: Now, operation: F) -> Result<Vec<RoomObject>, OcsError>
-where
-    F: FnOnce(&mut Conn<'_>, &Moderator) -> Result<Vec<Room>, Refusal> + Send + 'static,
-{
-    Ok(s.db
-        .run(move |conn| {
-            conn.write_tx(|conn| {
-                let rooms = operation(conn, &p)?;
-                list_for(conn, p.user_id(), rooms, now)
-            })
-        })
-        .await?)
+    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
@@ -108,7 +85,7 @@ async fn start(
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        apply_and_list(&s, p, now, move |conn, by| breakout::start(conn, by, now.secs())).await?,
+        app::breakout::start(&s.db, p, now.secs(), list_for(now)).await?,
     ))
 }
 
@@ -118,9 +95,7 @@ async fn stop(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(
-        apply_and_list(&s, p, now, move |conn, by| breakout::stop(conn, by, now.secs())).await?,
-    ))
+    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.secs(), list_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
@@ -131,11 +106,9 @@ async fn broadcast(
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
-    let rooms = apply_and_list(&s, p, now, move |conn, by| {
-        breakout::broadcast(conn, by, message.as_deref(), now.secs())
-    })
-    .await?;
-    Ok(Ocs::created(rooms))
+    Ok(Ocs::created(
+        app::breakout::broadcast(&s.db, p, message, now.secs(), list_for(now)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/attendees (BreakoutRoomController::applyAttendeeMap)
@@ -147,14 +120,11 @@ async fn reorganize(
 ) -> OcsResult<Vec<RoomObject>> {
     // A required parameter upstream: missing it is the framework's bare 400.
     let Some(attendee_map) = params.string("attendeeMap") else {
-        return Err(crate::ocs::OcsError::Status(400));
+        return Err(OcsError::Status(400));
     };
-    let rooms = apply_and_list(&s, p, now, move |conn, by| {
-        let enabled = breakout_enabled(conn, by.room().id)?;
-        breakout::reorganize(conn, by, enabled, &attendee_map, now.secs())
-    })
-    .await?;
-    Ok(Ocs::ok(rooms))
+    Ok(Ocs::ok(
+        app::breakout::reorganize(&s.db, p, attendee_map, now.secs(), list_for(now)).await?,
+    ))
 }
 
 async fn assistance(
@@ -163,15 +133,9 @@ async fn assistance(
     now: Now,
     requested: bool,
 ) -> OcsResult<RoomObject> {
-    let mut rooms =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| {
-                let room = breakout::set_assistance(conn, &p, requested, now.secs())?;
-                list_for(conn, p.user_id(), vec![room], now)
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(rooms.pop().ok_or(Refusal::RoomNotFound)?))
+    Ok(Ocs::ok(
+        app::breakout::set_assistance(&s.db, p, requested, now.secs(), one_for(now)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
@@ -192,21 +156,14 @@ async fn switch(
     params: Params,
 ) -> OcsResult<RoomObject> {
     let target = params.string("target").unwrap_or_default();
-    let object =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Refusal> {
-                let (room, parent_attendee) = breakout::switch(conn, &p, &target, now.secs())?;
-                // Upstream formats the target with the caller's parent membership.
-                Ok(format_room(
-                    &room,
-                    &CallerView {
-                        attendee: Some(&parent_attendee),
-                        viewer: Some(p.user_id()),
-                        ..Default::default()
-                    },
-                ))
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(object))
+    let (room, parent_attendee, me) = app::breakout::switch(&s.db, p, target, now.secs()).await?;
+    // Upstream formats the target with the caller's parent membership.
+    Ok(Ocs::ok(format_room(
+        &room,
+        &CallerView {
+            attendee: Some(&parent_attendee),
+            viewer: Some(me.user_id()),
+            ..Default::default()
+        },
+    )))
 }

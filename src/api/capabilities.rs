@@ -4,7 +4,7 @@
 use super::{NEXTCLOUD_VERSION, TALK_VERSION};
 use crate::auth::throttle::Action;
 use crate::auth::{client_ip, MaybeUser};
-use crate::db::{store, DbError};
+use crate::domain::settings::TalkSettings;
 use crate::ocs::{Ocs, OcsError, OcsResult};
 use crate::state::AppState;
 use axum::extract::State;
@@ -66,36 +66,19 @@ pub const FEATURES_LOCAL: &[&str] = &[
     "sensitive-conversations",
 ];
 
-/// The Talk settings clients depend on, read once per request.
-#[derive(Debug, Clone)]
-pub struct TalkConfig {
-    /// App config `spreed`/`breakout_rooms` is exactly `yes` (the default when unset).
-    pub breakout_rooms_enabled: bool,
+/// `X-Nextcloud-Talk-Hash`: changes whenever a setting that clients cache changes.
+pub fn config_hash(settings: &TalkSettings) -> String {
+    let mut h = Sha1::new();
+    h.update(TALK_VERSION.as_bytes());
+    h.update(format!("{NEXTCLOUD_VERSION:?}").as_bytes());
+    h.update(if settings.breakout_rooms_enabled {
+        b"breakout:yes"
+    } else {
+        b"breakout:no "
+    });
+    h.update(FEATURES.join(",").as_bytes());
+    hex::encode(h.finalize())
 }
-
-impl TalkConfig {
-    pub fn load(conn: &mut crate::db::Conn<'_>) -> Result<TalkConfig, DbError> {
-        let value = store::app_config::get(conn, "spreed", "breakout_rooms")?;
-        Ok(TalkConfig {
-            breakout_rooms_enabled: value.as_deref().unwrap_or("yes") == "yes",
-        })
-    }
-
-    /// `X-Nextcloud-Talk-Hash`: changes whenever a setting that clients cache changes.
-    pub fn hash(&self) -> String {
-        let mut h = Sha1::new();
-        h.update(TALK_VERSION.as_bytes());
-        h.update(format!("{NEXTCLOUD_VERSION:?}").as_bytes());
-        h.update(if self.breakout_rooms_enabled {
-            b"breakout:yes"
-        } else {
-            b"breakout:no "
-        });
-        h.update(FEATURES.join(",").as_bytes());
-        hex::encode(h.finalize())
-    }
-}
-
 /// Upstream's `Capabilities::LOCAL_CONFIGS`, sent as is: the config keys that are this server's
 /// own (not the hosting server's) in a federated conversation. `hello-v2-token-key` is listed
 /// although only servers with an external signaling server send that key.
@@ -113,7 +96,7 @@ pub fn config_local() -> Value {
 }
 
 /// The `spreed` capability block.
-pub fn spreed_capabilities(config: &TalkConfig, logged_in: bool) -> Value {
+pub fn spreed_capabilities(config: &TalkSettings, logged_in: bool) -> Value {
     json!({
         "features": FEATURES,
         "features-local": FEATURES_LOCAL,
@@ -173,7 +156,7 @@ async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeU
         .delay(client_ip(&parts), Action::Login)
         .await
         .as_millis() as u64;
-    let config = state.db.run(TalkConfig::load).await.map_err(OcsError::from)?;
+    let config = state.db.read(TalkSettings::load).await.map_err(OcsError::from)?;
     let (major, minor, micro, _) = NEXTCLOUD_VERSION;
     let data = json!({
         "version": {

@@ -1,7 +1,7 @@
 //! spreed `RoomController` (API v4): conversations, participants, lobby and the settings that
 //! breakout rooms lock, plus the breakout listings that live in this controller upstream.
 
-use crate::api::capabilities::TalkConfig;
+use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::{present_room, present_rooms};
 use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
@@ -12,6 +12,7 @@ use crate::db::store::rooms::RoomIntField;
 use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
+use crate::domain::settings::TalkSettings;
 use crate::domain::{breakout, participant, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::{AppState, Now};
@@ -78,7 +79,7 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: 
                 .map(|(r, a)| (r, Some(a)))
                 .collect();
             // The hash is read in the same database call: one hop per request.
-            let hash = TalkConfig::load(conn)?.hash();
+            let hash = config_hash(&TalkSettings::load(conn)?);
             Ok((
                 present_rooms(conn, &viewer, &rooms, include_last_message, now.ms())?,
                 hash,
@@ -144,7 +145,7 @@ async fn get_single_room(
                 }
                 _ => return Err(Refusal::NotParticipant),
             };
-            Ok((object, TalkConfig::load(conn)?.hash()))
+            Ok((object, config_hash(&TalkSettings::load(conn)?)))
         })
         .await?;
     let (room, hash) = room;

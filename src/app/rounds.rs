@@ -1,10 +1,11 @@
 //! Breakout sessions: one transaction per request. Writes lock the conversation first (inside
-//! [`open_channel`]), so concurrent requests on one conversation serialise on every backend and
+//! [`open_channel_locked`]), so concurrent requests on one conversation serialise on every backend and
 //! instance; reads see one snapshot.
 
-use crate::db::{store, Conn, Db, DbError};
+use crate::db::{store, Conn, Db, DbError, WriteTx};
 use crate::domain::rounds::{
-    self, open_channel, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput, SessionView, StartInput,
+    self, open_channel, open_channel_locked, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput,
+    SessionView, StartInput,
 };
 
 type Result<T> = rounds::Result<T>;
@@ -12,12 +13,12 @@ type Result<T> = rounds::Result<T>;
 /// Runs `f` in one write transaction on the locked conversation `token`.
 async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
 where
-    F: FnOnce(&mut Conn<'_>, &Channel) -> Result<T> + Send + 'static,
+    F: FnOnce(&mut WriteTx<'_, '_>, &Channel) -> Result<T> + Send + 'static,
     T: Send + 'static,
 {
     db.run(move |conn| {
         conn.write_tx(|conn| {
-            let channel = open_channel(conn, &token, &caller, true)?;
+            let channel = open_channel_locked(conn, &token, &caller)?;
             f(conn, &channel)
         })
     })
@@ -31,7 +32,7 @@ where
     T: Send + 'static,
 {
     db.read(move |conn| {
-        let channel = open_channel(conn, &token, &caller, false)?;
+        let channel = open_channel(conn, &token, &caller)?;
         f(conn, &channel)
     })
     .await

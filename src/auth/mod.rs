@@ -30,7 +30,7 @@ use std::time::Duration;
 use throttle::{Action, Verdict};
 
 /// The group whose members are administrators, as in Nextcloud.
-pub const ADMIN_GROUP: &str = "admin";
+pub use crate::domain::accounts::ADMIN_GROUP;
 
 /// A logged-in user (the domain's [`Caller`]) as an extractor: 997 "Current user is not logged
 /// in" without credentials, then the `OCS-APIRequest` rule.

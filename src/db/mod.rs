@@ -208,14 +208,15 @@ macro_rules! backend {
 
 impl Conn<'_> {
     /// One write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so concurrent writers
-    /// queue on the busy timeout instead of failing when a read lock cannot be upgraded.
-    pub fn write_tx<T, E>(&mut self, f: impl FnOnce(&mut Conn<'_>) -> Result<T, E>) -> Result<T, E>
+    /// queue on the busy timeout instead of failing when a read lock cannot be upgraded. `f`
+    /// gets a [`WriteTx`]: the only thing a conversation can be locked on.
+    pub fn write_tx<T, E>(&mut self, f: impl FnOnce(&mut WriteTx<'_, '_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,
     {
         match self {
-            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut Conn::Sqlite(c))),
-            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut WriteTx(&mut Conn::Sqlite(c)))),
+            Conn::Pg(c) => c.transaction(|c| f(&mut WriteTx(&mut Conn::Pg(c)))),
         }
     }
 
@@ -230,11 +231,36 @@ impl Conn<'_> {
         }
     }
 
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Conn::Sqlite(_))
+    }
+}
+
+/// A connection inside a write transaction ([`Conn::write_tx`]). It derefs to [`Conn`], so every
+/// store function takes it; locking a conversation is only possible here, so a lock can never be
+/// taken (and silently released at once) outside a transaction.
+pub struct WriteTx<'t, 'c>(&'t mut Conn<'c>);
+
+impl<'c> std::ops::Deref for WriteTx<'_, 'c> {
+    type Target = Conn<'c>;
+
+    fn deref(&self) -> &Conn<'c> {
+        self.0
+    }
+}
+
+impl<'c> std::ops::DerefMut for WriteTx<'_, 'c> {
+    fn deref_mut(&mut self) -> &mut Conn<'c> {
+        self.0
+    }
+}
+
+impl WriteTx<'_, '_> {
     /// Serialises writers on one room across server instances. PostgreSQL takes a row lock for
     /// the rest of the transaction; SQLite needs nothing because `BEGIN IMMEDIATE` already
     /// admits one writer at a time.
     pub fn lock_room(&mut self, room_id: crate::domain::ids::RoomId) -> DbResult<()> {
-        match self {
+        match &mut *self.0 {
             Conn::Sqlite(_) => Ok(()),
             Conn::Pg(c) => {
                 diesel::sql_query("SELECT id FROM rooms WHERE id = $1 FOR UPDATE")
@@ -243,10 +269,6 @@ impl Conn<'_> {
                 Ok(())
             }
         }
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self, Conn::Sqlite(_))
     }
 }
 

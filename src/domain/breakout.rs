@@ -5,7 +5,7 @@
 
 use crate::db::models::{Attendee, Room};
 use crate::db::store;
-use crate::db::Conn;
+use crate::db::{Conn, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
 use crate::domain::conversation::{
@@ -92,7 +92,7 @@ pub struct ConfigureRequest {
 
 /// `POST /breakout-rooms/{token}`: configure.
 pub fn configure(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     enabled: bool,
     req: &ConfigureRequest,
@@ -204,12 +204,12 @@ pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Vec<R
 }
 
 /// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
-pub fn remove(conn: &mut Conn<'_>, by: &Moderator) -> Result<Room> {
+pub fn remove(conn: &mut WriteTx<'_, '_>, by: &Moderator) -> Result<Room> {
     remove_rooms(conn, by.room().id)
 }
 
 /// [`remove`] once access is settled (a moderator, or a Horn round that ends).
-pub(crate) fn remove_rooms(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Room> {
+pub(crate) fn remove_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId) -> Result<Room> {
     let parent = lock_and_reload(conn, parent_id)?;
     crate::domain::rounds::on_talk_removed(conn, &parent, crate::domain::now_ms())?;
     let ids: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
@@ -227,7 +227,7 @@ pub(crate) fn remove_rooms(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Roo
 }
 
 /// The moderator's conversation, locked and re-read, if its breakout rooms are configured.
-fn configured_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Room> {
+fn configured_parent(conn: &mut WriteTx<'_, '_>, parent_id: RoomId) -> Result<Room> {
     let parent = lock_and_reload(conn, parent_id)?;
     if !is_configured_parent(&parent) {
         return Err(Refusal::NotConfigured);
@@ -262,12 +262,12 @@ fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyS
 }
 
 /// `POST /breakout-rooms/{token}/rooms`: start.
-pub fn start(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
+pub fn start(conn: &mut WriteTx<'_, '_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
     start_rooms(conn, by.room().id, &by.actor(), now)
 }
 
 /// [`start`] once access is settled: `actor` is the moderator, or the server for a Horn round.
-pub(crate) fn start_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+pub(crate) fn start_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
     set_lobbies(conn, &parent, actor, LobbyState::NoLobby, now)?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Started)?;
@@ -276,12 +276,12 @@ pub(crate) fn start_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor,
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
-pub fn stop(conn: &mut Conn<'_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
+pub fn stop(conn: &mut WriteTx<'_, '_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
     stop_rooms(conn, by.room().id, &by.actor(), now)
 }
 
 /// [`stop`] once access is settled: `actor` is the moderator, or the server when a round ends.
-pub(crate) fn stop_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+pub(crate) fn stop_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
     crate::domain::rounds::on_talk_stopped(conn, &parent, now * 1000)?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
@@ -291,7 +291,7 @@ pub(crate) fn stop_rooms(conn: &mut Conn<'_>, parent_id: RoomId, actor: &Actor, 
 
 /// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or
 /// nothing (upstream keeps what it posted before failing on a room without the caller).
-pub fn broadcast(conn: &mut Conn<'_>, by: &Moderator, message: Option<&str>, now: i64) -> Result<Vec<Room>> {
+pub fn broadcast(conn: &mut WriteTx<'_, '_>, by: &Moderator, message: Option<&str>, now: i64) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, by.room().id)?;
     let caller = &by.actor();
     let Some(message) = message else {
@@ -321,7 +321,7 @@ pub fn broadcast(conn: &mut Conn<'_>, by: &Moderator, message: Option<&str>, now
 
 /// `POST /breakout-rooms/{token}/attendees`: move mapped users to the mapped rooms.
 pub fn reorganize(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     enabled: bool,
     attendee_map: &str,
@@ -364,7 +364,7 @@ pub fn reorganize(
 }
 
 /// `POST|DELETE /breakout-rooms/{token}/request-assistance` on a started breakout room.
-pub fn set_assistance(conn: &mut Conn<'_>, me: &Member, requested: bool, now: i64) -> Result<Room> {
+pub fn set_assistance(conn: &mut WriteTx<'_, '_>, me: &Member, requested: bool, now: i64) -> Result<Room> {
     let room = lock_and_reload(conn, me.room().id)?;
     if !is_breakout_room(&room) || room.lobby_state != LobbyState::NoLobby {
         return Err(Refusal::NotAnOpenBreakoutRoom);
@@ -382,7 +382,7 @@ pub fn set_assistance(conn: &mut Conn<'_>, me: &Member, requested: bool, now: i6
 /// `POST /breakout-rooms/{token}/switch`: a student in a started free-mode parent moves to
 /// `target`. Returns the target room and the caller's parent attendee (the response shows the
 /// target with the parent membership, as upstream).
-pub fn switch(conn: &mut Conn<'_>, me: &Member, target: &str, now: i64) -> Result<(Room, Attendee)> {
+pub fn switch(conn: &mut WriteTx<'_, '_>, me: &Member, target: &str, now: i64) -> Result<(Room, Attendee)> {
     let parent = lock_and_reload(conn, me.room().id)?;
     let caller = &me.actor();
     if parent.breakout_room_mode != BreakoutRoomMode::Free {
@@ -442,7 +442,12 @@ pub fn visible_rooms(conn: &mut Conn<'_>, me: &Member) -> Result<Vec<(Room, Opti
 }
 
 /// `POST /room` with `objectType=room`: one more breakout room (§5.11).
-pub fn create_extra_room(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
+pub fn create_extra_room(
+    conn: &mut WriteTx<'_, '_>,
+    caller: &Caller,
+    req: &CreateRequest,
+    now: i64,
+) -> Result<Created> {
     let name = req.room_name.trim();
     crate::domain::conversation::check_name(name, "name")?;
     let parent_token = RoomToken::from(req.object_id.as_str());

@@ -3,7 +3,7 @@
 
 use crate::db::models::{Attendee, NewRoom, Room};
 use crate::db::store;
-use crate::db::{Conn, DbResult};
+use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
 use crate::domain::ids::{actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomType};
@@ -87,7 +87,7 @@ pub fn delete_room(conn: &mut Conn<'_>, room: &Room) -> DbResult<()> {
 
 /// Re-reads a room inside a write transaction after taking its lock, so checks see the state
 /// that concurrent writers left.
-pub fn lock_and_reload(conn: &mut Conn<'_>, room_id: RoomId) -> Result<Room> {
+pub fn lock_and_reload(conn: &mut WriteTx<'_, '_>, room_id: RoomId) -> Result<Room> {
     conn.lock_room(room_id)?;
     reload(conn, room_id)
 }
@@ -165,7 +165,12 @@ pub fn prepare_conversation_name(object_name: &str) -> String {
 }
 
 /// `RoomController::createRoom`, in upstream's check order.
-pub fn create_conversation(conn: &mut Conn<'_>, caller: &Caller, req: &CreateRequest, now: i64) -> Result<Created> {
+pub fn create_conversation(
+    conn: &mut WriteTx<'_, '_>,
+    caller: &Caller,
+    req: &CreateRequest,
+    now: i64,
+) -> Result<Created> {
     if RoomType::from_value(req.room_type) == Some(RoomType::OneToOne) {
         return create_one_to_one(conn, caller, &req.invite, now);
     }
@@ -274,13 +279,13 @@ fn create_one_to_one(conn: &mut Conn<'_>, caller: &Caller, invite: &str, now: i6
 }
 
 /// `PUT /room/{token}`: rename; one-to-one rooms keep their name.
-pub fn rename(conn: &mut Conn<'_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
+pub fn rename(conn: &mut WriteTx<'_, '_>, by: &Moderator, new_name: &str, now: i64) -> Result<Room> {
     rename_room(conn, by.room().id, &by.actor(), new_name, now)
 }
 
 /// [`rename`] once access is settled (a moderator, or a Horn round renaming its rooms).
 pub(crate) fn rename_room(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     room_id: RoomId,
     caller: &Actor,
     new_name: &str,
@@ -315,7 +320,7 @@ pub(crate) fn rename_room(
 }
 
 /// `DELETE /room/{token}` by a moderator.
-pub fn delete_by_moderator(conn: &mut Conn<'_>, by: &Moderator) -> Result<()> {
+pub fn delete_by_moderator(conn: &mut WriteTx<'_, '_>, by: &Moderator) -> Result<()> {
     let room = lock_and_reload(conn, by.room().id)?;
     if room.room_type.is_one_to_one() {
         return Err(Refusal::NotApplicable);
@@ -326,7 +331,7 @@ pub fn delete_by_moderator(conn: &mut Conn<'_>, by: &Moderator) -> Result<()> {
 
 /// `PUT /room/{token}/webinar/lobby`. A timer (unix seconds) on a closed lobby schedules the
 /// job that opens it; any other setting cancels that job, in the same transaction.
-pub fn set_lobby(conn: &mut Conn<'_>, by: &Moderator, state: i64, timer: i64, now_ms: i64) -> Result<Room> {
+pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: i64, now_ms: i64) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
     if is_breakout_room(&room) {
         return Err(Refusal::LockedForBreakoutRooms);
@@ -391,7 +396,7 @@ pub fn as_seen_at(mut room: Room, now_ms: i64) -> Room {
 /// Stores the open lobby of a (locked) room whose timer has passed and posts
 /// `lobby_timer_reached` once, by the server (upstream's actor for actions without a user).
 /// Returns the room as it now is.
-fn settle_lobby_timer(conn: &mut Conn<'_>, room: Room, now_ms: i64) -> Result<Room> {
+fn settle_lobby_timer(conn: &mut WriteTx<'_, '_>, room: Room, now_ms: i64) -> Result<Room> {
     if !lobby_timer_passed(&room, now_ms) {
         return Ok(room);
     }
@@ -412,7 +417,7 @@ fn settle_lobby_timer(conn: &mut Conn<'_>, room: Room, now_ms: i64) -> Result<Ro
 
 /// The lobby-timer job: opens room `room_id`'s lobby if its timer has passed. Returns whether it
 /// did; a room that is gone, or whose timer was changed or cleared meanwhile, is left alone.
-pub fn open_lobby_on_timer(conn: &mut Conn<'_>, room_id: RoomId, now_ms: i64) -> Result<bool> {
+pub fn open_lobby_on_timer(conn: &mut WriteTx<'_, '_>, room_id: RoomId, now_ms: i64) -> Result<bool> {
     let room = match lock_and_reload(conn, room_id) {
         Ok(room) => room,
         Err(Refusal::RoomNotFound) => return Ok(false),
@@ -424,7 +429,7 @@ pub fn open_lobby_on_timer(conn: &mut Conn<'_>, room_id: RoomId, now_ms: i64) ->
 }
 
 /// `POST|DELETE /room/{token}/public`: breakout rooms and configured parents stay private.
-pub fn set_public(conn: &mut Conn<'_>, by: &Moderator, public: bool) -> Result<Room> {
+pub fn set_public(conn: &mut WriteTx<'_, '_>, by: &Moderator, public: bool) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
     if is_breakout_room(&room) || is_configured_parent(&room) {
         return Err(Refusal::LockedForBreakoutRooms);
@@ -440,7 +445,7 @@ pub fn set_public(conn: &mut Conn<'_>, by: &Moderator, public: bool) -> Result<R
 /// Settings that breakout rooms refuse with `breakout-room` (listable, message expiration,
 /// default permissions): checks, then sets.
 pub fn set_locked_setting(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     field: store::rooms::RoomIntField,
     value: i64,

@@ -3,6 +3,7 @@
 //! API face maps them to its wire once (the Talk face in `ocs::refusal`).
 
 pub mod access;
+pub mod accounts;
 pub mod breakout;
 pub mod chat;
 pub mod conversation;
@@ -11,6 +12,7 @@ pub mod participant;
 pub mod refusal;
 pub mod rounds;
 pub mod schedule;
+pub mod settings;
 
 pub use refusal::Refusal;
 

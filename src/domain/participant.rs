@@ -3,7 +3,7 @@
 
 use crate::db::models::{Attendee, NewAttendee, Room};
 use crate::db::store;
-use crate::db::{Conn, DbResult};
+use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_system_message, post_system_messages, Actor, NamedUser, SystemMessage};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType};
@@ -220,7 +220,7 @@ pub fn add_group(
 
 /// `POST /room/{token}/participants` (moderator), in upstream's check order.
 pub fn add_participant(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     new_participant: &str,
     source: &str,
@@ -267,7 +267,13 @@ pub fn add_participant(
 /// out of every breakout room of that parent (moderators cannot be moved: `moderator`), then add
 /// them here — unless they were already here, in which case they end up in none (upstream's
 /// order of steps).
-fn add_user_to_breakout_room(conn: &mut Conn<'_>, room: &Room, member: NewMember, by: &Actor, now: i64) -> Result<()> {
+fn add_user_to_breakout_room(
+    conn: &mut WriteTx<'_, '_>,
+    room: &Room,
+    member: NewMember,
+    by: &Actor,
+    now: i64,
+) -> Result<()> {
     let already_here = store::attendees::find(conn, room.id, actor::USERS, &member.user_id)?.is_some();
     let parent = store::rooms::find_by_token(conn, &parent_token(room))?.ok_or(Refusal::RoomNotFound)?;
     conn.lock_room(parent.id)?;
@@ -314,7 +320,7 @@ pub fn remove_from_breakout_rooms(
 
 /// `DELETE /room/{token}/participants/self`: leave; the last user leaving deletes the room, the
 /// last moderator cannot leave while other users remain.
-pub fn leave(conn: &mut Conn<'_>, member: &Member, now: i64) -> Result<()> {
+pub fn leave(conn: &mut WriteTx<'_, '_>, member: &Member, now: i64) -> Result<()> {
     let room = lock_and_reload(conn, member.room().id)?;
     let me = &member.actor();
     let attendee = store::attendees::find(conn, room.id, actor::USERS, &me.actor_id)?.ok_or(Refusal::NotParticipant)?;
@@ -340,7 +346,12 @@ pub fn leave(conn: &mut Conn<'_>, member: &Member, now: i64) -> Result<()> {
 }
 
 /// `DELETE /room/{token}/attendees` (moderator).
-pub fn remove_attendee(conn: &mut Conn<'_>, moderator: &Moderator, attendee_id: AttendeeId, now: i64) -> Result<()> {
+pub fn remove_attendee(
+    conn: &mut WriteTx<'_, '_>,
+    moderator: &Moderator,
+    attendee_id: AttendeeId,
+    now: i64,
+) -> Result<()> {
     let room = lock_and_reload(conn, moderator.room().id)?;
     let by = &moderator.actor();
     let target =
@@ -363,7 +374,7 @@ pub fn remove_attendee(conn: &mut Conn<'_>, moderator: &Moderator, attendee_id: 
 /// configured parent: a promoted user joins every breakout room as moderator, a demoted one
 /// leaves them all.
 pub fn change_moderator(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     moderator: &Moderator,
     attendee_id: AttendeeId,
     promote: bool,

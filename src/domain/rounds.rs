@@ -12,7 +12,7 @@
 use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionRoom, SessionRoomRow, SessionRow};
-use crate::db::{Conn, DbError};
+use crate::db::{Conn, DbError, WriteTx};
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, ParticipantType, RoomId, RoomType};
@@ -158,15 +158,22 @@ pub fn server_actor() -> Actor {
     Actor::server()
 }
 
-/// Resolves `token` for `caller`; with `lock`, takes the conversation's write lock first and
-/// reads it again. Unknown and not-visible conversations are indistinguishable.
-pub fn open_channel(conn: &mut Conn<'_>, token: &str, caller: &Caller, lock: bool) -> Result<Channel> {
+/// Resolves `token` for `caller` to read it. Unknown and not-visible conversations are
+/// indistinguishable.
+pub fn open_channel(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Channel> {
     let room = store::rooms::find_by_token(conn, token)?.ok_or(RoundError::ChannelNotFound)?;
-    let room = if lock {
-        lock_and_reload(conn, room.id).map_err(|_| RoundError::ChannelNotFound)?
-    } else {
-        room
-    };
+    channel_for(conn, room, caller)
+}
+
+/// Resolves `token` for `caller` to change it: takes the conversation's write lock first and
+/// reads it again, so the checks that follow see what concurrent writers left.
+pub fn open_channel_locked(tx: &mut WriteTx<'_, '_>, token: &str, caller: &Caller) -> Result<Channel> {
+    let room = store::rooms::find_by_token(tx, token)?.ok_or(RoundError::ChannelNotFound)?;
+    let room = lock_and_reload(tx, room.id).map_err(|_| RoundError::ChannelNotFound)?;
+    channel_for(tx, room, caller)
+}
+
+fn channel_for(conn: &mut Conn<'_>, room: Room, caller: &Caller) -> Result<Channel> {
     let me = store::attendees::find(conn, room.id, actor::USERS, &caller.user_id)?;
     if me.is_none() && !caller.is_admin {
         return Err(RoundError::ChannelNotFound);
@@ -522,7 +529,7 @@ fn schedule_deadline(conn: &mut Conn<'_>, session_id: i64, deadline: Option<i64>
 
 /// Completes `session` (ended = its deadline) and runs Talk's stop as the server. The parent
 /// must be locked.
-fn expire_locked(conn: &mut Conn<'_>, parent: &Room, session: &SessionRow, now_ms: i64) -> Result<()> {
+fn expire_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, session: &SessionRow, now_ms: i64) -> Result<()> {
     let ended = session.deadline.unwrap_or(now_ms);
     complete(conn, parent.id, session, ended)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
@@ -533,7 +540,7 @@ fn expire_locked(conn: &mut Conn<'_>, parent: &Room, session: &SessionRow, now_m
 
 /// A write that finds the active session past its deadline ends it first, as the deadline job
 /// would have: the outcome does not depend on whether the job ran before the request.
-fn settle_expired(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
+fn settle_expired(conn: &mut WriteTx<'_, '_>, parent: &Room, now_ms: i64) -> Result<()> {
     if let Some(active) = active_session(conn, parent.id)? {
         if active.deadline.is_some_and(|d| d <= now_ms) {
             expire_locked(conn, parent, &active, now_ms)?;
@@ -545,7 +552,7 @@ fn settle_expired(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()>
 /// The deadline job (`JobKind::RoundDeadline`): ends session `id` if it is still active and its
 /// deadline has passed.
 /// Returns whether it ended it. Safe to run any number of times.
-pub fn expire(conn: &mut Conn<'_>, id: i64, now_ms: i64) -> Result<bool> {
+pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> {
     let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
         return Ok(false);
     };
@@ -669,11 +676,6 @@ pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> cr
     Ok(())
 }
 
-/// Whether configure and reorganize may run on this conversation (the per-conversation switch).
-pub fn conversation_enabled(conn: &mut Conn<'_>, parent_id: RoomId) -> crate::db::DbResult<bool> {
-    store::breakout_sessions::enabled(conn, parent_id)
-}
-
 fn db_only(e: RoundError) -> crate::domain::Refusal {
     match e {
         RoundError::Db(db) => crate::domain::Refusal::Storage(db),
@@ -736,7 +738,7 @@ pub fn list_sessions(
 
 /// #3 `POST /breakout/sessions/{bs}`.
 pub fn update_session(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     ch: &Channel,
     id: &str,
     input: Result<SessionInput>,
@@ -781,7 +783,7 @@ pub fn update_session(
 }
 
 /// #4 `DELETE /breakout/sessions/{bs}`.
-pub fn delete_session(conn: &mut Conn<'_>, ch: &Channel, id: &str, now_ms: i64) -> Result<()> {
+pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms: i64) -> Result<()> {
     ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     settle_expired(conn, &ch.room, now_ms)?;
@@ -859,7 +861,7 @@ pub fn list_rooms(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Vec<Roo
 
 /// #7 `POST /breakout/sessions/{bs}/rooms/{br}`: rename (and capacity).
 pub fn update_room(
-    conn: &mut Conn<'_>,
+    conn: &mut WriteTx<'_, '_>,
     ch: &Channel,
     id: &str,
     room_id: &str,
@@ -970,7 +972,7 @@ pub struct StartInput {
 }
 
 /// #12 `POST /breakout/session/start`.
-pub fn start(conn: &mut Conn<'_>, ch: &Channel, input: Result<StartInput>, now_ms: i64) -> Result<SessionView> {
+pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>, now_ms: i64) -> Result<SessionView> {
     ch.require_manager()?;
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
@@ -1052,7 +1054,7 @@ pub fn start(conn: &mut Conn<'_>, ch: &Channel, input: Result<StartInput>, now_m
 }
 
 /// #13 `POST /breakout/session/stop`.
-pub fn stop(conn: &mut Conn<'_>, ch: &Channel, now_ms: i64) -> Result<SessionView> {
+pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<SessionView> {
     ch.require_manager()?;
     settle_expired(conn, &ch.room, now_ms)?;
     let Some(session) = active_session(conn, ch.room.id)? else {
@@ -1078,7 +1080,7 @@ pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>>
 }
 
 /// #15 `POST /settings/event/room/{enable|disable}`.
-pub fn set_enabled(conn: &mut Conn<'_>, ch: &Channel, enabled: Result<bool>, now_ms: i64) -> Result<()> {
+pub fn set_enabled(conn: &mut WriteTx<'_, '_>, ch: &Channel, enabled: Result<bool>, now_ms: i64) -> Result<()> {
     if !ch.is_owner() {
         return Err(RoundError::Forbidden);
     }

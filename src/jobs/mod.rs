@@ -22,7 +22,7 @@
 
 use crate::clock::Clock;
 use crate::db::store::jobs::JobRow;
-use crate::db::{store, Conn, Db, DbError};
+use crate::db::{store, Db, DbError, WriteTx};
 use crate::domain::ids::RoomId;
 use crate::domain::schedule::JobKind;
 use std::time::Duration;
@@ -82,7 +82,7 @@ pub enum Outcome {
 }
 
 /// Runs one job's effect inside the caller's write transaction.
-fn perform(conn: &mut Conn<'_>, job: &JobRow, now_ms: i64) -> Result<Outcome, JobError> {
+fn perform(conn: &mut WriteTx<'_, '_>, job: &JobRow, now_ms: i64) -> Result<Outcome, JobError> {
     let Some(kind) = JobKind::from_name(&job.kind) else {
         // Written by a newer version sharing the database: leave it to that version.
         return Err(JobError::Failed(format!("unknown job kind {:?}", job.kind)));
