@@ -335,3 +335,179 @@ async fn job_claimed(app: &TestApp, token: &str) -> bool {
         .await
         .unwrap()
 }
+
+// --- message expiration ----------------------------------------------------------------------
+
+/// A conversation of participant1 (owner) and participant2 with a message posted before the
+/// expiration was set and one after; returns (token, the kept message's id, the expiring
+/// message as posted).
+async fn expiring_chat(app: &TestApp) -> (String, i64, serde_json::Value) {
+    app.create_user("participant1").await;
+    app.create_user("participant2").await;
+    let r = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "expiring")])
+        .await;
+    r.assert_status(201);
+    let token = r.data()["token"].as_str().unwrap().to_owned();
+    app.as_user("participant1")
+        .post(
+            &format!("{V4}/room/{token}/participants"),
+            &[("newParticipant", "participant2"), ("source", "users")],
+        )
+        .await
+        .assert_status(200);
+    let kept = app
+        .as_user("participant2")
+        .post(&format!("{V1}/chat/{token}"), &[("message", "kept")])
+        .await;
+    kept.assert_status(201);
+    assert_eq!(kept.data()["expirationTimestamp"], 0);
+    let r = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room/{token}/message-expiration"), &[("seconds", "3600")])
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.data()["messageExpiration"], 3600);
+    let posted = app
+        .as_user("participant2")
+        .post(&format!("{V1}/chat/{token}"), &[("message", "short-lived")])
+        .await;
+    posted.assert_status(201);
+    assert_eq!(posted.data()["expirationTimestamp"], app.clock().now() + 3600);
+    (token, kept.data()["id"].as_i64().unwrap(), posted.data())
+}
+
+/// The comments participant1 reads, newest first.
+async fn comments(app: &TestApp, token: &str) -> Vec<String> {
+    let r = app
+        .as_user("participant1")
+        .get(&format!("{V1}/chat/{token}?lookIntoFuture=0"))
+        .await;
+    r.assert_status(200);
+    r.data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["systemMessage"] == "")
+        .map(|m| m["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// (unreadMessages, lastMessage id) of the room for participant1, from the room list.
+async fn unread_and_last(app: &TestApp, token: &str) -> (i64, Option<i64>) {
+    let r = app.as_user("participant1").get(&format!("{V4}/room")).await;
+    r.assert_status(200);
+    let room = r
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["token"] == token)
+        .unwrap()
+        .clone();
+    (
+        room["unreadMessages"].as_i64().unwrap(),
+        room["lastMessage"]["id"].as_i64(),
+    )
+}
+
+/// Until the expiry job runs, an expired message is never served: not in the chat, not as the
+/// last message, not counted unread.
+async fn expired_messages_are_hidden_on_read(app: &TestApp) {
+    let (token, _, posted) = expiring_chat(app).await;
+    let posted_id = posted["id"].as_i64().unwrap();
+    assert_eq!(comments(app, &token).await, ["short-lived", "kept"]);
+    assert_eq!(unread_and_last(app, &token).await, (2, Some(posted_id)));
+
+    app.clock().advance(Duration::from_secs(3599));
+    assert_eq!(comments(app, &token).await, ["short-lived", "kept"]);
+
+    app.clock().advance(Duration::from_secs(1));
+    assert_eq!(comments(app, &token).await, ["kept"]);
+    assert_eq!(unread_and_last(app, &token).await, (1, None));
+    let single = app.as_user("participant1").get(&format!("{V4}/room/{token}")).await;
+    assert!(single.data().get("lastMessage").is_none(), "{}", single.body);
+    // Still stored: removing is the job's work.
+    let stored = app
+        .db()
+        .run(move |conn| store::messages::find_by_id(conn, posted_id))
+        .await
+        .unwrap();
+    assert!(stored.is_some());
+}
+
+/// The expiry job removes expired messages (upstream's `ExpireChatMessages`) and points the room
+/// at its newest remaining message.
+async fn the_expiry_job_removes_expired_messages(app: &TestApp) {
+    let other = app.second_instance().await;
+    let (token, kept, posted) = expiring_chat(app).await;
+    let posted_id = posted["id"].as_i64().unwrap();
+    let job = app
+        .db()
+        .run(|conn| store::jobs::find(conn, "expire_messages", ""))
+        .await
+        .unwrap()
+        .expect("expiry job");
+    assert_eq!(job.due_at, posted["expirationTimestamp"].as_i64().unwrap() * 1000);
+
+    app.clock().advance(Duration::from_secs(3600));
+    eventually("the expired message removed", || async {
+        let gone = app
+            .db()
+            .run(move |conn| store::messages::find_by_id(conn, posted_id))
+            .await
+            .unwrap()
+            .is_none();
+        gone.then_some(())
+    })
+    .await;
+    let room = {
+        let token = token.clone();
+        app.db()
+            .run(move |conn| store::rooms::find_by_token(conn, &token))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(room.last_message_id, kept);
+    assert_eq!(unread_and_last(app, &token).await, (1, Some(kept)));
+    assert_eq!(comments(app, &token).await, ["kept"]);
+    // Nothing else expires: the job is done.
+    let job = app
+        .db()
+        .run(|conn| store::jobs::find(conn, "expire_messages", ""))
+        .await
+        .unwrap();
+    assert!(job.is_none(), "{job:?}");
+    other.shutdown().await.unwrap();
+}
+
+both_backends_with!(manual_clock_without_jobs; expired_messages_are_hidden_on_read);
+both_backends_with!(manual_clock; the_expiry_job_removes_expired_messages);
+
+/// `message-expiration` is advertised (last, as upstream appends it) only when this server runs
+/// the background jobs that remove expired messages.
+async fn features(app: &TestApp) -> Vec<String> {
+    let r = app.anonymous().get("/ocs/v2.php/cloud/capabilities").await;
+    r.assert_status(200);
+    r.data()["capabilities"]["spreed"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_expiration_is_advertised_only_with_background_jobs() {
+    let app = TestApp::sqlite().await;
+    assert_eq!(
+        features(&app).await.last().map(String::as_str),
+        Some("message-expiration")
+    );
+    app.stop().await;
+    let app = TestApp::sqlite_with(manual_clock_without_jobs).await;
+    assert!(!features(&app).await.iter().any(|f| f == "message-expiration"));
+    app.stop().await;
+}

@@ -109,6 +109,7 @@ diesel::table! {
         parent_id -> BigInt,
         silent -> Bool,
         created_at -> BigInt,
+        expires_at -> BigInt,
     }
 }
 

@@ -312,6 +312,7 @@ pub(crate) fn rename_room(
             parent_id: 0,
             silent: false,
             created_at: now,
+            expires_at: crate::domain::chat::expiry_for(conn, room.id, now)?,
         };
         let stored = store::messages::insert(conn, &message)?;
         store::rooms::set_last_message(conn, room.id, stored.id, now)?;

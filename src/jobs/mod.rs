@@ -101,7 +101,10 @@ fn perform(conn: &mut WriteTx<'_, '_>, job: &JobRow, now_ms: i64) -> Result<Outc
             crate::domain::rounds::expire(conn, id()?, now_ms)?;
             Ok(Outcome::Done)
         }
-        JobKind::ExpireMessages => Ok(Outcome::Done),
+        JobKind::ExpireMessages => Ok(match crate::domain::chat::expire_messages(conn, now_ms)? {
+            Some(next) => Outcome::Again(next),
+            None => Outcome::Done,
+        }),
     }
 }
 
