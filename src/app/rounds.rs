@@ -176,7 +176,7 @@ pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result
 /// Ends every session whose deadline has passed, each in its own transaction; returns how
 /// many this call ended. Safe on several instances at once: each session ends exactly once.
 pub async fn expire_due(db: &Db, now_ms: i64) -> Result<usize> {
-    let due = db.read(move |conn| rounds::due_sessions(conn, now_ms, 1000)).await?;
+    let due = db.read_one(move |conn| rounds::due_sessions(conn, now_ms, 1000)).await?;
     let mut ended = 0;
     for id in due {
         if db
