@@ -20,6 +20,11 @@ pub struct Settings {
     /// How long a client may take to send its request headers (slow-loris protection); it
     /// also bounds idle keep-alive connections.
     pub header_read_timeout: std::time::Duration,
+    /// Where "now" comes from: the system clock, or a clock tests move.
+    pub clock: crate::clock::Clock,
+    /// Whether this instance runs background jobs (always in `serve`; tests may switch it off
+    /// to see what requests alone do).
+    pub background_jobs: bool,
 }
 
 #[derive(Clone)]
@@ -40,6 +45,8 @@ impl std::fmt::Debug for Settings {
             .field("db_pool_size", &self.db_pool_size)
             .field("brute_force_protection", &self.brute_force_protection)
             .field("public_url", &self.public_url)
+            .field("clock", &self.clock)
+            .field("background_jobs", &self.background_jobs)
             .finish()
     }
 }
@@ -77,6 +84,8 @@ impl Settings {
             brute_force_protection: args.brute_force_protection,
             public_url,
             header_read_timeout: std::time::Duration::from_secs(15),
+            clock: crate::clock::Clock::system(),
+            background_jobs: true,
         })
     }
 
@@ -95,6 +104,8 @@ impl Settings {
             brute_force_protection: false,
             public_url: None,
             header_read_timeout: std::time::Duration::from_secs(15),
+            clock: crate::clock::Clock::system(),
+            background_jobs: true,
         }
     }
 }

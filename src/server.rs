@@ -85,13 +85,17 @@ pub async fn start(settings: Settings) -> Result<RunningServer, String> {
     let app = crate::api::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let header_read_timeout = state.settings.header_read_timeout;
-    // Breakout session deadlines are swept while the server serves (at once for deadlines that
-    // passed while it was down), and the sweep stops with it.
-    let deadlines = crate::app::rounds::sweep_deadlines(state.db.clone());
+    // Background jobs run while the server serves (at once for those that fell due while it was
+    // down); after the drain, the job under way finishes and the runner stops.
+    let runner = state
+        .settings
+        .background_jobs
+        .then(|| crate::jobs::Runner::start(state.db.clone(), state.settings.clock.clone()));
     let task = tokio::spawn(async move {
-        let sweeper = tokio::spawn(deadlines);
         let served = serve_connections(listener, app, header_read_timeout, rx).await;
-        sweeper.abort();
+        if let Some(runner) = runner {
+            runner.shutdown().await;
+        }
         served
     });
     tracing::info!(

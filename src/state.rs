@@ -33,3 +33,42 @@ impl AppState {
         }
     }
 }
+
+impl AppState {
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.settings.clock
+    }
+}
+
+/// The request's "now" in epoch ms, read from the clock once per request: every extractor and
+/// the handler of one request agree on the time (a lobby timer cannot pass between the access
+/// check and the reply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now(pub i64);
+
+impl Now {
+    pub fn ms(self) -> i64 {
+        self.0
+    }
+
+    /// Unix seconds, as upstream's timestamps.
+    pub fn secs(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Now {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(now) = parts.extensions.get::<Now>() {
+            return Ok(*now);
+        }
+        let now = Now(state.clock().now_ms());
+        parts.extensions.insert(now);
+        Ok(now)
+    }
+}

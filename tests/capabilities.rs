@@ -77,6 +77,8 @@ async fn status_php_full_body(app: &TestApp) {
 /// The whole capabilities payload as upstream orders it; `logged_in` switches the per-user values.
 fn expected_capabilities(logged_in: bool, breakout_rooms: bool) -> Value {
     use talk_breakout::api::capabilities::FEATURES;
+    // `message-expiration` comes last, as upstream appends it when background jobs run.
+    let features: Vec<&str> = FEATURES.iter().copied().chain(["message-expiration"]).collect();
     json!({
         "version": {"major": 32, "minor": 0, "micro": 0, "string": "32.0.0", "edition": "", "extendedSupport": false},
         "capabilities": {
@@ -89,7 +91,7 @@ fn expected_capabilities(logged_in: bool, breakout_rooms: bool) -> Value {
             },
             "bruteforce": {"delay": 0, "allow-listed": false},
             "spreed": {
-                "features": FEATURES,
+                "features": features,
                 "features-local": [
                     "favorites", "chat-read-status", "listable-rooms", "phonebook-search", "temp-user-avatar-api",
                     "unified-search", "avatar", "remind-me-later", "note-to-self", "archived-conversations-v2",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Resp, TestApp};
+use common::{manual_clock, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -1266,6 +1266,19 @@ async fn assert_expired(app: &TestApp, token: &str, id: &str, deadline: i64) {
 
 async fn a_session_ends_at_its_deadline(app: &TestApp) {
     let (token, id, deadline) = running_with_deadline(app, 1000).await;
+    // A moment before the deadline the session still runs.
+    app.clock().advance(std::time::Duration::from_millis(999));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let r = call(
+        app,
+        "participant1",
+        "GET",
+        &format!("/channels/{token}/breakout/session"),
+        None,
+    )
+    .await;
+    r.assert_status(200);
+    app.clock().advance(std::time::Duration::from_millis(1));
     until_ended(app, &token).await;
     assert_expired(app, &token, &id, deadline).await;
 }
@@ -1283,6 +1296,7 @@ async fn a_deadline_moved_into_the_past_ends_the_session_at_once(app: &TestApp) 
     )
     .await;
     assert!(r.get("endsAt").is_none() && r["isActive"] == true, "{r}");
+    app.clock().advance(std::time::Duration::from_millis(5));
     let r = ok(
         app,
         "participant1",
@@ -1295,7 +1309,8 @@ async fn a_deadline_moved_into_the_past_ends_the_session_at_once(app: &TestApp) 
     assert_expired(app, &token, &id, started + 1).await;
 }
 
-both_backends!(
+both_backends_with!(
+    manual_clock;
     a_session_ends_at_its_deadline,
     a_deadline_moved_into_the_past_ends_the_session_at_once
 );
@@ -1303,28 +1318,25 @@ both_backends!(
 /// The server is down when the deadline passes: the session ends at the next start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_passed_while_down_ends_the_session_at_start_up() {
-    let mut app = TestApp::sqlite().await;
+    let mut app = TestApp::sqlite_with(manual_clock).await;
     let (token, id, deadline) = running_with_deadline(&app, 1000).await;
-    app.server.take().unwrap().shutdown().await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    let server = talk_breakout::server::start(talk_breakout::config::Settings::for_tests(app.database.clone()))
-        .await
-        .unwrap();
-    app.addr = server.addr;
-    app.server = Some(server);
+    app.restart(|clock| clock.advance(std::time::Duration::from_millis(1200)))
+        .await;
     until_ended(&app, &token).await;
     assert_expired(&app, &token, &id, deadline).await;
     app.stop().await;
 }
 
-/// Three instances on one PostgreSQL database sweep deadlines: each session ends exactly once.
+/// Three instances on one PostgreSQL database run the deadline jobs: each session ends exactly
+/// once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn several_instances_end_a_session_exactly_once() {
-    let Some(app) = TestApp::postgres("horn_instances").await else {
+    let Some(app) = TestApp::postgres_with("horn_instances", manual_clock).await else {
         return;
     };
     let others = [app.second_instance().await, app.second_instance().await];
     let (token, id, deadline) = running_with_deadline(&app, 1000).await;
+    app.clock().advance(std::time::Duration::from_millis(1000));
     until_ended(&app, &token).await;
     assert_expired(&app, &token, &id, deadline).await;
     for other in others {

@@ -9,9 +9,9 @@ use crate::db::models::Room;
 use crate::db::{store, Conn};
 use crate::domain::access::Member;
 use crate::domain::ids::{actor, RoomId};
-use crate::domain::{breakout, now, Refusal};
+use crate::domain::{breakout, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
@@ -30,8 +30,13 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/switch"), post(switch))
 }
 
-/// Rooms formatted for the member who acted; rooms in which they have no attendee are left out.
-fn list_for(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>) -> Result<Vec<RoomObject>, Refusal> {
+/// Rooms formatted for the member who acted, as at the request's `now`; rooms in which they have
+/// no attendee are left out.
+fn list_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
+    move |conn, me, rooms| list_at(conn, me, rooms, now)
+}
+
+fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now) -> Result<Vec<RoomObject>, Refusal> {
     let viewer = me.user_id().as_str();
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
@@ -39,18 +44,19 @@ fn list_for(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>) -> Result<Vec<Ro
         .into_iter()
         .filter_map(|r| mine.iter().find(|a| a.room_id == r.id).cloned().map(|a| (r, Some(a))))
         .collect();
-    Ok(present_rooms(conn, viewer, &with_me, true)?)
+    Ok(present_rooms(conn, viewer, &with_me, true, now.ms())?)
 }
 
 /// The one room an operation answers with, formatted for the member who acted.
-fn one_for(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>) -> Result<RoomObject, Refusal> {
-    list_for(conn, me, rooms)?.pop().ok_or(Refusal::RoomNotFound)
+fn one_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
+    move |conn, me, rooms| list_at(conn, me, rooms, now)?.pop().ok_or(Refusal::RoomNotFound)
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
 async fn configure(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let req = breakout::ConfigureRequest {
@@ -58,33 +64,50 @@ async fn configure(
         amount: params.int("amount"),
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
-    Ok(Ocs::ok(app::breakout::configure(&s.db, p, req, now(), list_for).await?))
+    Ok(Ocs::ok(
+        app::breakout::configure(&s.db, p, req, now.secs(), list_for(now)).await?,
+    ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::removeBreakoutRooms)
-async fn remove(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<RoomObject> {
-    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for).await?))
+async fn remove(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<RoomObject> {
+    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
-async fn start(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::start(&s.db, p, now(), list_for).await?))
+async fn start(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<Vec<RoomObject>> {
+    Ok(Ocs::ok(
+        app::breakout::start(&s.db, p, now.secs(), list_for(now)).await?,
+    ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
-async fn stop(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now(), list_for).await?))
+async fn stop(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+) -> OcsResult<Vec<RoomObject>> {
+    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.secs(), list_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
 async fn broadcast(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
     Ok(Ocs::created(
-        app::breakout::broadcast(&s.db, p, message, now(), list_for).await?,
+        app::breakout::broadcast(&s.db, p, message, now.secs(), list_for(now)).await?,
     ))
 }
 
@@ -92,6 +115,7 @@ async fn broadcast(
 async fn reorganize(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     // A required parameter upstream: missing it is the framework's bare 400.
@@ -99,34 +123,40 @@ async fn reorganize(
         return Err(OcsError::Status(400));
     };
     Ok(Ocs::ok(
-        app::breakout::reorganize(&s.db, p, attendee_map, now(), list_for).await?,
+        app::breakout::reorganize(&s.db, p, attendee_map, now.secs(), list_for(now)).await?,
     ))
 }
 
-async fn assistance(s: AppState, RoomParticipant(p): RoomParticipant, requested: bool) -> OcsResult<RoomObject> {
+async fn assistance(
+    s: AppState,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    requested: bool,
+) -> OcsResult<RoomObject> {
     Ok(Ocs::ok(
-        app::breakout::set_assistance(&s.db, p, requested, now(), one_for).await?,
+        app::breakout::set_assistance(&s.db, p, requested, now.secs(), one_for(now)).await?,
     ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
-async fn request_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
-    assistance(s, p, true).await
+async fn request_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+    assistance(s, p, now, true).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::resetRequestForAssistance)
-async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant) -> OcsResult<RoomObject> {
-    assistance(s, p, false).await
+async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+    assistance(s, p, now, false).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/switch (BreakoutRoomController::switchBreakoutRoom)
 async fn switch(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let target = params.string("target").unwrap_or_default();
-    let (room, parent_attendee, me) = app::breakout::switch(&s.db, p, target, now()).await?;
+    let (room, parent_attendee, me) = app::breakout::switch(&s.db, p, target, now.secs()).await?;
     // Upstream formats the target with the caller's parent membership.
     Ok(Ocs::ok(format_room(
         &room,

@@ -95,10 +95,18 @@ pub fn config_local() -> Value {
     })
 }
 
+/// Advertised after [`FEATURES`] when this server runs background jobs: upstream lists it only
+/// with cron background jobs (`Capabilities.php`), which is what removes expired messages.
+pub const MESSAGE_EXPIRATION: &str = "message-expiration";
+
 /// The `spreed` capability block.
-pub fn spreed_capabilities(config: &TalkSettings, logged_in: bool) -> Value {
+pub fn spreed_capabilities(config: &TalkSettings, logged_in: bool, background_jobs: bool) -> Value {
+    let mut features = FEATURES.to_vec();
+    if background_jobs {
+        features.push(MESSAGE_EXPIRATION);
+    }
     json!({
-        "features": FEATURES,
+        "features": features,
         "features-local": FEATURES_LOCAL,
         "config": {
             "attachments": {"allowed": logged_in, "folder": if logged_in { "/Talk" } else { "" }},
@@ -176,7 +184,7 @@ async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeU
                 "mod-rewrite-working": false
             },
             "bruteforce": {"delay": brute_force_delay_ms, "allow-listed": false},
-            "spreed": spreed_capabilities(&config, user.is_some())
+            "spreed": spreed_capabilities(&config, user.is_some(), state.settings.background_jobs)
         }
     });
     let etag = format!("\"{}\"", hex::encode(md5::Md5::digest(crate::ocs::to_php_json(&data))));

@@ -4,9 +4,9 @@ use crate::api::extract::RoomParticipant;
 use crate::api::wire::{format_message, MessageObject};
 use crate::db::store;
 use crate::domain::ids::{permissions, CHAT_MAX_LENGTH};
-use crate::domain::{chat, now, Refusal};
+use crate::domain::{chat, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
@@ -27,6 +27,7 @@ const MAX_LIMIT: i64 = 200;
 async fn send_message(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<MessageObject> {
     p.check_lobby()?;
@@ -72,7 +73,7 @@ async fn send_message(
                     parent_id: reply_to,
                     silent,
                 };
-                let stored = chat::post_comment(conn, room.id, &caller, &comment, now())?;
+                let stored = chat::post_comment(conn, room.id, &caller, &comment, now.secs())?;
                 // Sending marks everything up to one's own message as read.
                 store::attendees::set_last_read(conn, attendee_id, stored.id)?;
                 Ok(format_message(&room, &stored, Some(&viewer)))
@@ -89,6 +90,7 @@ async fn send_message(
 async fn receive_messages(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Vec<MessageObject>> {
     p.check_lobby()?;
@@ -116,14 +118,14 @@ async fn receive_messages(
                     if set_read_marker && last_known > attendee_c.last_read_message {
                         store::attendees::set_last_read(conn, attendee_c.id, last_known)?;
                     }
-                    Ok(store::messages::newer(conn, room_c.id, after, limit)?)
+                    Ok(store::messages::newer(conn, room_c.id, after, limit, now.secs())?)
                 } else {
                     let before = if include_last_known && last_known > 0 {
                         last_known + 1
                     } else {
                         last_known
                     };
-                    Ok(store::messages::history(conn, room_c.id, before, limit)?)
+                    Ok(store::messages::history(conn, room_c.id, before, limit, now.secs())?)
                 }
             })
             .await?;

@@ -10,7 +10,7 @@ use crate::domain::access::{Member, Moderator};
 use crate::domain::ids::{is_valid_token_syntax, RoomToken};
 use crate::domain::Refusal;
 use crate::ocs::OcsError;
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
@@ -45,7 +45,11 @@ impl FromRequestParts<AppState> for RoomParticipant {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = RoomToken::from_request_parts(parts, state).await?;
         let caller = AuthUser::from_request_parts(parts, state).await?;
-        let found = state.db.read(move |conn| Member::find(conn, caller, &token)).await;
+        let Ok(now) = Now::from_request_parts(parts, state).await;
+        let found = state
+            .db
+            .read(move |conn| Member::find(conn, caller, &token, now.ms()))
+            .await;
         match found {
             Ok(member) => Ok(RoomParticipant(member)),
             Err(refusal @ (Refusal::RoomNotFound | Refusal::NotParticipant)) => {

@@ -6,6 +6,7 @@ use crate::api::wire::{format_room, one_to_one_partner, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
+use crate::domain::conversation::{as_seen_at, lobby_timer_passed};
 use crate::domain::ids::{actor, AttendeeId, RoomId, RoomType};
 use std::collections::HashMap;
 
@@ -31,16 +32,19 @@ impl RoomExtras {
         room: &Room,
         attendee: Option<&Attendee>,
         include_last_message: bool,
+        now: i64,
     ) -> DbResult<RoomExtras> {
         let mut extras = RoomExtras::default();
         let Some(attendee) = attendee else {
             return Ok(extras);
         };
-        let unread = store::messages::unread_count(conn, room.id, attendee.last_read_message)?;
+        let unread = store::messages::unread_count(conn, room.id, attendee.last_read_message, now)?;
         extras.unread.insert(room.id, unread);
         if include_last_message && room.last_message_id > 0 {
             if let Some(m) = store::messages::find_by_id(conn, room.last_message_id)? {
-                extras.last_messages.insert(m.id, m);
+                if !expired(&m, now) {
+                    extras.last_messages.insert(m.id, m);
+                }
             }
         }
         if let Some(s) = store::sessions::for_attendee(conn, attendee.id)?.pop() {
@@ -55,10 +59,13 @@ impl RoomExtras {
     /// For many rooms: one query each for every room the viewer is in, whatever the number of
     /// rooms. Scoped by the viewer rather than by lists of ids, so that each statement has one
     /// shape and stays prepared (an `IN (…)` list is parsed anew for every length).
-    fn for_viewer(conn: &mut Conn<'_>, viewer: &str, include_last_message: bool) -> DbResult<RoomExtras> {
-        let unread = store::messages::unread_counts_for_actor(conn, actor::USERS, viewer)?;
+    fn for_viewer(conn: &mut Conn<'_>, viewer: &str, include_last_message: bool, now: i64) -> DbResult<RoomExtras> {
+        let unread = store::messages::unread_counts_for_actor(conn, actor::USERS, viewer, now)?;
         let last_messages = if include_last_message {
             store::messages::last_messages_for_actor(conn, actor::USERS, viewer)?
+                .into_iter()
+                .filter(|m| !expired(m, now))
+                .collect()
         } else {
             Vec::new()
         };
@@ -75,16 +82,32 @@ impl RoomExtras {
     }
 }
 
-/// Formats `rooms` (each with the viewer's attendee row, if any) for `viewer`.
+/// An expired message is never served, not even as a room's `lastMessage` before the expiry job
+/// removed it (the room then shows none, as upstream).
+fn expired(m: &Message, now: i64) -> bool {
+    m.expires_at > 0 && m.expires_at <= now
+}
+
+/// Formats `rooms` (each with the viewer's attendee row, if any) for `viewer`, as they are at
+/// `now_ms` (a lobby whose timer passed shows open).
 pub fn present_rooms(
     conn: &mut Conn<'_>,
     viewer: &str,
     rooms: &[(Room, Option<Attendee>)],
     include_last_message: bool,
+    now_ms: i64,
 ) -> DbResult<Vec<RoomObject>> {
     let mut extras = match rooms {
-        [(room, attendee)] => RoomExtras::for_room(conn, room, attendee.as_ref(), include_last_message)?,
-        _ if rooms.iter().any(|(_, a)| a.is_some()) => RoomExtras::for_viewer(conn, viewer, include_last_message)?,
+        [(room, attendee)] => RoomExtras::for_room(
+            conn,
+            room,
+            attendee.as_ref(),
+            include_last_message,
+            now_ms.div_euclid(1000),
+        )?,
+        _ if rooms.iter().any(|(_, a)| a.is_some()) => {
+            RoomExtras::for_viewer(conn, viewer, include_last_message, now_ms.div_euclid(1000))?
+        }
         _ => RoomExtras::default(),
     };
     // One query for the other users of all one-to-one conversations, only when there are any.
@@ -113,7 +136,11 @@ pub fn present_rooms(
                 viewer: Some(viewer),
                 user_names: Some(&extras.user_names),
             };
-            format_room(room, &view)
+            if lobby_timer_passed(room, now_ms) {
+                format_room(&as_seen_at(room.clone(), now_ms), &view)
+            } else {
+                format_room(room, &view)
+            }
         })
         .collect())
 }
@@ -125,7 +152,14 @@ pub fn present_room(
     room: &Room,
     attendee: Option<&Attendee>,
     include_last_message: bool,
+    now_ms: i64,
 ) -> DbResult<RoomObject> {
-    let mut list = present_rooms(conn, viewer, &[(room.clone(), attendee.cloned())], include_last_message)?;
+    let mut list = present_rooms(
+        conn,
+        viewer,
+        &[(room.clone(), attendee.cloned())],
+        include_last_message,
+        now_ms,
+    )?;
     Ok(list.remove(0))
 }

@@ -13,9 +13,9 @@ use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
 use crate::domain::settings::TalkSettings;
-use crate::domain::{breakout, now, participant, Refusal};
+use crate::domain::{breakout, participant, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::State;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
@@ -66,8 +66,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room (RoomController::getRooms)
-async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<Vec<RoomObject>> {
-    let modified_before = now();
+async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: Params) -> OcsResult<Vec<RoomObject>> {
+    let modified_before = now.secs();
     let modified_since = params.int("modifiedSince").unwrap_or(0);
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
@@ -80,7 +80,10 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
                 .collect();
             // The hash is read in the same database call: one hop per request.
             let hash = config_hash(&TalkSettings::load(conn)?);
-            Ok((present_rooms(conn, &viewer, &rooms, include_last_message)?, hash))
+            Ok((
+                present_rooms(conn, &viewer, &rooms, include_last_message, now.ms())?,
+                hash,
+            ))
         })
         .await?;
     let (rooms, hash) = rooms;
@@ -90,7 +93,7 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, params: Params) ->
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room (RoomController::createRoom)
-async fn create_room(State(s): State<AppState>, user: AuthUser, params: Params) -> OcsResult<RoomObject> {
+async fn create_room(State(s): State<AppState>, user: AuthUser, now: Now, params: Params) -> OcsResult<RoomObject> {
     let req = CreateRequest {
         room_type: params.int("roomType").unwrap_or(RoomType::Group.value().into()),
         room_name: params.string("roomName").unwrap_or_default(),
@@ -102,8 +105,15 @@ async fn create_room(State(s): State<AppState>, user: AuthUser, params: Params) 
     let (room, is_new) =
         s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<_, Refusal> {
-                let created = conversation::create_conversation(conn, &user, &req, now())?;
-                let object = present_room(conn, &user.user_id, &created.room, Some(&created.attendee), true)?;
+                let created = conversation::create_conversation(conn, &user, &req, now.secs())?;
+                let object = present_room(
+                    conn,
+                    &user.user_id,
+                    &created.room,
+                    Some(&created.attendee),
+                    true,
+                    now.ms(),
+                )?;
                 Ok((object, created.is_new))
             })
         })
@@ -116,6 +126,7 @@ async fn get_single_room(
     State(s): State<AppState>,
     token: RoomToken,
     MaybeUser(user): MaybeUser,
+    now: Now,
 ) -> OcsResult<RoomObject> {
     let viewer = user.map(|u| u.user_id);
     let room =
@@ -127,10 +138,10 @@ async fn get_single_room(
                 None => None,
             };
             let object = match (&viewer, attendee) {
-                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true)?,
+                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true, now.ms())?,
                 // Outsiders see public and listable conversations only, in the limited view.
                 _ if room.room_type == RoomType::Public || room.listable != 0 => {
-                    crate::api::wire::format_room_for_outsider(&room)
+                    crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(room.clone(), now.ms()))
                 }
                 _ => return Err(Refusal::NotParticipant),
             };
@@ -145,15 +156,16 @@ async fn get_single_room(
 async fn rename_room(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let name = params.string("roomName").unwrap_or_default();
     let room =
         s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<_, Refusal> {
-                let room = conversation::rename(conn, &p, &name, now())?;
+                let room = conversation::rename(conn, &p, &name, now.secs())?;
                 let me = store::attendees::find(conn, room.id, actor::USERS, p.user_id())?;
-                Ok(present_room(conn, p.user_id(), &room, me.as_ref(), true)?)
+                Ok(present_room(conn, p.user_id(), &room, me.as_ref(), true, now.ms())?)
             })
         })
         .await?;
@@ -205,20 +217,21 @@ fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result
 async fn add_participant(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Value> {
     let new_participant = params.string("newParticipant").unwrap_or_default();
     let source = params.non_empty_string("source").unwrap_or_else(|| "users".to_owned());
     s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::add_participant(conn, &p, &new_participant, &source, now()))
+        conn.write_tx(|conn| participant::add_participant(conn, &p, &new_participant, &source, now.secs()))
     })
     .await?;
     Ok(Ocs::ok(crate::ocs::empty()))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/self (RoomController::removeSelfFromRoom)
-async fn remove_self(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<Value> {
-    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, &p, now())))
+async fn remove_self(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<Value> {
+    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, &p, now.secs())))
         .await?;
     Ok(Ocs::ok(Value::Null))
 }
@@ -227,18 +240,21 @@ async fn remove_self(State(s): State<AppState>, RoomParticipant(p): RoomParticip
 async fn remove_attendee(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Value> {
     let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
-    s.db.run(move |conn| conn.write_tx(|conn| participant::remove_attendee(conn, &p, attendee_id, now())))
+    s.db.run(move |conn| conn.write_tx(|conn| participant::remove_attendee(conn, &p, attendee_id, now.secs())))
         .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
-async fn change_moderator(s: AppState, p: Moderator, params: Params, promote: bool) -> OcsResult<Value> {
+async fn change_moderator(s: AppState, p: Moderator, now: Now, params: Params, promote: bool) -> OcsResult<Value> {
     let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
-    s.db.run(move |conn| conn.write_tx(|conn| participant::change_moderator(conn, &p, attendee_id, promote, now())))
-        .await?;
+    s.db.run(move |conn| {
+        conn.write_tx(|conn| participant::change_moderator(conn, &p, attendee_id, promote, now.secs()))
+    })
+    .await?;
     Ok(Ocs::ok(Value::Null))
 }
 
@@ -246,24 +262,26 @@ async fn change_moderator(s: AppState, p: Moderator, params: Params, promote: bo
 async fn promote_moderator(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Value> {
-    change_moderator(s, p, params, true).await
+    change_moderator(s, p, now, params, true).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/moderators (RoomController::demoteModerator)
 async fn demote_moderator(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<Value> {
-    change_moderator(s, p, params, false).await
+    change_moderator(s, p, now, params, false).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::joinRoom)
 ///
 /// Joining does not check the lobby. A new Talk session is returned in the room object.
-async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<RoomObject> {
+async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<RoomObject> {
     let viewer = p.user_id().clone();
     let (room, attendee) = (p.room().clone(), p.attendee().clone());
     let object =
@@ -275,10 +293,10 @@ async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipan
                         attendee_id: attendee.id,
                         session_id: new_session_id(),
                         in_call: 0,
-                        last_ping: now(),
+                        last_ping: now.secs(),
                     },
                 )?;
-                Ok(present_room(conn, &viewer, &room, Some(&attendee), true)?)
+                Ok(present_room(conn, &viewer, &room, Some(&attendee), true, now.ms())?)
             })
         })
         .await?;
@@ -304,11 +322,11 @@ async fn leave_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipa
     Ok(Ocs::ok(Value::Null))
 }
 
-async fn respond_with_room(s: &AppState, viewer: UserId, room: Room) -> OcsResult<RoomObject> {
+async fn respond_with_room(s: &AppState, viewer: UserId, room: Room, now: Now) -> OcsResult<RoomObject> {
     let object =
         s.db.run(move |conn| -> Result<_, Refusal> {
             let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
-            Ok(present_room(conn, &viewer, &room, me.as_ref(), true)?)
+            Ok(present_room(conn, &viewer, &room, me.as_ref(), true, now.ms())?)
         })
         .await?;
     Ok(Ocs::ok(object))
@@ -318,77 +336,90 @@ async fn respond_with_room(s: &AppState, viewer: UserId, room: Room) -> OcsResul
 async fn set_lobby(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let state = params.int("state").unwrap_or(-1);
     let timer = params.int("timer").unwrap_or(0);
     let viewer = p.user_id().clone();
     let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, &p, state, timer, now())))
+        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, &p, state, timer, now.ms())))
             .await?;
-    respond_with_room(&s, viewer, room).await
+    respond_with_room(&s, viewer, room, now).await
 }
 
-async fn set_public_state(s: AppState, p: Moderator, public: bool) -> OcsResult<RoomObject> {
+async fn set_public_state(s: AppState, p: Moderator, public: bool, now: Now) -> OcsResult<RoomObject> {
     let viewer = p.user_id().clone();
     let room =
         s.db.run(move |conn| conn.write_tx(|conn| conversation::set_public(conn, &p, public)))
             .await?;
-    respond_with_room(&s, viewer, room).await
+    respond_with_room(&s, viewer, room, now).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePublic)
 async fn make_public(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
 ) -> OcsResult<RoomObject> {
-    set_public_state(s, p, true).await
+    set_public_state(s, p, true, now).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePrivate)
 async fn make_private(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
 ) -> OcsResult<RoomObject> {
-    set_public_state(s, p, false).await
+    set_public_state(s, p, false, now).await
 }
 
-async fn set_setting(s: AppState, p: Moderator, field: RoomIntField, value: i64, max: i64) -> OcsResult<RoomObject> {
+async fn set_setting(
+    s: AppState,
+    p: Moderator,
+    field: RoomIntField,
+    value: i64,
+    max: i64,
+    now: Now,
+) -> OcsResult<RoomObject> {
     let viewer = p.user_id().clone();
     let room =
         s.db.run(move |conn| conn.write_tx(|conn| conversation::set_locked_setting(conn, &p, field, value, max)))
             .await?;
-    respond_with_room(&s, viewer, room).await
+    respond_with_room(&s, viewer, room, now).await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/listable (RoomController::setListable)
 async fn set_listable(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let scope = params.int("scope").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::Listable, scope, 2).await
+    set_setting(s, p, RoomIntField::Listable, scope, 2, now).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/message-expiration (RoomController::setMessageExpiration)
 async fn set_message_expiration(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let seconds = params.int("seconds").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::MessageExpiration, seconds, i32::MAX as i64).await
+    set_setting(s, p, RoomIntField::MessageExpiration, seconds, i32::MAX as i64, now).await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/permissions/default (RoomController::setPermissions)
 async fn set_default_permissions(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let permissions = params.int("permissions").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::DefaultPermissions, permissions, 255).await
+    set_setting(s, p, RoomIntField::DefaultPermissions, permissions, 255, now).await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/password (RoomController::setPassword)
@@ -406,12 +437,13 @@ async fn set_password(ModeratorParticipant(p): ModeratorParticipant) -> OcsResul
 async fn get_breakout_rooms(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
+    now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
     let rooms =
         s.db.run(move |conn| -> Result<_, Refusal> {
             let visible = breakout::visible_rooms(conn, &p)?;
             // The listing never carries `lastMessage`.
-            Ok(present_rooms(conn, p.user_id(), &visible, false)?)
+            Ok(present_rooms(conn, p.user_id(), &visible, false, now.ms())?)
         })
         .await?;
     Ok(Ocs::ok(rooms))

@@ -346,7 +346,7 @@ pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> Message
         is_replyable: rendered.message_type == "comment",
         reference_id: m.reference_id.clone(),
         reactions: Map::new(),
-        expiration_timestamp: 0,
+        expiration_timestamp: m.expires_at,
         markdown: rendered.message_type == "comment",
         thread_id: if m.parent_id > 0 { m.parent_id } else { m.id },
         silent: m.silent,

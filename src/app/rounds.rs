@@ -173,41 +173,6 @@ pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result
     .await
 }
 
-/// Ends every session whose deadline has passed, each in its own transaction; returns how
-/// many this call ended. Safe on several instances at once: each session ends exactly once.
-pub async fn expire_due(db: &Db, now_ms: i64) -> Result<usize> {
-    let due = db.read_one(move |conn| rounds::due_sessions(conn, now_ms, 1000)).await?;
-    let mut ended = 0;
-    for id in due {
-        if db
-            .run(move |conn| conn.write_tx(|conn| rounds::expire(conn, id, now_ms)))
-            .await?
-        {
-            ended += 1;
-        }
-    }
-    Ok(ended)
-}
-
-/// How often running sessions' deadlines are checked: a session ends within this long of its
-/// deadline (plus the time its transaction takes).
-pub const DEADLINE_SWEEP: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// Ends sessions whose deadline passed, now and then every [`DEADLINE_SWEEP`], until dropped.
-/// The deadline is stored with the session, so nothing is lost by a restart (the first pass runs
-/// at start-up), and [`rounds::expire`] re-checks the session under the conversation's lock, so
-/// with several instances on one database each session ends exactly once.
-pub async fn sweep_deadlines(db: Db) {
-    let mut tick = tokio::time::interval(DEADLINE_SWEEP);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = expire_due(&db, crate::domain::now_ms()).await {
-            tracing::warn!(error = %e, "breakout deadline sweep failed");
-        }
-    }
-}
-
 /// Where the deployment's Horn `clientId` is kept: beside the server secrets, not in the app
 /// config, which Nextcloud's provisioning API lists to admins.
 pub const CLIENT_ID: &str = "horn_client_id";

@@ -160,6 +160,8 @@ pub struct Message {
     pub parent_id: i64,
     pub silent: bool,
     pub created_at: i64,
+    /// Unix seconds after which the message is hidden and removed; 0: never.
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -175,6 +177,7 @@ pub struct NewMessage {
     pub parent_id: i64,
     pub silent: bool,
     pub created_at: i64,
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -109,6 +109,7 @@ diesel::table! {
         parent_id -> BigInt,
         silent -> Bool,
         created_at -> BigInt,
+        expires_at -> BigInt,
     }
 }
 
@@ -215,7 +216,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     breakout_sessions,
     breakout_session_rooms,
     breakout_assignments,
-    breakout_settings
+    breakout_settings,
+    jobs
 );
 
 diesel::table! {
@@ -224,5 +226,19 @@ diesel::table! {
         address -> Text,
         attempts -> Integer,
         last_attempt -> BigInt,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        job_key -> Text,
+        due_at -> BigInt,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        claimed_until -> Nullable<BigInt>,
+        locked_by -> Nullable<Text>,
+        created_at -> BigInt,
     }
 }

@@ -81,9 +81,11 @@ pub struct Member {
 impl Member {
     /// The one place that decides membership: the room behind `token`, then the caller's
     /// attendee row in it. Both failures look alike to the caller (404), as upstream hides
-    /// group conversations from non-members.
-    pub fn find(conn: &mut Conn<'_>, caller: Caller, token: &RoomToken) -> Result<Member> {
+    /// group conversations from non-members. The room is seen as at `now_ms` (a lobby whose
+    /// timer passed is open).
+    pub fn find(conn: &mut Conn<'_>, caller: Caller, token: &RoomToken, now_ms: i64) -> Result<Member> {
         let room = store::rooms::find_by_token(conn, token)?.ok_or(Refusal::RoomNotFound)?;
+        let room = crate::domain::conversation::as_seen_at(room, now_ms);
         let attendee = store::attendees::find(conn, room.id, actor::USERS, caller.user_id.as_str())?
             .ok_or(Refusal::NotParticipant)?;
         Ok(Member { caller, room, attendee })

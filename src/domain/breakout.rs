@@ -454,7 +454,7 @@ pub fn create_extra_room(
     let parent = store::rooms::find_by_token(conn, &parent_token)?.ok_or(Refusal::InvalidField("room"))?;
     let parent = lock_and_reload(conn, parent.id)?;
     // Upstream refuses non-members and non-moderators of the parent alike.
-    Member::find(conn, caller.clone(), &parent.token)
+    Member::find(conn, caller.clone(), &parent.token, now.saturating_mul(1000))
         .and_then(Member::into_moderator)
         .map_err(|refusal| match refusal {
             Refusal::Storage(e) => Refusal::Storage(e),

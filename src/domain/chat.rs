@@ -6,6 +6,7 @@ use crate::db::models::{Message, NewMessage};
 use crate::db::store;
 use crate::db::{Conn, DbResult};
 use crate::domain::ids::{actor, RoomId};
+use crate::domain::schedule::{self, JobKind};
 use serde_json::{json, Map, Value};
 
 pub const VERB_COMMENT: &str = "comment";
@@ -27,6 +28,16 @@ impl Actor {
             display_name: display_name.to_owned(),
         }
     }
+
+    /// Upstream's actor for actions without a user (background jobs, the command line):
+    /// `guests`/`cli`.
+    pub fn server() -> Actor {
+        Actor {
+            actor_type: actor::GUESTS.to_owned(),
+            actor_id: "cli".to_owned(),
+            display_name: String::new(),
+        }
+    }
 }
 
 /// A user named in a system message (`{user}`), with the display name at the time.
@@ -44,7 +55,40 @@ pub struct SystemMessage {
     pub user: Option<NamedUser>,
 }
 
-fn new_system_message(actor: &Actor, msg: &SystemMessage, now: i64) -> NewMessage {
+/// When a message posted now in room `room_id` expires (unix seconds; 0: never), from the
+/// conversation's message expiration as upstream's `ChatManager::setMessageExpiration` (comments
+/// and system messages alike). An expiring message makes sure the expiry job runs by then.
+pub fn expiry_for(conn: &mut Conn<'_>, room_id: RoomId, now: i64) -> DbResult<i64> {
+    let seconds = store::rooms::message_expiration(conn, room_id)?;
+    if seconds <= 0 {
+        return Ok(0);
+    }
+    let expires_at = now.saturating_add(i64::from(seconds));
+    schedule::no_later_than(
+        conn,
+        JobKind::ExpireMessages,
+        "",
+        expires_at.saturating_mul(1000),
+        now.saturating_mul(1000),
+    )?;
+    Ok(expires_at)
+}
+
+/// The expiry job (`JobKind::ExpireMessages`, upstream's `ExpireChatMessages`): removes the
+/// messages expired at `now_ms` (a batch at a time) and points the rooms that lost their last
+/// message at the newest remaining one. Returns when to run again (ms): at once while expired
+/// messages remain, at the next expiry, or `None` when no message expires.
+pub fn expire_messages(conn: &mut Conn<'_>, now_ms: i64) -> DbResult<Option<i64>> {
+    const BATCH: i64 = 1000;
+    let now = now_ms.div_euclid(1000);
+    let rooms = store::messages::delete_expired(conn, now, BATCH)?;
+    for room in &rooms {
+        store::rooms::reset_last_message(conn, *room)?;
+    }
+    Ok(store::messages::next_expiry(conn)?.map(|at| at.saturating_mul(1000).max(now_ms)))
+}
+
+fn new_system_message(actor: &Actor, msg: &SystemMessage, now: i64, expires_at: i64) -> NewMessage {
     let mut parameters = Map::new();
     if let Some(user) = &msg.user {
         parameters.insert("user".into(), json!({"id": user.id, "name": user.name}));
@@ -60,12 +104,14 @@ fn new_system_message(actor: &Actor, msg: &SystemMessage, now: i64) -> NewMessag
         parent_id: 0,
         silent: false,
         created_at: now,
+        expires_at,
     }
 }
 
 /// Posts one system message and makes it the room's last message.
 pub fn post_system_message(conn: &mut Conn<'_>, actor: &Actor, msg: SystemMessage, now: i64) -> DbResult<Message> {
-    let stored = store::messages::insert(conn, &new_system_message(actor, &msg, now))?;
+    let expires_at = expiry_for(conn, msg.room_id, now)?;
+    let stored = store::messages::insert(conn, &new_system_message(actor, &msg, now, expires_at))?;
     store::rooms::set_last_message(conn, msg.room_id, stored.id, now)?;
     Ok(stored)
 }
@@ -76,7 +122,15 @@ pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMe
     if msgs.is_empty() {
         return Ok(());
     }
-    let rows: Vec<NewMessage> = msgs.iter().map(|m| new_system_message(actor, m, now)).collect();
+    let mut expiries = std::collections::HashMap::new();
+    let mut rows: Vec<NewMessage> = Vec::with_capacity(msgs.len());
+    for m in msgs {
+        let expires_at = match expiries.get(&m.room_id) {
+            Some(at) => *at,
+            None => *expiries.entry(m.room_id).or_insert(expiry_for(conn, m.room_id, now)?),
+        };
+        rows.push(new_system_message(actor, m, now, expires_at));
+    }
     store::messages::insert_many(conn, &rows)?;
     let mut room_ids: Vec<RoomId> = msgs.iter().map(|m| m.room_id).collect();
     room_ids.sort_unstable();
@@ -102,6 +156,7 @@ pub fn post_comment(
     comment: &NewComment<'_>,
     now: i64,
 ) -> DbResult<Message> {
+    let expires_at = expiry_for(conn, room_id, now)?;
     let row = NewMessage {
         room_id,
         actor_type: actor.actor_type.clone(),
@@ -113,6 +168,7 @@ pub fn post_comment(
         parent_id: comment.parent_id,
         silent: comment.silent,
         created_at: now,
+        expires_at,
     };
     let stored = store::messages::insert(conn, &row)?;
     store::rooms::set_last_message(conn, room_id, stored.id, now)?;
@@ -177,6 +233,7 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "moderator_demoted" if viewer_is_actor => "You demoted {user} from moderator",
         "moderator_demoted" if viewer_is_user => "{actor} demoted you from moderator",
         "moderator_demoted" => "{actor} demoted {user} from moderator",
+        "lobby_timer_reached" => "The conversation is now open to everyone",
         "lobby_none" if viewer_is_actor => "You opened the conversation to everyone",
         "lobby_none" => "{actor} opened the conversation to everyone",
         "lobby_non_moderators" if viewer_is_actor => "You restricted the conversation to moderators",

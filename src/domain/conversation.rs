@@ -8,6 +8,7 @@ use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
 use crate::domain::ids::{actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomType};
 use crate::domain::participant::{add_users, NewMember};
+use crate::domain::schedule::{self, JobKind};
 use crate::domain::{Refusal, Result};
 
 /// What a new conversation is made of; the rest takes upstream's defaults.
@@ -311,6 +312,7 @@ pub(crate) fn rename_room(
             parent_id: 0,
             silent: false,
             created_at: now,
+            expires_at: crate::domain::chat::expiry_for(conn, room.id, now)?,
         };
         let stored = store::messages::insert(conn, &message)?;
         store::rooms::set_last_message(conn, room.id, stored.id, now)?;
@@ -328,8 +330,9 @@ pub fn delete_by_moderator(conn: &mut WriteTx<'_, '_>, by: &Moderator) -> Result
     Ok(())
 }
 
-/// `PUT /room/{token}/webinar/lobby`.
-pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: i64, now: i64) -> Result<Room> {
+/// `PUT /room/{token}/webinar/lobby`. A timer (unix seconds) on a closed lobby schedules the
+/// job that opens it; any other setting cancels that job, in the same transaction.
+pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: i64, now_ms: i64) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
     if is_breakout_room(&room) {
         return Err(Refusal::LockedForBreakoutRooms);
@@ -345,7 +348,16 @@ pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: 
     } else {
         0
     };
+    // A timer that passed before the job ran has opened the lobby already, as upstream's reads
+    // do; the change is compared with that state.
+    let room = settle_lobby_timer(conn, room, now_ms)?;
     store::rooms::set_lobby(conn, room.id, state, timer)?;
+    let key = room.id.to_string();
+    if timer > 0 {
+        schedule::at(conn, JobKind::LobbyTimer, &key, timer.saturating_mul(1000), now_ms)?;
+    } else {
+        schedule::cancel(conn, JobKind::LobbyTimer, &key)?;
+    }
     if state != room.lobby_state {
         let key = match state {
             LobbyState::NoLobby => "lobby_none",
@@ -359,10 +371,62 @@ pub fn set_lobby(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, timer: 
                 key,
                 user: None,
             },
-            now,
+            now_ms.div_euclid(1000),
         )?;
     }
     reload(conn, room.id)
+}
+
+/// Upstream's `Room::getLobbyState()`: a lobby whose timer has passed is open, on every read,
+/// whether or not the job has stored that yet.
+pub fn lobby_timer_passed(room: &Room, now_ms: i64) -> bool {
+    room.lobby_state == LobbyState::NonModerators
+        && room.lobby_timer > 0
+        && room.lobby_timer.saturating_mul(1000) <= now_ms
+}
+
+/// The room as readers see it at `now_ms`: open, without a timer, once its lobby timer passed.
+pub fn as_seen_at(mut room: Room, now_ms: i64) -> Room {
+    if lobby_timer_passed(&room, now_ms) {
+        room.lobby_state = LobbyState::NoLobby;
+        room.lobby_timer = 0;
+    }
+    room
+}
+
+/// Stores the open lobby of a (locked) room whose timer has passed and posts
+/// `lobby_timer_reached` once, by the server (upstream's actor for actions without a user).
+/// Returns the room as it now is.
+fn settle_lobby_timer(conn: &mut WriteTx<'_, '_>, room: Room, now_ms: i64) -> Result<Room> {
+    if !lobby_timer_passed(&room, now_ms) {
+        return Ok(room);
+    }
+    // The job row is left to the caller: the job completes it, `set_lobby` replaces it.
+    store::rooms::set_lobby(conn, room.id, LobbyState::NoLobby, 0)?;
+    post_system_message(
+        conn,
+        &Actor::server(),
+        SystemMessage {
+            room_id: room.id,
+            key: "lobby_timer_reached",
+            user: None,
+        },
+        now_ms.div_euclid(1000),
+    )?;
+    reload(conn, room.id)
+}
+
+/// The lobby-timer job: opens room `room_id`'s lobby if its timer has passed. Returns whether it
+/// did; a room that is gone, or whose timer was changed or cleared meanwhile, is left alone.
+pub fn open_lobby_on_timer(conn: &mut WriteTx<'_, '_>, room_id: RoomId, now_ms: i64) -> Result<bool> {
+    let room = match lock_and_reload(conn, room_id) {
+        Ok(room) => room,
+        Err(Refusal::RoomNotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let passed = lobby_timer_passed(&room, now_ms);
+    settle_lobby_timer(conn, room, now_ms)?;
+    Ok(passed)
 }
 
 /// `POST|DELETE /room/{token}/public`: breakout rooms and configured parents stay private.

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod participant;
 pub mod refusal;
 pub mod rounds;
+pub mod schedule;
 pub mod settings;
 
 pub use refusal::Refusal;

@@ -16,6 +16,7 @@ use crate::db::{Conn, DbError, WriteTx};
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, ParticipantType, RoomId, RoomType};
+use crate::domain::schedule::{self, JobKind};
 use std::collections::HashMap;
 
 /// A session's life cycle, as stored.
@@ -154,11 +155,7 @@ impl Channel {
 
 /// Upstream's actor for actions without a user (background jobs, command line).
 pub fn server_actor() -> Actor {
-    Actor {
-        actor_type: actor::GUESTS.to_owned(),
-        actor_id: "cli".to_owned(),
-        display_name: String::new(),
-    }
+    Actor::server()
 }
 
 /// Resolves `token` for `caller` to read it. Unknown and not-visible conversations are
@@ -515,6 +512,18 @@ fn complete(conn: &mut Conn<'_>, parent_id: RoomId, session: &SessionRow, ended_
     store::breakout_sessions::delete_assignments(conn, session.id)?;
     store::breakout_sessions::insert_assignments(conn, &rows)?;
     store::breakout_sessions::set_completed(conn, session.id, ended_at)?;
+    schedule_deadline(conn, session.id, None, ended_at)?;
+    Ok(())
+}
+
+/// Keeps the deadline job in step with a session's deadline, in the transaction that sets it:
+/// a deadline schedules (or moves) the job, none cancels it.
+fn schedule_deadline(conn: &mut Conn<'_>, session_id: i64, deadline: Option<i64>, now_ms: i64) -> Result<()> {
+    let key = session_id.to_string();
+    match deadline {
+        Some(at) => schedule::at(conn, JobKind::RoundDeadline, &key, at, now_ms)?,
+        None => schedule::cancel(conn, JobKind::RoundDeadline, &key)?,
+    }
     Ok(())
 }
 
@@ -540,7 +549,8 @@ fn settle_expired(conn: &mut WriteTx<'_, '_>, parent: &Room, now_ms: i64) -> Res
     Ok(())
 }
 
-/// The deadline job: ends session `id` if it is still active and its deadline has passed.
+/// The deadline job (`JobKind::RoundDeadline`): ends session `id` if it is still active and its
+/// deadline has passed.
 /// Returns whether it ended it. Safe to run any number of times.
 pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> {
     let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
@@ -558,14 +568,6 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
     }
     expire_locked(conn, &parent, &session, now_ms)?;
     Ok(true)
-}
-
-/// Active sessions whose deadline has passed (for the deadline job and start-up).
-pub fn due_sessions(conn: &mut Conn<'_>, now_ms: i64, limit: i64) -> Result<Vec<i64>> {
-    Ok(store::breakout_sessions::due(conn, now_ms, limit)?
-        .into_iter()
-        .map(|s| s.id)
-        .collect())
 }
 
 // --- hooks from the Talk face ---------------------------------------------------------------
@@ -757,6 +759,7 @@ pub fn update_session(
                 let started = session.started_at.unwrap_or(now_ms);
                 let deadline = (duration > 0).then(|| started.saturating_add(duration));
                 store::breakout_sessions::set_timing(conn, session.id, duration, deadline)?;
+                schedule_deadline(conn, session.id, deadline, now_ms)?;
                 if deadline.is_some_and(|d| d <= now_ms) {
                     let moved =
                         store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(RoundError::SessionNotFound)?;
@@ -1010,6 +1013,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     if is_talk_made(&session) {
         // Talk's configuration is the plan: start it as it is.
         store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
+        schedule_deadline(conn, session.id, deadline, now_ms)?;
         crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
         return reload_view(conn, ch, session.id);
     }
@@ -1044,6 +1048,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         store::breakout_sessions::set_room_token(conn, row.id, &talk.token)?;
     }
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
+    schedule_deadline(conn, session.id, deadline, now_ms)?;
     crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
     reload_view(conn, ch, session.id)
 }

@@ -7,9 +7,8 @@ use super::input::{self, JsonBody};
 use super::path_param;
 use super::wire::{BreakoutRoom, BreakoutSession, Created, Empty, User};
 use crate::app::rounds as app;
-use crate::domain::now_ms;
 use crate::domain::rounds::RoundError;
-use crate::state::AppState;
+use crate::state::{AppState, Now};
 use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -56,10 +55,11 @@ async fn create_session(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
     body: JsonBody,
 ) -> HornResult<Json<Created>> {
     let input = input::session_input(body);
-    let view = app::create_session(&s.db, uuid(&p), caller, input, now_ms()).await?;
+    let view = app::create_session(&s.db, uuid(&p), caller, input, now.ms()).await?;
     Ok(Json(Created {
         id: view.row.id.to_string(),
     }))
@@ -85,10 +85,11 @@ async fn update_session(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
     body: JsonBody,
 ) -> HornResult<Json<BreakoutSession>> {
     let input = input::session_input(body);
-    let view = app::update_session(&s.db, uuid(&p), caller, path_param(&p, "bs"), input, now_ms()).await?;
+    let view = app::update_session(&s.db, uuid(&p), caller, path_param(&p, "bs"), input, now.ms()).await?;
     Ok(Json(view.into()))
 }
 
@@ -97,8 +98,9 @@ async fn delete_session(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
 ) -> HornResult<Json<Empty>> {
-    app::delete_session(&s.db, uuid(&p), caller, path_param(&p, "bs"), now_ms()).await?;
+    app::delete_session(&s.db, uuid(&p), caller, path_param(&p, "bs"), now.ms()).await?;
     Ok(Json(Empty {}))
 }
 
@@ -131,10 +133,11 @@ async fn update_room(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
     body: JsonBody,
 ) -> HornResult<Json<Empty>> {
     let input = input::room_input(body);
-    app::update_room(&s.db, uuid(&p), caller, session_and_room(&p), input, now_ms()).await?;
+    app::update_room(&s.db, uuid(&p), caller, session_and_room(&p), input, now.ms()).await?;
     Ok(Json(Empty {}))
 }
 
@@ -191,12 +194,13 @@ async fn start(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
     RawQuery(query): RawQuery,
     body: JsonBody,
 ) -> HornResult<Json<BreakoutSession>> {
     let query = input::query_pairs(query.as_deref());
     let input = input::start_input(body, &query);
-    let view = app::start(&s.db, uuid(&p), caller, input, now_ms()).await?;
+    let view = app::start(&s.db, uuid(&p), caller, input, now.ms()).await?;
     Ok(Json(view.into()))
 }
 
@@ -205,8 +209,9 @@ async fn stop(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
 ) -> HornResult<Json<BreakoutSession>> {
-    let view = app::stop(&s.db, uuid(&p), caller, now_ms()).await?;
+    let view = app::stop(&s.db, uuid(&p), caller, now.ms()).await?;
     Ok(Json(view.into()))
 }
 
@@ -225,12 +230,13 @@ async fn set_enabled(
     State(s): State<AppState>,
     HornCaller(caller): HornCaller,
     p: RawPathParams,
+    now: Now,
 ) -> HornResult<Json<Empty>> {
     let enabled = match path_param(&p, "state").as_str() {
         "enable" => Ok(true),
         "disable" => Ok(false),
         _ => Err(RoundError::Invalid("the state must be enable or disable".to_owned())),
     };
-    app::set_enabled(&s.db, uuid(&p), caller, enabled, now_ms()).await?;
+    app::set_enabled(&s.db, uuid(&p), caller, enabled, now.ms()).await?;
     Ok(Json(Empty {}))
 }

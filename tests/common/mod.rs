@@ -32,6 +32,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The database this server uses, so a second instance can share it.
     pub database: DatabaseUrl,
+    /// The clock the server reads (kept here so a stopped server can be started again on it).
+    clock: talk_breakout::clock::Clock,
     http: reqwest::Client,
     _dir: Option<tempfile::TempDir>,
     pg_cleanup: Option<(String, String)>,
@@ -75,6 +77,59 @@ macro_rules! paste_test {
     };
 }
 
+/// Like [`both_backends!`], with the settings adjusted by `$adjust` (a `fn(&mut Settings)` in
+/// scope),
+/// e.g. a manual clock: `both_backends_with!(manual_clock; scenario_a, scenario_b)`.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($adjust:ident; $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::common::TestApp::sqlite_with(super::$adjust).await;
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    not(talk_test_postgres),
+                    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+                )]
+                async fn postgres() {
+                    let Some(app) = $crate::common::TestApp::postgres_with(stringify!($name), super::$adjust).await else {
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            }
+        )+
+    };
+}
+
+/// Settings adjustment: a manual clock at the current time, which the test moves.
+pub fn manual_clock(settings: &mut Settings) {
+    settings.clock = talk_breakout::clock::Clock::manual_now();
+}
+
+/// Polls `check` (every 20 ms, at most 5 s) until it returns `Some`; panics with `what` if it
+/// never does. For effects of background jobs, which run right after the clock moves.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..250 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         Self::sqlite_with(|_| {}).await
@@ -107,12 +162,14 @@ impl TestApp {
 
     pub async fn start(settings: Settings, backend: Backend) -> TestApp {
         let database = settings.database.clone();
+        let clock = settings.clock.clone();
         let server = talk_breakout::server::start(settings).await.expect("server starts");
         TestApp {
             addr: server.addr,
             server: Some(server),
             backend,
             database,
+            clock,
             http: reqwest::Client::new(),
             _dir: None,
             pg_cleanup: None,
@@ -137,10 +194,33 @@ impl TestApp {
 
     /// Another server process-equivalent on the same database (several instances behind one
     /// load balancer).
+    /// It shares this server's clock.
     pub async fn second_instance(&self) -> RunningServer {
-        talk_breakout::server::start(Settings::for_tests(self.database.clone()))
+        let mut settings = Settings::for_tests(self.database.clone());
+        settings.clock = self.clock();
+        talk_breakout::server::start(settings)
             .await
             .expect("second instance starts")
+    }
+
+    /// The clock this server reads (a manual one when the test injected it).
+    pub fn clock(&self) -> talk_breakout::clock::Clock {
+        self.clock.clone()
+    }
+
+    /// Stops this server (if it runs), runs `while_down` (e.g. moves the clock), and starts a
+    /// new one on the same database and clock (a restart).
+    pub async fn restart(&mut self, while_down: impl FnOnce(&talk_breakout::clock::Clock)) {
+        let clock = self.clock();
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+        while_down(&clock);
+        let mut settings = Settings::for_tests(self.database.clone());
+        settings.clock = clock;
+        let server = talk_breakout::server::start(settings).await.expect("server restarts");
+        self.addr = server.addr;
+        self.server = Some(server);
     }
 
     pub fn url(&self, path: &str) -> String {

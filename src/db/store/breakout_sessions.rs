@@ -132,17 +132,6 @@ pub fn in_state(conn: &mut Conn<'_>, parent_id: RoomId, state: i32) -> DbResult<
         .load(c))?)
 }
 
-/// Active sessions whose deadline is at or before `now` (any conversation), oldest deadline first.
-pub fn due(conn: &mut Conn<'_>, now: i64, limit: i64) -> DbResult<Vec<SessionRow>> {
-    Ok(backend!(conn, c => breakout_sessions::table
-        .filter(breakout_sessions::state.eq(1))
-        .filter(breakout_sessions::deadline.le(now))
-        .select(SessionRow::as_select())
-        .order(breakout_sessions::deadline.asc())
-        .limit(limit)
-        .load(c))?)
-}
-
 pub fn set_name(conn: &mut Conn<'_>, id: i64, name: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(breakout_sessions::table.find(id)).set(breakout_sessions::name.eq(name)).execute(c))?;
     Ok(())

@@ -43,10 +43,22 @@ pub fn last_messages_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: 
         .load(c))?)
 }
 
-/// History: messages older than `before_id` (0 = from the newest), newest first.
-pub fn history(conn: &mut Conn<'_>, room_id: RoomId, before_id: i64, limit: i64) -> DbResult<Vec<Message>> {
+/// Messages not expired at `now` (unix seconds): upstream never serves an expired message, even
+/// before its background job removed it.
+macro_rules! unexpired {
+    ($now:expr) => {
+        messages::expires_at.eq(0).or(messages::expires_at.gt($now))
+    };
+}
+
+/// History: messages older than `before_id` (0 = from the newest) and not expired at `now`,
+/// newest first.
+pub fn history(conn: &mut Conn<'_>, room_id: RoomId, before_id: i64, limit: i64, now: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => {
-        let mut query = messages::table.filter(messages::room_id.eq(room_id)).into_boxed();
+        let mut query = messages::table
+            .filter(messages::room_id.eq(room_id))
+            .filter(unexpired!(now))
+            .into_boxed();
         if before_id > 0 {
             query = query.filter(messages::id.lt(before_id));
         }
@@ -54,11 +66,12 @@ pub fn history(conn: &mut Conn<'_>, room_id: RoomId, before_id: i64, limit: i64)
     })?)
 }
 
-/// Messages newer than `after_id`, oldest first.
-pub fn newer(conn: &mut Conn<'_>, room_id: RoomId, after_id: i64, limit: i64) -> DbResult<Vec<Message>> {
+/// Messages newer than `after_id` and not expired at `now`, oldest first.
+pub fn newer(conn: &mut Conn<'_>, room_id: RoomId, after_id: i64, limit: i64, now: i64) -> DbResult<Vec<Message>> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::id.gt(after_id))
+        .filter(unexpired!(now))
         .select(Message::as_select())
         .order(messages::id.asc())
         .limit(limit)
@@ -79,8 +92,14 @@ pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> 
     Ok(inserted)
 }
 
-/// Comments after the actor's read marker in every room the actor is in, in one grouped query.
-pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(RoomId, i64)>> {
+/// Comments after the actor's read marker and not expired at `now`, in every room the actor is
+/// in, in one grouped query.
+pub fn unread_counts_for_actor(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+    now: i64,
+) -> DbResult<Vec<(RoomId, i64)>> {
     use crate::db::schema::attendees;
     Ok(backend!(conn, c => messages::table
         .inner_join(attendees::table.on(attendees::room_id.eq(messages::room_id)))
@@ -88,17 +107,46 @@ pub fn unread_counts_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: 
         .filter(attendees::actor_id.eq(actor_id))
         .filter(messages::id.gt(attendees::last_read_message))
         .filter(messages::verb.eq("comment"))
+        .filter(unexpired!(now))
         .group_by(messages::room_id)
         .select((messages::room_id, diesel::dsl::count_star()))
         .load(c))?)
 }
 
-/// Comments in a room after `last_read`.
-pub fn unread_count(conn: &mut Conn<'_>, room_id: RoomId, last_read: i64) -> DbResult<i64> {
+/// Comments in a room after `last_read` and not expired at `now`.
+pub fn unread_count(conn: &mut Conn<'_>, room_id: RoomId, last_read: i64, now: i64) -> DbResult<i64> {
     Ok(backend!(conn, c => messages::table
         .filter(messages::room_id.eq(room_id))
         .filter(messages::id.gt(last_read))
         .filter(messages::verb.eq("comment"))
+        .filter(unexpired!(now))
         .count()
         .get_result(c))?)
+}
+
+/// Deletes the messages expired at `now` (unix seconds), at most `limit` of them (oldest expiry
+/// first); returns the rooms they were in.
+pub fn delete_expired(conn: &mut Conn<'_>, now: i64, limit: i64) -> DbResult<Vec<RoomId>> {
+    let doomed: Vec<(i64, RoomId)> = backend!(conn, c => messages::table
+        .filter(messages::expires_at.gt(0))
+        .filter(messages::expires_at.le(now))
+        .order(messages::expires_at.asc())
+        .limit(limit)
+        .select((messages::id, messages::room_id))
+        .load(c))?;
+    for (id, _) in &doomed {
+        backend!(conn, c => diesel::delete(messages::table.find(*id)).execute(c))?;
+    }
+    let mut rooms: Vec<RoomId> = doomed.into_iter().map(|(_, room)| room).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    Ok(rooms)
+}
+
+/// The earliest expiry (unix seconds) of any message that has one.
+pub fn next_expiry(conn: &mut Conn<'_>) -> DbResult<Option<i64>> {
+    Ok(backend!(conn, c => messages::table
+        .filter(messages::expires_at.gt(0))
+        .select(diesel::dsl::min(messages::expires_at))
+        .first::<Option<i64>>(c))?)
 }

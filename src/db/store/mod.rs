@@ -9,6 +9,7 @@ pub mod attendees;
 pub mod breakout_sessions;
 pub mod brute_force;
 pub mod groups;
+pub mod jobs;
 pub mod messages;
 pub mod rooms;
 pub mod sessions;

@@ -178,6 +178,30 @@ pub fn refresh_last_message(conn: &mut Conn<'_>, room_ids: &[RoomId], at: i64) -
     Ok(())
 }
 
+/// Points the room's last message at its newest remaining message (after messages were removed),
+/// leaving its last activity as it was.
+pub fn reset_last_message(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<()> {
+    use crate::db::schema::messages;
+    let newest: Option<i64> = backend!(conn, c => messages::table
+        .filter(messages::room_id.eq(room_id))
+        .select(diesel::dsl::max(messages::id))
+        .first::<Option<i64>>(c))?;
+    backend!(conn, c => diesel::update(rooms::table.find(room_id))
+        .set(rooms::last_message_id.eq(newest.unwrap_or(0)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// A room's message expiration in seconds (0: off).
+pub fn message_expiration(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<i32> {
+    Ok(backend!(conn, c => rooms::table
+        .find(room_id)
+        .select(rooms::message_expiration)
+        .first::<i32>(c)
+        .optional())?
+    .unwrap_or(0))
+}
+
 /// Every room, by id (tests and diagnostics; never on a request path).
 pub fn list_all(conn: &mut Conn<'_>) -> DbResult<Vec<Room>> {
     Ok(backend!(conn, c => rooms::table.select(Room::as_select()).order(rooms::id.asc()).load(c))?)
