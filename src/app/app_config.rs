@@ -20,7 +20,9 @@ pub async fn keys(db: &Db, app: String) -> Result<Vec<String>> {
 /// The stored value, or `None` when the key was never set (or was reset).
 pub async fn value(db: &Db, app: String, key: String) -> Result<Option<String>> {
     check_app_id(&app)?;
-    Ok(db.read_one(move |conn| store::app_config::get(conn, &app, &key)).await?)
+    Ok(db
+        .read_one(move |conn| store::app_config::get(conn, &app, &key))
+        .await?)
 }
 
 pub async fn set(db: &Db, app: String, key: String, value: String) -> Result<()> {

@@ -28,9 +28,21 @@ pub enum DbError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<diesel::result::Error> for DbError {
+    /// A statement that failed because the server went away is an outage (503), not a failed
+    /// query: with no test query on check-out, this is where a lost connection shows first.
+    fn from(e: diesel::result::Error) -> DbError {
+        if connection_is_gone(&e) {
+            DbError::Unavailable(e.to_string())
+        } else {
+            DbError::Query(e)
+        }
+    }
 }
 
 impl DbError {
@@ -209,8 +221,10 @@ fn connection_is_gone(error: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     matches!(
         error,
-        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
-            | Error::BrokenTransactionManager
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
     )
 }
 

@@ -83,7 +83,7 @@ pub enum RoundError {
 
 impl From<diesel::result::Error> for RoundError {
     fn from(e: diesel::result::Error) -> Self {
-        RoundError::Db(DbError::Query(e))
+        RoundError::Db(DbError::from(e))
     }
 }
 
