@@ -2,9 +2,7 @@
 //! error with its exact body and nothing changed, and the interplay with the Talk face checked
 //! through Talk's own endpoints.
 
-mod common;
-
-use common::{manual_clock, Resp, TestApp};
+use crate::common::{manual_clock, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
