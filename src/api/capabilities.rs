@@ -164,7 +164,7 @@ async fn get_capabilities(State(state): State<AppState>, MaybeUser(user): MaybeU
         .delay(client_ip(&parts), Action::Login)
         .await
         .as_millis() as u64;
-    let config = state.db.read(TalkSettings::load).await.map_err(OcsError::from)?;
+    let config = state.db.read_one(TalkSettings::load).await.map_err(OcsError::from)?;
     let (major, minor, micro, _) = NEXTCLOUD_VERSION;
     let data = json!({
         "version": {

@@ -250,7 +250,7 @@ async fn live_flow(s: &AppState, login_token: &str) -> Result<Option<LoginFlow>,
     let hash = s.tokens.hash_hex(Purpose::FlowLogin, login_token);
     let cutoff = crate::domain::now() - FLOW_LIFETIME_SECS;
     let flow =
-        s.db.read(move |conn| store::app_passwords::flow_by_login_hash(conn, &hash))
+        s.db.read_one(move |conn| store::app_passwords::flow_by_login_hash(conn, &hash))
             .await?;
     Ok(flow.filter(|f| f.created_at >= cutoff && !f.granted))
 }
@@ -373,7 +373,7 @@ async fn log_in(State(s): State<AppState>, parts: Parts, Path(login_token): Path
 
 async fn grant_page_for(s: &AppState, flow: &LoginFlow, login_token: &str, nonce: &str) -> Result<Response, DbError> {
     let user_id = flow.user_id.clone().unwrap_or_default();
-    let user = s.db.read(move |conn| store::users::find(conn, &user_id)).await?;
+    let user = s.db.read_one(move |conn| store::users::find(conn, &user_id)).await?;
     Ok(match user {
         Some(user) if user.enabled => {
             let account = AuthUser {

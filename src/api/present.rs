@@ -5,6 +5,7 @@
 use crate::api::wire::{format_room, one_to_one_partner, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
+use crate::db::store::rooms::RoomView;
 use crate::db::{Conn, DbResult};
 use crate::domain::conversation::{as_seen_at, lobby_timer_passed};
 use crate::domain::ids::{actor, AttendeeId, RoomId, RoomType};
@@ -119,7 +120,13 @@ pub fn present_rooms(
     if !partners.is_empty() {
         extras.user_names = store::users::display_names(conn, &partners)?.into_iter().collect();
     }
-    Ok(rooms
+    Ok(format_all(viewer, rooms, &extras, now_ms))
+}
+
+/// The room objects of `rooms` with their extras, as they are at `now_ms` (a lobby whose timer
+/// passed shows open).
+fn format_all(viewer: &str, rooms: &[(Room, Option<Attendee>)], extras: &RoomExtras, now_ms: i64) -> Vec<RoomObject> {
+    rooms
         .iter()
         .map(|(room, attendee)| {
             let view = CallerView {
@@ -142,7 +149,41 @@ pub fn present_rooms(
                 format_room(room, &view)
             }
         })
-        .collect())
+        .collect()
+}
+
+/// The other user of a one-to-one conversation seen through `view`, whose display name
+/// [`present_view`] needs; `None` for every other room, or when the viewer is no attendee.
+pub fn view_partner(view: &RoomView) -> Option<String> {
+    let attendee = view.attendee.as_ref()?;
+    (view.room.room_type == RoomType::OneToOne)
+        .then(|| one_to_one_partner(&view.room, &attendee.actor_id))
+        .flatten()
+}
+
+/// The room object of a [`RoomView`] read for `viewer` (an attendee), with its last message;
+/// the same object [`present_room`] builds from separate queries. `user_names` holds the display
+/// name of [`view_partner`], if any.
+pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, String>, now_ms: i64) -> RoomObject {
+    let mut extras = RoomExtras {
+        user_names,
+        ..RoomExtras::default()
+    };
+    if view.attendee.is_some() {
+        let room_id = view.room.id;
+        extras.unread.insert(room_id, view.unread);
+        if view.room.last_message_id > 0 {
+            if let Some(m) = view.last_message.filter(|m| !expired(m, now_ms.div_euclid(1000))) {
+                extras.last_messages.insert(m.id, m);
+            }
+        }
+        if let Some(s) = view.session {
+            extras.sessions.insert(s.attendee_id, s);
+        }
+        extras.common_read.insert(room_id, view.last_common_read);
+    }
+    let mut list = format_all(viewer, &[(view.room, view.attendee)], &extras, now_ms);
+    list.remove(0)
 }
 
 /// One room for one viewer.

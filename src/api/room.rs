@@ -3,7 +3,7 @@
 
 use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
-use crate::api::present::{present_room, present_rooms};
+use crate::api::present::{present_room, present_rooms, present_view, view_partner};
 use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::models::{NewSession, Room};
@@ -139,27 +139,53 @@ async fn get_single_room(
     MaybeUser(user): MaybeUser,
     now: Now,
 ) -> OcsResult<RoomObject> {
-    let viewer = user.map(|u| u.user_id);
-    let room =
-        // One snapshot: the room, its extras and the config hash agree with each other.
+    let Some(viewer) = user.map(|u| u.user_id) else {
+        return get_single_room_anonymously(s, token, now).await;
+    };
+    // One statement: the room, the caller's attendee row, the room's extras and the setting the
+    // config hash covers, all from one snapshot.
+    let lookup = viewer.clone();
+    let view =
+        s.db.read_one(move |conn| store::rooms::view(conn, &token, actor::USERS, &lookup, now.ms().div_euclid(1000)))
+            .await?
+            .ok_or(Refusal::RoomNotFound)?;
+    let hash = config_hash(&TalkSettings::from_stored(view.breakout_rooms_setting.as_deref()));
+    if view.attendee.is_none() {
+        // Outsiders see public and listable conversations only, in the limited view.
+        if view.room.room_type != RoomType::Public && view.room.listable == 0 {
+            return Err(Refusal::NotParticipant.into());
+        }
+        let object = crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(view.room, now.ms()));
+        return Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", hash));
+    }
+    // A one-to-one conversation shows the other user's name: one more statement, for these only
+    // (a rename racing with it is no different from a rename just after the request).
+    let user_names = match view_partner(&view) {
+        Some(partner) => {
+            s.db.read_one(move |conn| store::users::display_names(conn, &[partner]))
+                .await?
+                .into_iter()
+                .collect()
+        }
+        None => Default::default(),
+    };
+    let object = present_view(&viewer, view, user_names, now.ms());
+    Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", hash))
+}
+
+/// `GET /room/{token}` without a logged-in caller: public and listable conversations only.
+async fn get_single_room_anonymously(s: AppState, token: RoomToken, now: Now) -> OcsResult<RoomObject> {
+    let (room, hash) =
+        // One snapshot: the room and the config hash agree with each other.
         s.db.read(move |conn| -> Result<_, Refusal> {
             let room = store::rooms::find_by_token(conn, &token)?.ok_or(Refusal::RoomNotFound)?;
-            let attendee = match &viewer {
-                Some(v) => store::attendees::find(conn, room.id, actor::USERS, v)?,
-                None => None,
-            };
-            let object = match (&viewer, attendee) {
-                (Some(v), Some(a)) => present_room(conn, v, &room, Some(&a), true, now.ms())?,
-                // Outsiders see public and listable conversations only, in the limited view.
-                _ if room.room_type == RoomType::Public || room.listable != 0 => {
-                    crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(room.clone(), now.ms()))
-                }
-                _ => return Err(Refusal::NotParticipant),
-            };
+            if room.room_type != RoomType::Public && room.listable == 0 {
+                return Err(Refusal::NotParticipant);
+            }
+            let object = crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(room, now.ms()));
             Ok((object, config_hash(&TalkSettings::load(conn)?)))
         })
         .await?;
-    let (room, hash) = room;
     Ok(Ocs::ok(room).header("x-nextcloud-talk-hash", hash))
 }
 

@@ -47,7 +47,7 @@ pub async fn visible_account(db: &Db, caller: &Caller, user_id: String) -> Resul
 /// Account ids matching `search` (id or display name, case-insensitive), paged.
 pub async fn list_accounts(db: &Db, search: String, offset: usize, limit: Option<usize>) -> Result<Vec<String>> {
     let search = search.to_lowercase();
-    let users = db.read(store::users::list).await?;
+    let users = db.read_one(store::users::list).await?;
     Ok(users
         .into_iter()
         .filter(|u| {
@@ -139,7 +139,7 @@ pub async fn create_account(db: &Db, caller: &Caller, new: NewAccount) -> Result
 pub async fn edit_account(db: &Db, caller: &Caller, user_id: String, key: &str, value: String) -> Result<()> {
     let exists = {
         let id = user_id.clone();
-        db.read(move |conn| store::users::find(conn, &id)).await?.is_some()
+        db.read_one(move |conn| store::users::find(conn, &id)).await?.is_some()
     };
     if !exists || (!caller.is_admin && caller.user_id != user_id) {
         return Err(AccountRefusal::NotPermitted);
@@ -285,7 +285,7 @@ pub async fn change_membership(
 /// Group ids matching `search` (case-insensitive).
 pub async fn list_groups(db: &Db, search: String) -> Result<Vec<String>> {
     let search = search.to_lowercase();
-    let groups = db.read(store::groups::list_ids).await?;
+    let groups = db.read_one(store::groups::list_ids).await?;
     Ok(groups
         .into_iter()
         .filter(|g| search.is_empty() || g.to_lowercase().contains(&search))

@@ -8,19 +8,21 @@ type Result<T> = std::result::Result<T, AccountRefusal>;
 
 /// Every app with at least one stored key.
 pub async fn apps(db: &Db) -> Result<Vec<String>> {
-    Ok(db.read(store::app_config::apps).await?)
+    Ok(db.read_one(store::app_config::apps).await?)
 }
 
 /// The stored keys of `app`.
 pub async fn keys(db: &Db, app: String) -> Result<Vec<String>> {
     check_app_id(&app)?;
-    Ok(db.read(move |conn| store::app_config::keys(conn, &app)).await?)
+    Ok(db.read_one(move |conn| store::app_config::keys(conn, &app)).await?)
 }
 
 /// The stored value, or `None` when the key was never set (or was reset).
 pub async fn value(db: &Db, app: String, key: String) -> Result<Option<String>> {
     check_app_id(&app)?;
-    Ok(db.read(move |conn| store::app_config::get(conn, &app, &key)).await?)
+    Ok(db
+        .read_one(move |conn| store::app_config::get(conn, &app, &key))
+        .await?)
 }
 
 pub async fn set(db: &Db, app: String, key: String, value: String) -> Result<()> {

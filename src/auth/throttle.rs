@@ -97,7 +97,7 @@ impl Throttler {
         let since = window_start(crate::domain::now());
         match self
             .db
-            .read(move |conn| store::brute_force::attempts(conn, action.name(), &address, since))
+            .read_one(move |conn| store::brute_force::attempts(conn, action.name(), &address, since))
             .await
         {
             Ok(n) => n.max(0) as u32,

@@ -9,10 +9,11 @@ pub mod schema;
 pub mod store;
 pub mod types;
 
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,9 +28,21 @@ pub enum DbError {
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("query failed: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     #[error("{0}")]
     Internal(String),
+}
+
+impl From<diesel::result::Error> for DbError {
+    /// A statement that failed because the server went away is an outage (503), not a failed
+    /// query: with no test query on check-out, this is where a lost connection shows first.
+    fn from(e: diesel::result::Error) -> DbError {
+        if connection_is_gone(&e) {
+            DbError::Unavailable(e.to_string())
+        } else {
+            DbError::Query(e)
+        }
+    }
 }
 
 impl DbError {
@@ -179,7 +192,75 @@ pub fn redact_url(url: &str) -> String {
 
 enum PoolKind {
     Sqlite(Pool<ConnectionManager<SqliteConnection>>),
-    Pg(Pool<ConnectionManager<PgConnection>>),
+    Pg(Pool<PgManager>),
+}
+
+/// Watches every statement of one connection: logs it at `trace` level under `talk_breakout::sql`
+/// (how statements per request are counted) and, on PostgreSQL, notes when the server is gone.
+struct StatementWatch {
+    /// Set once a statement failed because the connection is closed or cannot send.
+    lost: Option<Arc<AtomicBool>>,
+}
+
+impl Instrumentation for StatementWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { query, error, .. } = event {
+            tracing::trace!(target: "talk_breakout::sql", failed = error.is_some(), "{query}");
+            if let (Some(lost), Some(error)) = (&self.lost, error) {
+                if connection_is_gone(error) {
+                    lost.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+}
+
+/// libpq reports a server that went away (or a socket that broke) as a closed connection or
+/// as a command it could not send; such a connection never works again.
+fn connection_is_gone(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        error,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
+    )
+}
+
+/// A pooled PostgreSQL connection and whether it was found dead.
+struct PgPooled {
+    conn: PgConnection,
+    lost: Arc<AtomicBool>,
+}
+
+/// The PostgreSQL pool's manager. There is no test query on check-out (it would cost a round
+/// trip on every request); instead a connection whose statement failed because the server went
+/// away is dropped when it returns to the pool, and the pool opens a new one. Diesel's own
+/// `has_broken` only looks at the transaction state, which misses a connection lost outside an
+/// explicit transaction.
+struct PgManager(ConnectionManager<PgConnection>);
+
+impl ManageConnection for PgManager {
+    type Connection = PgPooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgPooled, diesel::r2d2::Error> {
+        let mut conn = self.0.connect()?;
+        let lost = Arc::new(AtomicBool::new(false));
+        conn.set_instrumentation(StatementWatch {
+            lost: Some(lost.clone()),
+        });
+        Ok(PgPooled { conn, lost })
+    }
+
+    fn is_valid(&self, pooled: &mut PgPooled) -> Result<(), diesel::r2d2::Error> {
+        pooled.conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, pooled: &mut PgPooled) -> bool {
+        pooled.lost.load(Ordering::Relaxed) || self.0.has_broken(&mut pooled.conn)
+    }
 }
 
 /// A borrowed connection of either backend; what every store function takes.
@@ -328,7 +409,9 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragma
         // the pool may hold while they open. WAL lets readers run beside the writer; NORMAL sync is durable against process crashes
         // in WAL mode; the busy timeout makes writers wait for each other instead of failing.
         conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(diesel::r2d2::Error::QueryError)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        conn.set_instrumentation(StatementWatch { lost: None });
+        Ok(())
     }
 }
 
@@ -412,8 +495,9 @@ impl Db {
                     .error_handler(Box::new(PoolErrorLog))
                     .max_size(pool_size.max(1))
                     .connection_timeout(timeout)
-                    .test_on_check_out(true)
-                    .build(ConnectionManager::<PgConnection>::new(pg_url.as_str()))
+                    // Dead connections are found by the statements themselves (see PgManager).
+                    .test_on_check_out(false)
+                    .build(PgManager(ConnectionManager::<PgConnection>::new(pg_url.as_str())))
                     .map_err(|e| DbError::Unavailable(redact_error(&e.to_string(), pg_url)))?;
                 PoolKind::Pg(pool)
             }
@@ -436,14 +520,15 @@ impl Db {
                     .map_err(migration_error)?;
             }
             PoolKind::Pg(pool) => {
-                let mut conn = pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                let mut pooled = pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                let conn = &mut pooled.conn;
                 // Instances starting together take turns; the later ones find nothing pending.
-                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(&mut *conn)?;
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
                 let result = conn
                     .run_pending_migrations(POSTGRES_MIGRATIONS)
                     .map(|_| ())
                     .map_err(migration_error);
-                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(&mut *conn)?;
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn)?;
                 result?;
             }
         }
@@ -473,7 +558,7 @@ impl Db {
                 }
                 PoolKind::Pg(p) => {
                     let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
-                    f(&mut Conn::Pg(&mut c))
+                    f(&mut Conn::Pg(&mut c.conn))
                 }
             }
         })
@@ -497,6 +582,19 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
+        self.read_one(move |conn| conn.read_tx(f)).await
+    }
+
+    /// Like [`Db::read`] for a read that is a single statement: one statement sees one snapshot
+    /// by itself, so it runs without a transaction around it, which on PostgreSQL saves the
+    /// `BEGIN` and `COMMIT` round trips. A closure that runs more than one statement must use
+    /// [`Db::read`], or its statements may see different states of the database.
+    pub async fn read_one<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
         match &*self.pool {
             PoolKind::Sqlite(p) => {
                 let _permit = self
@@ -505,9 +603,9 @@ impl Db {
                     .await
                     .map_err(|e| DbError::Internal(e.to_string()))?;
                 let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
-                Conn::Sqlite(&mut c).read_tx(f)
+                f(&mut Conn::Sqlite(&mut c))
             }
-            PoolKind::Pg(_) => self.run(move |conn| conn.read_tx(f)).await,
+            PoolKind::Pg(_) => self.run(f).await,
         }
     }
 

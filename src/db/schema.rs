@@ -1,5 +1,5 @@
 //! Table definitions shared by both backends; `migrations/sqlite` and `migrations/postgres`
-//! create the same shape (checked by `tests/migrations.rs`).
+//! create the same shape (checked by `tests/suite/migrations.rs`).
 
 diesel::table! {
     users (user_id) {

@@ -87,7 +87,7 @@ pub enum AccountRefusal {
 
 impl From<diesel::result::Error> for AccountRefusal {
     fn from(e: diesel::result::Error) -> Self {
-        DbError::Query(e).into()
+        DbError::from(e).into()
     }
 }
 

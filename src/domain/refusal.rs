@@ -109,6 +109,6 @@ pub enum Refusal {
 /// Lets transactions whose closures return a refusal end with diesel's own error.
 impl From<diesel::result::Error> for Refusal {
     fn from(e: diesel::result::Error) -> Self {
-        DbError::Query(e).into()
+        DbError::from(e).into()
     }
 }

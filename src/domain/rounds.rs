@@ -83,7 +83,7 @@ pub enum RoundError {
 
 impl From<diesel::result::Error> for RoundError {
     fn from(e: diesel::result::Error) -> Self {
-        RoundError::Db(DbError::Query(e))
+        RoundError::Db(DbError::from(e))
     }
 }
 
@@ -1070,13 +1070,63 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
 
 /// #14 `GET /breakout/session`.
 pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>> {
-    match active_session(conn, ch.room.id)? {
-        Some(row) => {
-            let users = ParentUsers::load(conn, ch.room.id)?;
-            Ok(Some(session_view(conn, ch, &users, row)?))
+    let Some(row) = active_session(conn, ch.room.id)? else {
+        return Ok(None);
+    };
+    // Every participant's client polls this while a round runs: the caller's live room is
+    // found with a fixed handful of statements, not from the parent's whole attendee list.
+    let rooms = store::breakout_sessions::rooms(conn, row.id)?;
+    let my_room = if rooms.iter().all(|r| live_token(&row, r).is_some()) {
+        match ch.me.as_ref() {
+            Some(me) if !is_moderator_type(me.participant_type) => live_room_of(conn, &ch.room, &row, rooms, me)?,
+            _ => None,
         }
-        None => Ok(None),
+    } else {
+        let users = ParentUsers::load(conn, ch.room.id)?;
+        my_room(conn, &users, &row, ch.me.as_ref())?
+    };
+    Ok(Some(SessionView {
+        row,
+        channel: ch.room.token.to_string(),
+        my_room,
+    }))
+}
+
+/// The running session's room in which `me` sits as a non-moderator (the first in the session's
+/// order, as [`my_room`] finds it), with its live name and its non-moderator user count.
+fn live_room_of(
+    conn: &mut Conn<'_>,
+    parent: &Room,
+    session: &SessionRow,
+    rooms: Vec<SessionRoomRow>,
+    me: &Attendee,
+) -> Result<Option<RoomView>> {
+    let talk_rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+    let ids: Vec<RoomId> = talk_rooms.iter().map(|r| r.id).collect();
+    let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &me.actor_id)?;
+    for room in rooms {
+        let Some(token) = live_token(session, &room) else {
+            continue;
+        };
+        let Some(talk) = talk_rooms.iter().find(|t| t.token.as_str() == token) else {
+            continue;
+        };
+        if mine
+            .iter()
+            .any(|a| a.room_id == talk.id && !is_moderator_type(a.participant_type))
+        {
+            let participant_count = store::attendees::user_types_in(conn, talk.id)?
+                .into_iter()
+                .filter(|t| !is_moderator_type(*t))
+                .count();
+            return Ok(Some(RoomView {
+                row: room,
+                name: talk.name.clone(),
+                participant_count,
+            }));
+        }
     }
+    Ok(None)
 }
 
 /// #15 `POST /settings/event/room/{enable|disable}`.

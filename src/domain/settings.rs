@@ -5,6 +5,9 @@
 use crate::db::{store, Conn, DbResult};
 use crate::domain::ids::RoomId;
 
+/// App and key of the server-wide breakout rooms switch.
+pub const BREAKOUT_ROOMS: (&str, &str) = ("spreed", "breakout_rooms");
+
 /// The server-wide Talk settings clients depend on, read once per request.
 #[derive(Debug, Clone)]
 pub struct TalkSettings {
@@ -14,10 +17,16 @@ pub struct TalkSettings {
 
 impl TalkSettings {
     pub fn load(conn: &mut Conn<'_>) -> DbResult<TalkSettings> {
-        let value = store::app_config::get(conn, "spreed", "breakout_rooms")?;
-        Ok(TalkSettings {
-            breakout_rooms_enabled: value.as_deref().unwrap_or("yes") == "yes",
-        })
+        let value = store::app_config::get(conn, BREAKOUT_ROOMS.0, BREAKOUT_ROOMS.1)?;
+        Ok(TalkSettings::from_stored(value.as_deref()))
+    }
+
+    /// The settings from the stored value of [`BREAKOUT_ROOMS`] (`None` when unset), for
+    /// callers that read it together with other rows.
+    pub fn from_stored(breakout_rooms: Option<&str>) -> TalkSettings {
+        TalkSettings {
+            breakout_rooms_enabled: breakout_rooms.unwrap_or("yes") == "yes",
+        }
     }
 }
 

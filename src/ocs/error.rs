@@ -156,6 +156,6 @@ impl From<crate::db::DbError> for OcsError {
 /// Lets handlers run a transaction whose closure returns `OcsError` directly.
 impl From<diesel::result::Error> for OcsError {
     fn from(e: diesel::result::Error) -> Self {
-        OcsError::from(crate::db::DbError::Query(e))
+        OcsError::from(crate::db::DbError::from(e))
     }
 }

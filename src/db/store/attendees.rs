@@ -208,6 +208,15 @@ pub fn count_of_type(conn: &mut Conn<'_>, room_id: RoomId, actor_type: &str) -> 
         .get_result(c))?)
 }
 
+/// The participant types of a room's user attendees (for counts that leave moderators out).
+pub fn user_types_in(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<Vec<ParticipantType>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.eq(crate::domain::ids::actor::USERS))
+        .select(attendees::participant_type)
+        .load(c))?)
+}
+
 /// Renames an actor in every room (an account's display name changed).
 pub fn set_display_name_for_actor(
     conn: &mut Conn<'_>,

@@ -50,6 +50,7 @@ macro_rules! unexpired {
         messages::expires_at.eq(0).or(messages::expires_at.gt($now))
     };
 }
+pub(crate) use unexpired;
 
 /// History: messages older than `before_id` (0 = from the newest) and not expired at `now`,
 /// newest first.

@@ -1,8 +1,10 @@
 use crate::backend;
-use crate::db::models::{Attendee, NewRoom, Room};
-use crate::db::schema::{attendees, rooms};
+use crate::db::models::{Attendee, Message, NewRoom, Room, Session};
+use crate::db::schema::{app_config, attendees, messages, rooms, sessions};
+use crate::db::store::messages::unexpired;
 use crate::db::{Conn, DbResult};
 use crate::domain::ids::*;
+use crate::domain::settings::BREAKOUT_ROOMS;
 use diesel::prelude::*;
 
 /// The `objectType` that marks a breakout room; its `objectId` is the parent's token.
@@ -10,6 +12,106 @@ pub const BREAKOUT_OBJECT_TYPE: &str = "room";
 
 pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>> {
     Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?)
+}
+
+/// A room as one user sees it: what `GET /room/{token}` shows, read in one statement.
+#[derive(Debug, Clone)]
+pub struct RoomView {
+    pub room: Room,
+    /// The viewer's attendee row; without it the extras below mean nothing.
+    pub attendee: Option<Attendee>,
+    /// Comments after the viewer's read marker, not expired at `now` ([`super::messages::unread_count`]).
+    pub unread: i64,
+    /// The row `rooms.last_message_id` points at, if any; the caller decides whether to show it.
+    pub last_message: Option<Message>,
+    /// The viewer's newest session ([`super::sessions::for_attendee`]'s last).
+    pub session: Option<Session>,
+    /// The lowest read marker among the room's users ([`super::attendees::min_last_read`]).
+    pub last_common_read: i64,
+    /// The stored value of [`BREAKOUT_ROOMS`] ([`crate::domain::settings::TalkSettings::from_stored`]).
+    pub breakout_rooms_setting: Option<String>,
+}
+
+/// [`RoomView`] of the room `token` for one actor, or `None` when there is no such room. One
+/// statement, and so one round trip on PostgreSQL: the attendee, last message and newest session
+/// are left joins, the counts and the setting scalar subqueries; each has exactly the
+/// conditions of the store function its field names.
+pub fn view(
+    conn: &mut Conn<'_>,
+    token: &str,
+    actor_type: &str,
+    actor_id: &str,
+    now: i64,
+) -> DbResult<Option<RoomView>> {
+    let readers = diesel::alias!(attendees as readers);
+    let newer = diesel::alias!(sessions as newer);
+    let last = diesel::alias!(messages as last_message);
+    // Owned: diesel's nullable selections of the joined rows need a query that borrows nothing.
+    let (actor_type, actor_id, token) = (actor_type.to_owned(), actor_id.to_owned(), token.to_owned());
+    type Row = (
+        Room,
+        Option<Attendee>,
+        Option<i64>,
+        Option<Message>,
+        Option<Session>,
+        Option<i64>,
+        Option<String>,
+    );
+    let row: Option<Row> = backend!(conn, c => rooms::table
+        .left_join(
+            attendees::table.on(attendees::room_id
+                .eq(rooms::id)
+                .and(attendees::actor_type.eq(actor_type.clone()))
+                .and(attendees::actor_id.eq(actor_id.clone()))),
+        )
+        .left_join(last.on(last.field(messages::id).eq(rooms::last_message_id)))
+        .left_join(
+            sessions::table.on(sessions::attendee_id.eq(attendees::id).and(
+                // The newest session: none of the attendee's sessions has a higher id.
+                diesel::dsl::not(diesel::dsl::exists(
+                    newer
+                        .filter(newer.field(sessions::attendee_id).eq(sessions::attendee_id))
+                        .filter(newer.field(sessions::id).gt(sessions::id)),
+                )),
+            )),
+        )
+        .filter(rooms::token.eq(token.clone()))
+        .select((
+            Room::as_select(),
+            Option::<Attendee>::as_select(),
+            messages::table
+                .filter(messages::room_id.eq(rooms::id))
+                .filter(messages::id.nullable().gt(attendees::last_read_message.nullable()))
+                .filter(messages::verb.eq("comment"))
+                .filter(unexpired!(now))
+                .count()
+                .single_value(),
+            last.fields(messages::all_columns).nullable(),
+            Option::<Session>::as_select(),
+            readers
+                .filter(readers.field(attendees::room_id).eq(rooms::id))
+                .filter(readers.field(attendees::actor_type).eq("users"))
+                .select(diesel::dsl::min(readers.field(attendees::last_read_message)))
+                .single_value(),
+            app_config::table
+                .filter(app_config::app.eq(BREAKOUT_ROOMS.0))
+                .filter(app_config::config_key.eq(BREAKOUT_ROOMS.1))
+                .select(app_config::config_value)
+                .single_value(),
+        ))
+        .first::<Row>(c)
+        .optional())?;
+    Ok(row.map(
+        |(room, attendee, unread, last_message, session, last_common_read, breakout_rooms_setting)| RoomView {
+            room,
+            attendee,
+            unread: unread.unwrap_or(0),
+            last_message,
+            session,
+            last_common_read: last_common_read.unwrap_or(0),
+            breakout_rooms_setting,
+        },
+    ))
 }
 
 pub fn find_by_id(conn: &mut Conn<'_>, id: RoomId) -> DbResult<Option<Room>> {

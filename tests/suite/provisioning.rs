@@ -1,9 +1,7 @@
 //! The provisioning API: users, groups, group membership, app config and the test-reset route,
 //! with upstream's soft codes on v1 and v2, and proof that refused requests change nothing.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use talk_breakout::db::store;
 
@@ -33,7 +31,7 @@ fn v1_fail(code: u16, message: &str, data: &str) -> String {
 
 /// Asserts the OCS statuscode (and HTTP status) of a v2 answer.
 #[track_caller]
-fn assert_code(r: &common::Resp, http: u16, code: u64) {
+fn assert_code(r: &crate::common::Resp, http: u16, code: u64) {
     r.assert_status(http);
     assert_eq!(r.meta()["statuscode"], json!(code), "body: {}", r.body);
 }

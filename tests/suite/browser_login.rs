@@ -6,9 +6,7 @@
 //! `.ci/run` installs them). Without them the test prints SKIPPED, except in CI (`CI=true`),
 //! where it fails. With `TALK_UPDATE_SCREENSHOTS=1` it writes the three pages to `docs/`.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use fantoccini::{ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

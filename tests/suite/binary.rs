@@ -255,8 +255,6 @@ fn help_names_every_flag() {
 // ---------------------------------------------------------------------------------------------
 // A self-hoster's first hour: refusals, database errors, logs, shutdown.
 
-mod common;
-
 /// Runs the binary to its exit (it must exit within `limit`): status code, standard error and
 /// how long it took.
 fn run_to_exit(args: &[&str], env: &[(&str, &str)], cwd: &Path, limit: Duration) -> (Option<i32>, String, Duration) {
@@ -412,13 +410,13 @@ fn with_user(url: &str, user: &str) -> String {
     ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
 )]
 fn postgres_role_and_database_errors_fail_at_once_in_one_line() {
-    let Some(admin_url) = common::postgres_admin_url("postgres_role_and_database_errors") else {
+    let Some(admin_url) = crate::common::postgres_admin_url("postgres_role_and_database_errors") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     for (url, reason) in [
         (
-            common::replace_database(&admin_url, "tb_no_such_database"),
+            crate::common::replace_database(&admin_url, "tb_no_such_database"),
             "database \"tb_no_such_database\" does not exist",
         ),
         (

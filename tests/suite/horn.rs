@@ -2,9 +2,7 @@
 //! error with its exact body and nothing changed, and the interplay with the Talk face checked
 //! through Talk's own endpoints.
 
-mod common;
-
-use common::{manual_clock, Resp, TestApp};
+use crate::common::{manual_clock, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -381,6 +379,25 @@ async fn plan_start_and_stop_a_session(app: &TestApp) {
     .await;
     assert_eq!(current["breakoutRoom"]["channelUuid"], rooms[1]["token"]);
     assert_eq!(current["breakoutRoom"]["name"], "Room 1");
+    assert_eq!(current["breakoutRoom"]["participantCount"], 1);
+    // #14 finds the room its own way (it is polled by every client while a round runs): it
+    // agrees with the session as #2 shows it to the same student.
+    let listed = ok(
+        app,
+        "participant2",
+        "GET",
+        &format!("/channels/{token}/breakout/sessions"),
+        None,
+    )
+    .await;
+    let listed = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == current["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(listed["breakoutRoom"], current["breakoutRoom"]);
     // Moderators are in every room, and have none of their own.
     let current = ok(
         app,

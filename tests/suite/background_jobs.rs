@@ -2,9 +2,7 @@
 //! stores it and posts `lobby_timer_reached` exactly once, also with two instances and across a
 //! restart), and the runner's shutdown. Breakout deadlines are tested in `horn.rs`.
 
-mod common;
-
-use common::{eventually, manual_clock, TestApp};
+use crate::common::{eventually, manual_clock, TestApp};
 use std::time::Duration;
 use talk_breakout::config::Settings;
 use talk_breakout::db::store;

@@ -1,9 +1,7 @@
 //! Capabilities follow the app config set through the provisioning API, and the
 //! `X-Nextcloud-Talk-Hash` clients watch changes with them.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const CONFIG: &str = "/ocs/v2.php/apps/provisioning_api/api/v1/config/apps/spreed/breakout_rooms";

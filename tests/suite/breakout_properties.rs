@@ -2,9 +2,7 @@
 //! co-moderator, students) keep every invariant after every step, and every answer is one of
 //! upstream's (200/201 or 400/403 with an error key), never a 5xx.
 
-mod common;
-
-use common::{assert_breakout_invariants, TestApp};
+use crate::common::{assert_breakout_invariants, TestApp};
 use proptest::prelude::*;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";

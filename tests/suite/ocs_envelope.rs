@@ -1,8 +1,6 @@
 //! The OCS envelope: v1/v2 × JSON/XML × success/error/unknown route, asserted byte for byte.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 
 const NOT_FOUND_TEXT: &str = "Invalid query, please check the syntax. API specifications are here: http:\\/\\/www.freedesktop.org\\/wiki\\/Specifications\\/open-collaboration-services.\\n";
 
@@ -164,7 +162,7 @@ fn controller(version: u8, json: bool, s: u16, message: &str, json_data: &str, x
 }
 
 #[track_caller]
-fn assert_answer(r: &common::Resp, expected: &Expected) {
+fn assert_answer(r: &crate::common::Resp, expected: &Expected) {
     assert_eq!(r.status, expected.http, "body: {}", r.body);
     assert_eq!(r.header("content-type").as_deref(), Some(expected.content_type));
     assert_eq!(r.body, expected.body);

@@ -3,9 +3,7 @@
 //! account deletion and disabling — at once on the instance that made the change, within a
 //! second elsewhere.
 
-mod common;
-
-use common::{Resp, TestApp};
+use crate::common::{Resp, TestApp};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use talk_breakout::db::store;

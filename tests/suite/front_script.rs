@@ -1,9 +1,7 @@
 //! Details of Nextcloud's OCS front script that real clients run into: the bare script paths,
 //! the login challenge for browsers, disabled accounts, the last-login time.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 
 const NOT_FOUND_TEXT: &str = "Invalid query, please check the syntax. API specifications are here: http:\\/\\/www.freedesktop.org\\/wiki\\/Specifications\\/open-collaboration-services.\\n";
 const NOT_FOUND_XML: &str = "<?xml version=\"1.0\"?>\n<ocs>\n <meta>\n  <status>failure</status>\n  <statuscode>998</statuscode>\n  <message>Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n</message>\n </meta>\n <data/>\n</ocs>\n";

@@ -1,9 +1,7 @@
 //! Races: many moderators and students acting on one parent at once (and, on PostgreSQL, through
 //! two server instances on one database) never corrupt the breakout state.
 
-mod common;
-
-use common::{TestApp, USER_PASSWORD};
+use crate::common::{TestApp, USER_PASSWORD};
 use futures_util::future::join_all;
 use serde_json::Value;
 
@@ -144,7 +142,7 @@ async fn race(app: &TestApp, bases: &[String]) {
             assert!(matches!(status, 200 | 400), "unexpected {status}: {body}");
         }
         assert!(results.iter().any(|(s, _)| *s == 200), "nothing succeeded");
-        common::assert_breakout_invariants(app, &class, "teacher").await;
+        crate::common::assert_breakout_invariants(app, &class, "teacher").await;
     }
 }
 

@@ -1,10 +1,7 @@
 //! Conversations, participants and chat (the Talk subset breakout rooms live in), with the
 //! request shapes of the real clients.
-#![recursion_limit = "256"]
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";

@@ -3,9 +3,7 @@
 //! member), as a student, as a co-moderator and as the owner. No role reaches what upstream
 //! refuses it.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
 const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";

@@ -1,9 +1,7 @@
 //! Both migration trees have the same migrations in the same order, apply cleanly, produce the
 //! same schema shape, and are safe to run again and from instances starting together.
 
-mod common;
-
-use common::replace_database;
+use crate::common::replace_database;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConnection};
 use std::collections::BTreeMap;
 use talk_breakout::db::{DatabaseUrl, Db};
@@ -126,7 +124,7 @@ async fn both_backends_apply_cleanly_to_the_same_shape() {
         assert!(sqlite.contains_key(table), "{table} missing: {sqlite:?}");
     }
 
-    let Some(admin_url) = common::postgres_admin_url("both_backends_apply_cleanly_to_the_same_shape") else {
+    let Some(admin_url) = crate::common::postgres_admin_url("both_backends_apply_cleanly_to_the_same_shape") else {
         return;
     };
     let name = format!("tb_migrations_{}", std::process::id());

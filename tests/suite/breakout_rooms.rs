@@ -1,9 +1,7 @@
 //! Upstream's `conversation/breakout-rooms.feature`, one test per behaviour (spec scenarios.md),
 //! spoken over HTTP the way the Behat harness speaks: form bodies, JSON answers, HTTP statuses.
 
-mod common;
-
-use common::{Resp, TestApp};
+use crate::common::{Resp, TestApp};
 use serde_json::Value;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";

@@ -2,9 +2,7 @@
 //! hang, never a panic) and recovers by itself when the database comes back. PostgreSQL is
 //! reached through a TCP proxy that the test can cut.
 
-mod common;
-
-use common::{replace_database, Backend, TestApp};
+use crate::common::{replace_database, Backend, TestApp};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,7 +41,7 @@ async fn start_proxy(listen: SocketAddr, upstream: SocketAddr, cut: Arc<Notify>)
     ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
 )]
 async fn database_outage_gives_503_and_the_server_recovers() {
-    let Some(admin_url) = common::postgres_admin_url("database_outage_gives_503_and_the_server_recovers") else {
+    let Some(admin_url) = crate::common::postgres_admin_url("database_outage_gives_503_and_the_server_recovers") else {
         return;
     };
     let name = format!("tb_outage_{}", std::process::id());

@@ -3,10 +3,8 @@
 //! we answer like the PHP; those places are listed in `KNOWN_PHP_DEVIATIONS` (and in
 //! `docs/compatibility.md`), and the test checks that nothing else differs.
 
-mod common;
-
-use common::openapi::{Spec, Violation, ViolationKind};
-use common::{Client, Resp, TestApp};
+use crate::common::openapi::{Spec, Violation, ViolationKind};
+use crate::common::{Client, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";

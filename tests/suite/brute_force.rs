@@ -1,9 +1,7 @@
 //! Brute-force protection: failed logins from one address slow it down, then 429; successful
 //! logins are not delayed.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use std::time::{Duration, Instant};
 
 async fn app_with_protection() -> TestApp {

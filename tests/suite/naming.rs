@@ -1,9 +1,7 @@
 //! How conversations are named for each viewer: one-to-one conversations after the other user,
 //! legacy group invitations after the group.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";

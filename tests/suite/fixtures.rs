@@ -1,9 +1,7 @@
 //! `--fixtures`: the shipped class fixture loads at start, is visible over HTTP, and loading it
 //! again on the same database (a restart) changes nothing. On SQLite and PostgreSQL.
 
-mod common;
-
-use common::{replace_database, Backend, TestApp};
+use crate::common::{replace_database, Backend, TestApp};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::path::PathBuf;
 use talk_breakout::config::Settings;
@@ -105,7 +103,7 @@ async fn class_fixture_sqlite() {
     ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
 )]
 async fn class_fixture_postgres() {
-    let Some(admin_url) = common::postgres_admin_url("class_fixture_postgres") else {
+    let Some(admin_url) = crate::common::postgres_admin_url("class_fixture_postgres") else {
         return;
     };
     let name = format!("tb_fixtures_{}", std::process::id());

@@ -1,9 +1,7 @@
 //! Login Flow v2 over HTTP: the client's JSON endpoints and the pages a person uses, with their
 //! security headers, CSRF tokens, browser binding, throttling and expiry.
 
-mod common;
-
-use common::{Resp, TestApp};
+use crate::common::{Resp, TestApp};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use talk_breakout::db::store;
