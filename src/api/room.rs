@@ -5,17 +5,17 @@ use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::{present_room, present_rooms, present_view, view_partner};
 use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
+use crate::app::conversation_settings;
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::models::{NewSession, Room};
 use crate::db::store;
 use crate::db::store::rooms::RoomIntField;
+use crate::domain::access::Member;
 use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
-use crate::domain::settings::TalkSettings;
-use crate::app::conversation_settings;
-use crate::domain::access::Member;
 use crate::domain::participant::OwnSetting;
+use crate::domain::settings::TalkSettings;
 use crate::domain::{breakout, participant, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::{AppState, Now};
@@ -546,7 +546,11 @@ async fn set_own(s: AppState, p: Member, setting: OwnSetting, now: Now) -> OcsRe
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/favorite (RoomController::addToFavorites)
-async fn add_to_favorites(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+async fn add_to_favorites(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+) -> OcsResult<RoomObject> {
     set_own(s, p, OwnSetting::Favorite(true), now).await
 }
 

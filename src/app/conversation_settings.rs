@@ -38,7 +38,13 @@ pub async fn set_description<T: Send + 'static>(
     now: i64,
     present: impl Present<T>,
 ) -> Result<T> {
-    by_moderator(db, by, move |tx, by| conversation::set_description(tx, by, &description, now), present).await
+    by_moderator(
+        db,
+        by,
+        move |tx, by| conversation::set_description(tx, by, &description, now),
+        present,
+    )
+    .await
 }
 
 pub async fn set_read_only<T: Send + 'static>(
@@ -48,11 +54,22 @@ pub async fn set_read_only<T: Send + 'static>(
     now: i64,
     present: impl Present<T>,
 ) -> Result<T> {
-    by_moderator(db, by, move |tx, by| conversation::set_read_only(tx, by, state, now), present).await
+    by_moderator(
+        db,
+        by,
+        move |tx, by| conversation::set_read_only(tx, by, state, now),
+        present,
+    )
+    .await
 }
 
 /// A participant's own preference in the room (favorite, notification levels).
-pub async fn set_own<T: Send + 'static>(db: &Db, member: Member, setting: OwnSetting, present: impl Present<T>) -> Result<T> {
+pub async fn set_own<T: Send + 'static>(
+    db: &Db,
+    member: Member,
+    setting: OwnSetting,
+    present: impl Present<T>,
+) -> Result<T> {
     db.run(move |conn| {
         conn.write_tx(|tx| {
             let me = participant::set_own(tx, &member, setting)?;

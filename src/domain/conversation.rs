@@ -531,7 +531,11 @@ pub fn set_read_only(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, now
         _ => return Err(Refusal::InvalidField("value")),
     };
     store::rooms::set_int_field(conn, room.id, store::rooms::RoomIntField::ReadOnly, state)?;
-    let key = if state == READ_ONLY { "read_only" } else { "read_only_off" };
+    let key = if state == READ_ONLY {
+        "read_only"
+    } else {
+        "read_only_off"
+    };
     crate::domain::chat::post_system_message_with(conn, &by.actor(), room.id, key, serde_json::Map::new(), now)?;
     reload(conn, room.id)
 }
