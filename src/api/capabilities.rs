@@ -34,6 +34,11 @@ pub const FEATURES: &[&str] = &[
     "webinary-lobby",
     "chat-reference-id",
     "silent-send",
+    "favorites",
+    "notification-levels",
+    "notification-calls",
+    "read-only-rooms",
+    "room-description",
 ];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.

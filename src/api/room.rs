@@ -5,13 +5,16 @@ use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
 use crate::api::present::{present_room, present_rooms, present_view, view_partner};
 use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
+use crate::app::conversation_settings;
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::models::{NewSession, Room};
 use crate::db::store;
 use crate::db::store::rooms::RoomIntField;
+use crate::domain::access::Member;
 use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
+use crate::domain::participant::OwnSetting;
 use crate::domain::settings::TalkSettings;
 use crate::domain::{breakout, participant, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
@@ -49,6 +52,14 @@ pub fn routes() -> Router<AppState> {
             post(make_public).delete(make_private),
         )
         .route(&format!("{base}/{{token}}/listable"), put(set_listable))
+        .route(&format!("{base}/{{token}}/description"), put(set_description))
+        .route(&format!("{base}/{{token}}/read-only"), put(set_read_only))
+        .route(
+            &format!("{base}/{{token}}/favorite"),
+            post(add_to_favorites).delete(remove_from_favorites),
+        )
+        .route(&format!("{base}/{{token}}/notify"), post(set_notification_level))
+        .route(&format!("{base}/{{token}}/notify-calls"), post(set_notification_calls))
         .route(&format!("{base}/{{token}}/password"), put(set_password))
         .route(
             &format!("{base}/{{token}}/message-expiration"),
@@ -492,4 +503,88 @@ async fn get_breakout_room_participants(
         })
         .await?;
     Ok(Ocs::ok(entries))
+}
+
+/// The room as the caller sees it after a settings change, from inside its transaction.
+fn present_for(now: Now) -> impl conversation_settings::Present<RoomObject> {
+    move |conn, member: &Member, room: &Room, me: &crate::db::models::Attendee| {
+        Ok(present_room(conn, member.user_id(), room, Some(me), true, now.ms())?)
+    }
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/description (RoomController::setDescription)
+async fn set_description(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let Some(description) = params.string("description") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    let room = conversation_settings::set_description(&s.db, p, description, now.secs(), present_for(now)).await?;
+    Ok(Ocs::ok(room))
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/read-only (RoomController::setReadOnly)
+async fn set_read_only(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let Some(state) = params.int("state") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    let room = conversation_settings::set_read_only(&s.db, p, state, now.secs(), present_for(now)).await?;
+    Ok(Ocs::ok(room))
+}
+
+async fn set_own(s: AppState, p: Member, setting: OwnSetting, now: Now) -> OcsResult<RoomObject> {
+    let room = conversation_settings::set_own(&s.db, p, setting, present_for(now)).await?;
+    Ok(Ocs::ok(room))
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/favorite (RoomController::addToFavorites)
+async fn add_to_favorites(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+) -> OcsResult<RoomObject> {
+    set_own(s, p, OwnSetting::Favorite(true), now).await
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/favorite (RoomController::removeFromFavorites)
+async fn remove_from_favorites(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+) -> OcsResult<RoomObject> {
+    set_own(s, p, OwnSetting::Favorite(false), now).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify (RoomController::setNotificationLevel)
+async fn set_notification_level(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let Some(level) = params.int("level") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    set_own(s, p, OwnSetting::NotificationLevel(level), now).await
+}
+
+/// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify-calls (RoomController::setNotificationCalls)
+async fn set_notification_calls(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let Some(level) = params.int("level") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    set_own(s, p, OwnSetting::NotificationCalls(level), now).await
 }

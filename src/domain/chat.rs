@@ -105,13 +105,24 @@ fn new_system_message(actor: &Actor, msg: &SystemMessage, now: i64, expires_at: 
     if let Some(user) = &msg.user {
         parameters.insert("user".into(), json!({"id": user.id, "name": user.name}));
     }
+    system_row(actor, msg.room_id, msg.key, parameters, now, expires_at)
+}
+
+fn system_row(
+    actor: &Actor,
+    room_id: RoomId,
+    key: &str,
+    parameters: Map<String, Value>,
+    now: i64,
+    expires_at: i64,
+) -> NewMessage {
     NewMessage {
-        room_id: msg.room_id,
+        room_id,
         actor_type: actor.actor_type.clone(),
         actor_id: actor.actor_id.clone(),
         actor_display_name: actor.display_name.clone(),
         verb: VERB_SYSTEM.to_owned(),
-        message: json!({"message": msg.key, "parameters": parameters}).to_string(),
+        message: json!({"message": key, "parameters": parameters}).to_string(),
         reference_id: String::new(),
         parent_id: 0,
         silent: false,
@@ -125,6 +136,22 @@ pub fn post_system_message(conn: &mut Conn<'_>, actor: &Actor, msg: SystemMessag
     let expires_at = expiry_for(conn, msg.room_id, now)?;
     let stored = store::messages::insert(conn, &new_system_message(actor, &msg, now, expires_at))?;
     store::rooms::set_last_message(conn, msg.room_id, stored.id, now)?;
+    Ok(stored)
+}
+
+/// Posts a system message whose parameters are not a user (`description_set` carries the new
+/// description) and makes it the room's last message.
+pub fn post_system_message_with(
+    conn: &mut Conn<'_>,
+    actor: &Actor,
+    room_id: RoomId,
+    key: &str,
+    parameters: Map<String, Value>,
+    now: i64,
+) -> DbResult<Message> {
+    let expires_at = expiry_for(conn, room_id, now)?;
+    let stored = store::messages::insert(conn, &system_row(actor, room_id, key, parameters, now, expires_at))?;
+    store::rooms::set_last_message(conn, room_id, stored.id, now)?;
     Ok(stored)
 }
 
@@ -258,6 +285,14 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "breakout_rooms_started" => "{actor} started breakout rooms",
         "breakout_rooms_stopped" if viewer_is_actor => "You stopped breakout rooms",
         "breakout_rooms_stopped" => "{actor} stopped breakout rooms",
+        "description_set" if viewer_is_actor => "You set the description",
+        "description_set" => "{actor} set the description",
+        "description_removed" if viewer_is_actor => "You removed the description",
+        "description_removed" => "{actor} removed the description",
+        "read_only" if viewer_is_actor => "You locked the conversation",
+        "read_only" => "{actor} locked the conversation",
+        "read_only_off" if viewer_is_actor => "You unlocked the conversation",
+        "read_only_off" => "{actor} unlocked the conversation",
         "conversation_renamed" if viewer_is_actor => "You renamed the conversation",
         "conversation_renamed" => "{actor} renamed the conversation",
         _ => "",

@@ -539,3 +539,65 @@ pub fn is_configured_parent(room: &Room) -> bool {
 pub fn parent_token(room: &Room) -> crate::domain::ids::RoomToken {
     crate::domain::ids::RoomToken::from(room.object_id.as_str())
 }
+
+/// Upstream's `Room::DESCRIPTION_MAXIMUM_LENGTH` (characters) since Talk 21, as the
+/// capabilities' `conversations.description-length` advertises.
+pub const DESCRIPTION_MAX_LENGTH: usize = 2000;
+
+/// Sets the description as upstream's `RoomService::setDescription`: trimmed; the same text
+/// again changes nothing and posts nothing; then the length (`value`) and the type (one-to-one
+/// conversations have none: `type`) are checked, in that order. Posts `description_set` (with
+/// the new text) or `description_removed`.
+pub fn set_description(conn: &mut WriteTx<'_, '_>, by: &Moderator, description: &str, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    let description = description.trim();
+    if description == room.description {
+        return Ok(room);
+    }
+    if description.chars().count() > DESCRIPTION_MAX_LENGTH {
+        return Err(Refusal::InvalidField("value"));
+    }
+    if room.room_type.is_one_to_one() {
+        return Err(Refusal::WrongRoomType("type"));
+    }
+    store::rooms::set_description(conn, room.id, description)?;
+    let (key, parameters) = if description.is_empty() {
+        ("description_removed", serde_json::Map::new())
+    } else {
+        let mut p = serde_json::Map::new();
+        p.insert("newDescription".into(), description.into());
+        ("description_set", p)
+    };
+    crate::domain::chat::post_system_message_with(conn, &by.actor(), room.id, key, parameters, now)?;
+    reload(conn, room.id)
+}
+
+/// Upstream's `Room::READ_WRITE` and `Room::READ_ONLY`.
+pub const READ_WRITE: i32 = 0;
+pub const READ_ONLY: i32 = 1;
+
+/// Locks or unlocks the chat as upstream's `RoomService::setReadOnly`: the current state again
+/// is no change; only group, public and changelog conversations can be locked (`type`); the
+/// state must be 0 or 1 (`value`). Posts `read_only` or `read_only_off`.
+pub fn set_read_only(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, now: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if state == i64::from(room.read_only) {
+        return Ok(room);
+    }
+    if !matches!(room.room_type, RoomType::Group | RoomType::Public | RoomType::Changelog) {
+        return Err(Refusal::WrongRoomType("type"));
+    }
+    let state = match state {
+        0 => READ_WRITE,
+        1 => READ_ONLY,
+        _ => return Err(Refusal::InvalidField("value")),
+    };
+    store::rooms::set_int_field(conn, room.id, store::rooms::RoomIntField::ReadOnly, state)?;
+    let key = if state == READ_ONLY {
+        "read_only"
+    } else {
+        "read_only_off"
+    };
+    crate::domain::chat::post_system_message_with(conn, &by.actor(), room.id, key, serde_json::Map::new(), now)?;
+    reload(conn, room.id)
+}

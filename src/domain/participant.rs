@@ -442,3 +442,39 @@ pub fn change_moderator(
     }
     Ok(())
 }
+
+/// What a participant sets for themself in a conversation (upstream's `addToFavorites`,
+/// `removeFromFavorites`, `setNotificationLevel`, `setNotificationCalls`).
+#[derive(Debug, Clone, Copy)]
+pub enum OwnSetting {
+    Favorite(bool),
+    NotificationLevel(i64),
+    NotificationCalls(i64),
+}
+
+/// Upstream's `Participant::NOTIFY_DEFAULT`, `NOTIFY_ALWAYS`, `NOTIFY_MENTION`, `NOTIFY_NEVER`.
+const NOTIFICATION_LEVELS: std::ops::RangeInclusive<i64> = 0..=3;
+/// Upstream's `Participant::NOTIFY_CALLS_OFF` and `NOTIFY_CALLS_ON`.
+const NOTIFICATION_CALLS: std::ops::RangeInclusive<i64> = 0..=1;
+
+/// Stores one of the member's own settings and returns their attendee row as it is now. An
+/// unknown level is refused with upstream's `level` key and changes nothing.
+pub fn set_own(conn: &mut WriteTx<'_, '_>, member: &Member, setting: OwnSetting) -> Result<Attendee> {
+    use store::attendees::Preference;
+    let preference = match setting {
+        OwnSetting::Favorite(on) => Preference::Favorite(on),
+        OwnSetting::NotificationLevel(level) if NOTIFICATION_LEVELS.contains(&level) => {
+            Preference::NotificationLevel(level as i32)
+        }
+        OwnSetting::NotificationCalls(level) if NOTIFICATION_CALLS.contains(&level) => {
+            Preference::NotificationCalls(level as i32)
+        }
+        OwnSetting::NotificationLevel(_) | OwnSetting::NotificationCalls(_) => {
+            return Err(Refusal::InvalidField("level"))
+        }
+    };
+    conn.lock_room(member.room().id)?;
+    let id = member.attendee().id;
+    store::attendees::set_preference(conn, id, preference)?;
+    store::attendees::find_by_id(conn, member.room().id, id)?.ok_or(Refusal::NotParticipant)
+}

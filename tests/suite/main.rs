@@ -29,3 +29,4 @@ mod naming;
 mod ocs_envelope;
 mod openapi;
 mod provisioning;
+mod room_settings;

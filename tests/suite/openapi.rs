@@ -284,6 +284,60 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
         .await
         .assert_status(200);
 
+    // Settings: description and read-only (web client JSON, form bodies), favorites and
+    // notification levels (Android: query string), with their refusals.
+    let calls: [(&Client<'_>, &str, String, Body<'_>, u16); 10] = [
+        (
+            &owner,
+            "PUT",
+            format!("{room}/description"),
+            Body::Json(json!({"description": "About"})),
+            200,
+        ),
+        (
+            &owner,
+            "PUT",
+            format!("{room}/description"),
+            Body::Form(&[("description", "")]),
+            200,
+        ),
+        (
+            &other,
+            "PUT",
+            format!("{room}/description"),
+            Body::Form(&[("description", "x")]),
+            403,
+        ),
+        (
+            &owner,
+            "PUT",
+            format!("{room}/read-only"),
+            Body::Form(&[("state", "1")]),
+            200,
+        ),
+        (
+            &owner,
+            "PUT",
+            format!("{room}/read-only"),
+            Body::Json(json!({"state": 7})),
+            400,
+        ),
+        (
+            &owner,
+            "PUT",
+            format!("{room}/read-only"),
+            Body::Form(&[("state", "0")]),
+            200,
+        ),
+        (&other, "POST", format!("{room}/favorite"), Body::None, 200),
+        (&other, "DELETE", format!("{room}/favorite"), Body::None, 200),
+        (&other, "POST", format!("{room}/notify?level=3"), Body::Query, 200),
+        (&other, "POST", format!("{room}/notify-calls?level=9"), Body::Query, 400),
+    ];
+    for (client, method, path, body, status) in calls {
+        c.call(client, method, &path, body).await.assert_status(status);
+    }
+
     // Refusals: not a participant, not a moderator.
     let outsider = app.as_user("participant3");
     c.call(&outsider, "GET", &format!("{V4}/room/{direct}"), Body::None)

@@ -101,6 +101,24 @@ pub fn set_permissions(conn: &mut Conn<'_>, attendee_id: AttendeeId, permissions
     Ok(())
 }
 
+/// Per-attendee preferences a participant sets for themself (`favorite`, `notify`, `notify-calls`).
+#[derive(Debug, Clone, Copy)]
+pub enum Preference {
+    Favorite(bool),
+    NotificationLevel(i32),
+    NotificationCalls(i32),
+}
+
+pub fn set_preference(conn: &mut Conn<'_>, attendee_id: AttendeeId, preference: Preference) -> DbResult<()> {
+    let target = attendees::table.find(attendee_id);
+    backend!(conn, c => match preference {
+        Preference::Favorite(on) => diesel::update(target).set(attendees::favorite.eq(on)).execute(c),
+        Preference::NotificationLevel(level) => diesel::update(target).set(attendees::notification_level.eq(level)).execute(c),
+        Preference::NotificationCalls(level) => diesel::update(target).set(attendees::notification_calls.eq(level)).execute(c),
+    })?;
+    Ok(())
+}
+
 pub fn set_last_read(conn: &mut Conn<'_>, attendee_id: AttendeeId, message_id: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(attendees::table.find(attendee_id)).set(attendees::last_read_message.eq(message_id)).execute(c))?;
     Ok(())
