@@ -132,6 +132,20 @@ pub async fn participants(
     .await
 }
 
+pub async fn linked_users(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    paging: Result<Paging>,
+) -> Result<(Vec<Member>, String)> {
+    read(db, token, caller, move |c, ch| {
+        let members = rounds::linked_users(c, ch, paging)?;
+        let client_id = store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default();
+        Ok((members, client_id))
+    })
+    .await
+}
+
 pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {
     write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
 }

@@ -736,6 +736,22 @@ pub fn list_sessions(
         .collect()
 }
 
+/// #17 `GET /linked/users`: every user participant of the conversation, in attendee order so
+/// that pages do not overlap.
+pub fn linked_users(conn: &mut Conn<'_>, ch: &Channel, paging: Result<Paging>) -> Result<Vec<Member>> {
+    ch.require_manager()?;
+    let paging = paging?;
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    let mut ids: Vec<AttendeeId> = users.by_id.keys().copied().collect();
+    ids.sort_by_key(|id| id.0);
+    Ok(ids
+        .into_iter()
+        .skip(usize::try_from(paging.offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(paging.limit).unwrap_or(0))
+        .filter_map(|id| users.member(id))
+        .collect())
+}
+
 /// #3 `POST /breakout/sessions/{bs}`.
 pub fn update_session(
     conn: &mut WriteTx<'_, '_>,

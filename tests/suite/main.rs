@@ -23,6 +23,7 @@ mod database_outage;
 mod fixtures;
 mod front_script;
 mod horn;
+mod linked_users;
 mod login_flow;
 mod migrations;
 mod naming;
