@@ -9,12 +9,13 @@ use crate::db::{Conn, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
 use crate::domain::conversation::{
-    create_room, is_breakout_room, is_configured_parent, lock_and_reload, reload, CreateRequest, Created, RoomSpec,
+    create_room, create_rooms, is_breakout_room, is_configured_parent, lock_and_reload, reload, CreateRequest, Created,
+    RoomSpec,
 };
 use crate::domain::ids::{
     actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, RoomId, RoomToken, RoomType, CHAT_MAX_LENGTH,
 };
-use crate::domain::participant::{add_users, insert_members, remove_attendees, NewMember};
+use crate::domain::participant::{add_users, insert_members_into_rooms, remove_attendees, NewMember};
 use crate::domain::{Refusal, Result};
 use rand::seq::SliceRandom;
 use serde_json::Value;
@@ -167,18 +168,18 @@ pub fn build_rooms(
         .collect();
     store::rooms::delete_many(conn, &orphans)?;
 
-    let mut rooms = Vec::with_capacity(names.len());
-    for name in names {
-        let spec = RoomSpec {
+    let specs: Vec<RoomSpec> = names
+        .iter()
+        .map(|name| RoomSpec {
             room_type: parent.room_type,
             name: name.clone(),
             object_type: store::rooms::BREAKOUT_OBJECT_TYPE.to_owned(),
             object_id: parent.token.to_string(),
             // Set silently at creation: no lobby event, no lobby system message.
             lobby_state: LobbyState::NonModerators,
-        };
-        rooms.push(create_room(conn, &spec, Some(caller), now)?);
-    }
+        })
+        .collect();
+    let rooms = create_rooms(conn, &specs, Some(caller), now)?;
     let (moderators, others) = split_users(store::attendees::list(conn, parent.id)?);
     let moderator_members: Vec<NewMember> = moderators.iter().map(member).collect();
     let mut per_room: Vec<Vec<NewMember>> = vec![moderator_members; rooms.len()];
@@ -188,9 +189,8 @@ pub fn build_rooms(
         }
     }
     // Fresh rooms, and each user appears once per room: nothing to look up before or after.
-    for (room, members) in rooms.iter().zip(per_room) {
-        insert_members(conn, room, &members, Some(caller), now)?;
-    }
+    let filled: Vec<(&Room, &[NewMember])> = rooms.iter().zip(per_room.iter().map(Vec::as_slice)).collect();
+    insert_members_into_rooms(conn, &filled, Some(caller), now)?;
     store::rooms::set_breakout(conn, parent.id, mode, BreakoutStatus::Stopped)?;
     Ok(rooms)
 }

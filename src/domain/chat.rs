@@ -62,18 +62,30 @@ pub struct SystemMessage {
 /// and system messages alike). An expiring message makes sure the expiry job runs by then.
 pub fn expiry_for(conn: &mut Conn<'_>, room_id: RoomId, now: i64) -> DbResult<i64> {
     let seconds = store::rooms::message_expiration(conn, room_id)?;
-    if seconds <= 0 {
-        return Ok(0);
+    let expires_at = expires_at(seconds, now);
+    if expires_at > 0 {
+        schedule_expiry(conn, expires_at, now)?;
     }
-    let expires_at = now.saturating_add(i64::from(seconds));
+    Ok(expires_at)
+}
+
+/// When a message posted at `now` expires under a room's message expiration (0: never).
+fn expires_at(seconds: i32, now: i64) -> i64 {
+    if seconds <= 0 {
+        return 0;
+    }
+    now.saturating_add(i64::from(seconds))
+}
+
+/// Makes sure the expiry job runs by `expires_at` (unix seconds).
+fn schedule_expiry(conn: &mut Conn<'_>, expires_at: i64, now: i64) -> DbResult<()> {
     schedule::no_later_than(
         conn,
         JobKind::ExpireMessages,
         "",
         expires_at.saturating_mul(1000),
         now.saturating_mul(1000),
-    )?;
-    Ok(expires_at)
+    )
 }
 
 /// The expiry job (`JobKind::ExpireMessages`, upstream's `ExpireChatMessages`): removes the
@@ -151,19 +163,23 @@ pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMe
     if msgs.is_empty() {
         return Ok(());
     }
-    let mut expiries = std::collections::HashMap::new();
-    let mut rows: Vec<NewMessage> = Vec::with_capacity(msgs.len());
-    for m in msgs {
-        let expires_at = match expiries.get(&m.room_id) {
-            Some(at) => *at,
-            None => *expiries.entry(m.room_id).or_insert(expiry_for(conn, m.room_id, now)?),
-        };
-        rows.push(new_system_message(actor, m, now, expires_at));
-    }
-    store::messages::insert_many(conn, &rows)?;
+    // Each room's expiry as [`expiry_for`] computes it, read for all rooms in one statement; the
+    // job is scheduled once, by the earliest expiry.
     let mut room_ids: Vec<RoomId> = msgs.iter().map(|m| m.room_id).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
+    let expiries: std::collections::HashMap<RoomId, i64> = store::rooms::message_expirations(conn, &room_ids)?
+        .into_iter()
+        .map(|(room, seconds)| (room, expires_at(seconds, now)))
+        .collect();
+    if let Some(&earliest) = expiries.values().filter(|&&at| at > 0).min() {
+        schedule_expiry(conn, earliest, now)?;
+    }
+    let rows: Vec<NewMessage> = msgs
+        .iter()
+        .map(|m| new_system_message(actor, m, now, expiries.get(&m.room_id).copied().unwrap_or(0)))
+        .collect();
+    store::messages::insert_many(conn, &rows)?;
     store::rooms::refresh_last_message(conn, &room_ids, now)
 }
 

@@ -6,7 +6,9 @@ use crate::db::store;
 use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
-use crate::domain::ids::{actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomType};
+use crate::domain::ids::{
+    actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
+};
 use crate::domain::participant::{add_users, NewMember};
 use crate::domain::schedule::{self, JobKind};
 use crate::domain::{Refusal, Result};
@@ -31,28 +33,7 @@ pub fn create_room(conn: &mut Conn<'_>, spec: &RoomSpec, by: Option<&Actor>, now
         }
         token = generate_token();
     }
-    let mut room = store::rooms::insert(
-        conn,
-        &NewRoom {
-            token,
-            room_type: spec.room_type,
-            name: spec.name.clone(),
-            description: String::new(),
-            object_type: spec.object_type.clone(),
-            object_id: spec.object_id.clone(),
-            read_only: 0,
-            listable: 0,
-            lobby_state: spec.lobby_state,
-            lobby_timer: 0,
-            default_permissions: 0,
-            message_expiration: 0,
-            recording_consent: 0,
-            mention_permissions: 0,
-            sip_enabled: 0,
-            last_activity: now,
-            created_at: now,
-        },
-    )?;
+    let mut room = store::rooms::insert(conn, &new_room(spec, token, now))?;
     if let Some(by) = by {
         let message = post_system_message(
             conn,
@@ -68,6 +49,87 @@ pub fn create_room(conn: &mut Conn<'_>, spec: &RoomSpec, by: Option<&Actor>, now
         room.last_activity = now;
     }
     Ok(room)
+}
+
+fn new_room(spec: &RoomSpec, token: RoomToken, now: i64) -> NewRoom {
+    NewRoom {
+        token,
+        room_type: spec.room_type,
+        name: spec.name.clone(),
+        description: String::new(),
+        object_type: spec.object_type.clone(),
+        object_id: spec.object_id.clone(),
+        read_only: 0,
+        listable: 0,
+        lobby_state: spec.lobby_state,
+        lobby_timer: 0,
+        default_permissions: 0,
+        message_expiration: 0,
+        recording_consent: 0,
+        mention_permissions: 0,
+        sip_enabled: 0,
+        last_activity: now,
+        created_at: now,
+    }
+}
+
+/// [`create_room`] for many rooms with set-based statements: one check of the new tokens, one
+/// multi-row insert, the `conversation_created` messages in one batch (see
+/// [`crate::domain::chat::post_system_messages`]) and one re-read. Returns the rooms in the order of `specs`.
+pub fn create_rooms(conn: &mut Conn<'_>, specs: &[RoomSpec], by: Option<&Actor>, now: i64) -> DbResult<Vec<Room>> {
+    if specs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tokens: Vec<RoomToken> = specs.iter().map(|_| generate_token()).collect();
+    // 33^8 tokens: a collision is rare, but a retry costs nothing.
+    for _ in 0..10 {
+        let mut seen = std::collections::HashSet::new();
+        let taken: std::collections::HashSet<String> = store::rooms::existing_tokens(conn, &tokens)?
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        let mut clean = true;
+        for token in tokens.iter_mut() {
+            if taken.contains(&token.0) || !seen.insert(token.0.clone()) {
+                *token = generate_token();
+                clean = false;
+            }
+        }
+        if clean {
+            break;
+        }
+    }
+    let rows: Vec<NewRoom> = specs
+        .iter()
+        .zip(&tokens)
+        .map(|(spec, token)| new_room(spec, token.clone(), now))
+        .collect();
+    let inserted = store::rooms::insert_many(conn, &rows)?;
+    let mut ids: Vec<RoomId> = inserted.iter().map(|r| r.id).collect();
+    let mut rooms = inserted;
+    if let Some(by) = by {
+        let messages: Vec<SystemMessage> = ids
+            .iter()
+            .map(|&room_id| SystemMessage {
+                room_id,
+                key: "conversation_created",
+                user: None,
+            })
+            .collect();
+        crate::domain::chat::post_system_messages(conn, by, &messages, now)?;
+        ids.sort_unstable();
+        rooms = store::rooms::find_many(conn, &ids)?;
+    }
+    let mut by_token: std::collections::HashMap<String, Room> =
+        rooms.into_iter().map(|r| (r.token.0.clone(), r)).collect();
+    tokens
+        .iter()
+        .map(|t| {
+            by_token
+                .remove(&t.0)
+                .ok_or_else(|| crate::db::DbError::Internal("a created room was not found again".to_owned()))
+        })
+        .collect()
 }
 
 /// Deletes a room. A parent with breakout rooms configured takes them with it; a breakout room

@@ -76,38 +76,55 @@ pub fn insert_members(
     by: Option<&Actor>,
     now: i64,
 ) -> DbResult<()> {
-    if members.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<NewAttendee> = members
+    insert_members_into_rooms(conn, &[(room, members)], by, now)
+}
+
+/// [`insert_members`] for several fresh rooms at once: one batch insert of all their attendees
+/// and one of all their `user_added` messages.
+pub fn insert_members_into_rooms(
+    conn: &mut Conn<'_>,
+    rooms: &[(&Room, &[NewMember])],
+    by: Option<&Actor>,
+    now: i64,
+) -> DbResult<()> {
+    let rows: Vec<NewAttendee> = rooms
         .iter()
-        .map(|m| NewAttendee {
-            room_id: room.id,
-            actor_type: actor::USERS.to_owned(),
-            actor_id: m.user_id.clone(),
-            display_name: m.display_name.clone(),
-            participant_type: m.participant_type,
-            permissions: 0,
-            // Upstream marks everything before joining as read.
-            last_read_message: room.last_message_id,
+        .flat_map(|(room, members)| {
+            members.iter().map(|m| NewAttendee {
+                room_id: room.id,
+                actor_type: actor::USERS.to_owned(),
+                actor_id: m.user_id.clone(),
+                display_name: m.display_name.clone(),
+                participant_type: m.participant_type,
+                permissions: 0,
+                // Upstream marks everything before joining as read.
+                last_read_message: room.last_message_id,
+            })
         })
         .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     store::attendees::insert_many(conn, &rows)?;
     if let Some(by) = by {
-        let messages: Vec<SystemMessage> = members
+        let messages: Vec<SystemMessage> = rooms
             .iter()
-            .filter(|m| {
-                !(m.user_id == by.actor_id
-                    && by.actor_type == actor::USERS
-                    && m.participant_type != ParticipantType::User)
-            })
-            .map(|m| SystemMessage {
-                room_id: room.id,
-                key: "user_added",
-                user: Some(NamedUser {
-                    id: m.user_id.clone(),
-                    name: m.display_name.clone(),
-                }),
+            .flat_map(|(room, members)| {
+                members
+                    .iter()
+                    .filter(|m| {
+                        !(m.user_id == by.actor_id
+                            && by.actor_type == actor::USERS
+                            && m.participant_type != ParticipantType::User)
+                    })
+                    .map(|m| SystemMessage {
+                        room_id: room.id,
+                        key: "user_added",
+                        user: Some(NamedUser {
+                            id: m.user_id.clone(),
+                            name: m.display_name.clone(),
+                        }),
+                    })
             })
             .collect();
         post_system_messages(conn, by, &messages, now)?;

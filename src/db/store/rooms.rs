@@ -295,6 +295,36 @@ pub fn reset_last_message(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<()> 
 }
 
 /// A room's message expiration in seconds (0: off).
+/// [`message_expiration`] of many rooms in one statement; rooms that do not exist are left out.
+pub fn message_expirations(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<Vec<(RoomId, i32)>> {
+    Ok(backend!(conn, c => rooms::table
+        .filter(rooms::id.eq_any(room_ids))
+        .select((rooms::id, rooms::message_expiration))
+        .load(c))?)
+}
+
+/// Inserts many rooms with one multi-row statement; the new rows in no particular order.
+pub fn insert_many(conn: &mut Conn<'_>, new_rooms: &[NewRoom]) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => diesel::insert_into(rooms::table)
+        .values(new_rooms)
+        .returning(Room::as_returning())
+        .get_results(c))?)
+}
+
+/// Which of `tokens` are taken, in one statement.
+pub fn existing_tokens(conn: &mut Conn<'_>, tokens: &[RoomToken]) -> DbResult<Vec<RoomToken>> {
+    Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq_any(tokens)).select(rooms::token).load(c))?)
+}
+
+/// Rooms by id, in id order.
+pub fn find_many(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => rooms::table
+        .filter(rooms::id.eq_any(room_ids))
+        .select(Room::as_select())
+        .order(rooms::id.asc())
+        .load(c))?)
+}
+
 pub fn message_expiration(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<i32> {
     Ok(backend!(conn, c => rooms::table
         .find(room_id)
