@@ -43,6 +43,14 @@ struct Cli {
     #[arg(long)]
     skip_large: bool,
 
+    /// Horn sessions due in the same second in scenario (i) (PostgreSQL only: two instances).
+    #[arg(long, default_value_t = 1000)]
+    deadline_sessions: usize,
+
+    /// Run only scenario (i).
+    #[arg(long)]
+    only_deadlines: bool,
+
     /// Where to write the JSON results.
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
@@ -349,6 +357,9 @@ fn run(cli: Cli) -> Result<(), String> {
     let mut report = report::Report::new(db.backend(), machine_description(), git_commit());
     runtime.block_on(async {
         let api = seed::Api::new(server.addr);
+        if cli.only_deadlines {
+            return deadlines(&cli, &api, &db, &mut report).await;
+        }
         println!("seeding through the HTTP API …");
         let world = seed::seed_small(&api, cli.attendees).await?;
         report.memory_after("seeding", server.rss_mib(), server.peak_rss_mib());
@@ -359,6 +370,24 @@ fn run(cli: Cli) -> Result<(), String> {
     report.print();
     let path = report.write(&cli.out)?;
     println!("\nresults written to {}", path.display());
+    Ok(())
+}
+
+/// Scenario (i), on PostgreSQL: a second instance on the same database, then
+/// [`seed::deadline_storm`].
+async fn deadlines(cli: &Cli, api: &seed::Api, db: &BenchDb, report: &mut report::Report) -> Result<(), String> {
+    if db.backend() != "postgres" {
+        println!("(i) skipped: two instances need PostgreSQL");
+        return Ok(());
+    }
+    println!(
+        "(i) {} Horn sessions due in the same second, two instances …",
+        cli.deadline_sessions
+    );
+    let second = start_server(db)?;
+    let api2 = seed::Api::new(second.addr);
+    let run = seed::deadline_storm(&[api, &api2], db, cli.deadline_sessions).await?;
+    report.deadlines(run);
     Ok(())
 }
 
@@ -464,6 +493,8 @@ async fn scenarios(
         &[200],
     )
     .await?;
+
+    deadlines(cli, api, db, report).await?;
 
     if !cli.skip_large {
         println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");

@@ -212,6 +212,34 @@ impl Report {
         );
     }
 
+    /// Scenario (i): Horn sessions due in the same second on two instances.
+    pub fn deadlines(&mut self, run: crate::seed::DeadlineRun) {
+        println!(
+            "    set up and started {} sessions in {:.1} s; all completed {:.2} s after the deadline",
+            run.sessions, run.setup_s, run.all_done_after_s
+        );
+        self.target(
+            &format!(
+                "(i) {} Horn sessions due in the same second, two instances: all completed within 2 s",
+                run.sessions
+            ),
+            format!(
+                "{:.2} s after the deadline ({} of {} completed)",
+                run.all_done_after_s, run.completed, run.sessions
+            ),
+            run.completed == run.sessions as i64 && run.all_done_after_s <= 2.0,
+        );
+        let (once, other) = run.stopped_once;
+        self.target(
+            "(i) each session ended exactly once",
+            format!(
+                "{once} breakout rooms stopped once, {other} not exactly once, {} deadline jobs left",
+                run.jobs_left
+            ),
+            other == 0 && once == 2 * run.sessions as i64 && run.jobs_left == 0,
+        );
+    }
+
     fn target(&mut self, name: &str, measured: String, met: bool) {
         self.targets.push(Target {
             name: name.to_owned(),

@@ -465,3 +465,220 @@ pub async fn horn_rounds(api: &Api, w: &World, rounds: usize) -> Result<(Vec<(St
     let student = students.first().ok_or("no students")?.0.clone();
     Ok((lat, student))
 }
+
+/// What scenario (i) measured: how long after the common deadline the last session was seen
+/// completed, and whether each ended exactly once.
+pub struct DeadlineRun {
+    pub sessions: usize,
+    /// Seconds from the deadline until every session was completed.
+    pub all_done_after_s: f64,
+    /// Seconds it took to set everything up and start the sessions.
+    pub setup_s: f64,
+    /// Sessions completed (should equal `sessions`).
+    pub completed: i64,
+    /// `breakout_rooms_stopped` messages per breakout room: (rooms with exactly one, rooms with
+    /// another count).
+    pub stopped_once: (i64, i64),
+    /// Deadline jobs left in the table afterwards (should be 0).
+    pub jobs_left: i64,
+}
+
+/// Scenario (i): `sessions` conversations, each with a teacher and 10 students (one group), each
+/// with a Horn session of 2 rooms and the 10 students assigned, all started with durations that
+/// make them due in the same second; two server instances share the PostgreSQL database. Polls
+/// the database until every session is completed, then checks each ended exactly once.
+pub async fn deadline_storm(apis: &[&Api], db: &BenchDb, sessions: usize) -> Result<DeadlineRun, String> {
+    const STUDENTS: usize = 10;
+    let setup_started = Instant::now();
+    let api = apis[0];
+    let mut users = vec!["dl-teacher".to_owned()];
+    users.extend((0..STUDENTS).map(|i| format!("dl-s{i}")));
+    for u in &users {
+        api.expect(
+            "admin",
+            "POST",
+            "/cloud/users",
+            &[("userid", u), ("password", PASSWORD)],
+            &[200],
+        )
+        .await?;
+    }
+    api.expect("admin", "POST", "/cloud/groups", &[("groupid", "dl-students")], &[200])
+        .await?;
+    for u in &users[1..] {
+        api.expect(
+            "admin",
+            "POST",
+            &format!("/cloud/users/{u}/groups"),
+            &[("groupid", "dl-students")],
+            &[200],
+        )
+        .await?;
+    }
+    // Plenty of time to set up and start every session before the deadline.
+    let deadline_ms = epoch_ms() + 60_000 + sessions as i64 * 40;
+    let prepared: Vec<Result<(), String>> = stream::iter(0..sessions)
+        .map(|i| {
+            let api = apis[i % apis.len()];
+            async move { prepare_and_start(api, i, deadline_ms).await }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    prepared.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let setup_s = setup_started.elapsed().as_secs_f64();
+    let now = epoch_ms();
+    if now >= deadline_ms {
+        return Err(format!("setup overran the deadline by {} ms", now - deadline_ms));
+    }
+    tokio::time::sleep(Duration::from_millis((deadline_ms - now) as u64)).await;
+    let after_deadline = Instant::now();
+    let completed = loop {
+        let done = count(db, "SELECT COUNT(*) AS n FROM breakout_sessions WHERE state = 2").await?;
+        if done >= sessions as i64 || after_deadline.elapsed() > Duration::from_secs(60) {
+            break done;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let all_done_after_s = after_deadline.elapsed().as_secs_f64();
+    let once = count(
+        db,
+        "SELECT COUNT(*) AS n FROM (SELECT r.id FROM rooms r LEFT JOIN messages m ON m.room_id = r.id \
+         AND m.message LIKE '{\"message\":\"breakout_rooms_stopped\"%' WHERE r.object_id IN \
+         (SELECT token FROM rooms WHERE name LIKE 'Deadline %') GROUP BY r.id HAVING COUNT(m.id) = 1) AS x",
+    )
+    .await?;
+    let other = count(
+        db,
+        "SELECT COUNT(*) AS n FROM (SELECT r.id FROM rooms r LEFT JOIN messages m ON m.room_id = r.id \
+         AND m.message LIKE '{\"message\":\"breakout_rooms_stopped\"%' WHERE r.object_id IN \
+         (SELECT token FROM rooms WHERE name LIKE 'Deadline %') GROUP BY r.id HAVING COUNT(m.id) <> 1) AS x",
+    )
+    .await?;
+    let jobs_left = count(db, "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'round_deadline'").await?;
+    Ok(DeadlineRun {
+        sessions,
+        all_done_after_s,
+        setup_s,
+        completed,
+        stopped_once: (once, other),
+        jobs_left,
+    })
+}
+
+/// One conversation of scenario (i): created, the students added, a session of 2 rooms planned
+/// with every student assigned, then started so that it ends at `deadline_ms`.
+async fn prepare_and_start(api: &Api, i: usize, deadline_ms: i64) -> Result<(), String> {
+    let room = api
+        .expect(
+            "dl-teacher",
+            "POST",
+            "/apps/spreed/api/v4/room",
+            &[("roomType", "2"), ("roomName", &format!("Deadline {i}"))],
+            &[201],
+        )
+        .await?;
+    let token = room["token"].as_str().ok_or("room without token")?.to_owned();
+    let participants = format!("/apps/spreed/api/v4/room/{token}/participants");
+    api.expect(
+        "dl-teacher",
+        "POST",
+        &participants,
+        &[("newParticipant", "dl-students"), ("source", "groups")],
+        &[200],
+    )
+    .await?;
+    let listed = api.expect("dl-teacher", "GET", &participants, &[], &[200]).await?;
+    let students: Vec<i64> = listed
+        .as_array()
+        .ok_or("participants is not a list")?
+        .iter()
+        .filter(|p| p["participantType"] == 3 && p["actorType"] == "users")
+        .filter_map(|p| p["attendeeId"].as_i64())
+        .collect();
+    if students.len() != 10 {
+        return Err(format!("{token} has {} students, not 10", students.len()));
+    }
+    let channel = format!("/channels/{token}");
+    let session = api
+        .horn(
+            "dl-teacher",
+            "POST",
+            &format!("{channel}/breakout/sessions"),
+            serde_json::json!({ "name": "Timed" }),
+            &[200],
+        )
+        .await?;
+    let session = session["id"].as_str().ok_or("session without id")?.to_owned();
+    let mut rooms = Vec::new();
+    for _ in 0..2 {
+        let room = api
+            .horn(
+                "dl-teacher",
+                "POST",
+                &format!("{channel}/breakout/sessions/{session}/rooms"),
+                serde_json::json!({}),
+                &[200],
+            )
+            .await?;
+        rooms.push(room["id"].as_str().ok_or("room without id")?.to_owned());
+    }
+    for (n, attendee) in students.iter().enumerate() {
+        api.horn(
+            "dl-teacher",
+            "POST",
+            &format!(
+                "{channel}/breakout/sessions/{session}/rooms/{}/participants/{attendee}",
+                rooms[n % 2]
+            ),
+            serde_json::json!({}),
+            &[200],
+        )
+        .await?;
+    }
+    // The duration is set just before the start, so that started + duration is the deadline
+    // (give or take the request's own time).
+    let duration = deadline_ms - epoch_ms();
+    api.horn(
+        "dl-teacher",
+        "POST",
+        &format!("{channel}/breakout/sessions/{session}"),
+        serde_json::json!({ "duration": duration }),
+        &[200],
+    )
+    .await?;
+    api.horn(
+        "dl-teacher",
+        "POST",
+        &format!("{channel}/breakout/session/start"),
+        serde_json::json!({ "id": session }),
+        &[200],
+    )
+    .await?;
+    Ok(())
+}
+
+fn epoch_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// One `COUNT(*) AS n` on the benchmark's PostgreSQL database.
+async fn count(db: &BenchDb, sql: &'static str) -> Result<i64, String> {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let url = db.url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel::{Connection, RunQueryDsl};
+        let mut c = diesel::PgConnection::establish(&url).map_err(|e| e.to_string())?;
+        let rows: Vec<N> = diesel::sql_query(sql).load(&mut c).map_err(|e| e.to_string())?;
+        Ok(rows.first().map(|r| r.n).unwrap_or(0))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

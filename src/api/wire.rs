@@ -324,6 +324,9 @@ pub struct MessageObject {
     pub thread_id: i64,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub silent: bool,
+    /// The message replied to, where an answer carries it (`ChatMessageWithParent`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Box<MessageObject>>,
 }
 
 pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> MessageObject {
@@ -350,5 +353,6 @@ pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> Message
         markdown: rendered.message_type == "comment",
         thread_id: if m.parent_id > 0 { m.parent_id } else { m.id },
         silent: m.silent,
+        parent: None,
     }
 }

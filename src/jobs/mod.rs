@@ -35,6 +35,8 @@ pub const POLL: Duration = Duration::from_millis(250);
 pub const LEASE_MS: i64 = 60_000;
 /// Jobs claimed in one pass.
 pub const BATCH: i64 = 32;
+/// Jobs one runner runs at the same time.
+pub const CONCURRENCY: usize = 4;
 /// Runs before a failing job is given up.
 pub const MAX_ATTEMPTS: i32 = 10;
 
@@ -209,13 +211,22 @@ async fn pass(db: &Db, clock: &Clock, me: &str, stopped: &watch::Receiver<bool>)
         // Due, but other instances hold every due row.
         return Ok(None);
     }
+    // Jobs of one batch touch different conversations (or re-check under their lock), so a few
+    // run side by side: on PostgreSQL one job's round trips overlap another's.
+    let mut running = tokio::task::JoinSet::new();
     for job in claimed {
         if *stopped.borrow() {
             // What is not started is given back when the loop ends.
             break;
         }
-        execute(db, clock, me, job).await;
+        while running.len() >= CONCURRENCY {
+            let _ = running.join_next().await;
+        }
+        let (db, clock, me) = (db.clone(), clock.clone(), me.to_owned());
+        running.spawn(async move { execute(&db, &clock, &me, job).await });
     }
+    // A shutdown waits here for the jobs under way.
+    while running.join_next().await.is_some() {}
     // Look again at once: more may have fallen due meanwhile.
     Ok(Some(clock.now_ms()))
 }

@@ -509,3 +509,45 @@ async fn message_expiration_is_advertised_only_with_background_jobs() {
     assert!(!features(&app).await.iter().any(|f| f == "message-expiration"));
     app.stop().await;
 }
+
+// --- failures --------------------------------------------------------------------------------
+
+/// A job that fails is retried with backoff (1 s, 2 s, 4 s, …), its error kept, and given up
+/// after the attempt cap, its row left for an operator. (A kind this version does not know
+/// fails every run.)
+async fn a_failing_job_is_retried_with_backoff_then_given_up(app: &TestApp) {
+    let now = app.clock().now_ms();
+    app.db()
+        .run(move |conn| store::jobs::schedule(conn, "from_a_newer_version", "7", now, now))
+        .await
+        .unwrap();
+    let job = || async {
+        app.db()
+            .run(|conn| store::jobs::find(conn, "from_a_newer_version", "7"))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut expected_due = now;
+    for attempt in 1..=talk_breakout::jobs::MAX_ATTEMPTS {
+        let failed = eventually("a failed run", || async {
+            let j = job().await;
+            (j.attempts == attempt).then_some(j)
+        })
+        .await;
+        assert_eq!(
+            failed.last_error.as_deref(),
+            Some("unknown job kind \"from_a_newer_version\"")
+        );
+        let backoff = talk_breakout::jobs::backoff_ms(attempt);
+        assert_eq!(failed.due_at, app.clock().now_ms() + backoff);
+        assert!(failed.due_at > expected_due);
+        expected_due = failed.due_at;
+        app.clock().advance(Duration::from_millis(backoff as u64));
+    }
+    // Given up: due, but no runner takes it again.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(job().await.attempts, talk_breakout::jobs::MAX_ATTEMPTS);
+}
+
+both_backends_with!(manual_clock; a_failing_job_is_retried_with_backoff_then_given_up);

@@ -208,6 +208,21 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
     .await
     .assert_status(200);
 
+    // Deleting: somebody else's as a plain participant (403), a moderator's delete, the chat
+    // with the placeholder.
+    c.call(&other, "DELETE", &format!("{chat}/{first}"), Body::None)
+        .await
+        .assert_status(403);
+    c.call(&owner, "DELETE", &format!("{chat}/{first}"), Body::None)
+        .await
+        .assert_status(200);
+    c.call(&owner, "DELETE", &format!("{chat}/999999"), Body::None)
+        .await
+        .assert_status(404);
+    c.call(&other, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
+        .await
+        .assert_status(200);
+
     // Settings: lobby, listable, public/private, default permissions, message expiration.
     c.call(
         &owner,

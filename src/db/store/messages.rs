@@ -151,3 +151,11 @@ pub fn next_expiry(conn: &mut Conn<'_>) -> DbResult<Option<i64>> {
         .select(diesel::dsl::min(messages::expires_at))
         .first::<Option<i64>>(c))?)
 }
+
+/// Rewrites a message in place (deletion keeps the row as upstream's placeholder).
+pub fn rewrite(conn: &mut Conn<'_>, message_id: i64, verb: &str, message: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table.find(message_id))
+        .set((messages::verb.eq(verb), messages::message.eq(message)))
+        .execute(c))?;
+    Ok(())
+}
