@@ -39,6 +39,8 @@ pub const FEATURES: &[&str] = &[
     "notification-calls",
     "read-only-rooms",
     "room-description",
+    "delete-messages",
+    "edit-messages",
 ];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.

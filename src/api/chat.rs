@@ -5,18 +5,72 @@ use crate::api::wire::{format_message, MessageObject};
 use crate::db::store;
 use crate::domain::ids::{permissions, CHAT_MAX_LENGTH};
 use crate::domain::{chat, Refusal};
-use crate::ocs::{Ocs, OcsResult, Params};
+use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::{AppState, Now};
+use axum::extract::Path;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::Router;
 use std::time::{Duration, Instant};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/apps/spreed/api/v1/chat/{token}",
-        get(receive_messages).post(send_message),
-    )
+    Router::new()
+        .route(
+            "/apps/spreed/api/v1/chat/{token}",
+            get(receive_messages).post(send_message),
+        )
+        .route(
+            "/apps/spreed/api/v1/chat/{token}/{message_id}",
+            delete(delete_message).put(edit_message),
+        )
+}
+
+/// The `{messageId}` placeholder, under upstream's route requirement `[0-9]+`: anything else is
+/// "no such route", decided before login and membership as upstream's router does.
+struct MessageId(i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MessageId {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, OcsError> {
+        let Path((_, raw)): Path<(String, String)> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|_| OcsError::RouteNotFound)?;
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(OcsError::RouteNotFound);
+        }
+        raw.parse().map(MessageId).map_err(|_| OcsError::RouteNotFound)
+    }
+}
+
+/// # DELETE /ocs/v2.php/apps/spreed/api/v1/chat/{token}/{messageId} (ChatController::deleteMessage)
+///
+/// Answers the `message_deleted` system message with the placeholder as its `parent`.
+async fn delete_message(
+    State(s): State<AppState>,
+    MessageId(id): MessageId,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+) -> OcsResult<MessageObject> {
+    p.check_lobby()?;
+    if p.permissions() & permissions::CHAT == 0 {
+        return Err(Refusal::MissingPermission.into());
+    }
+    if p.room().read_only != 0 {
+        return Err(Refusal::ReadOnly.into());
+    }
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let (system, deleted) = chat::delete_message(conn, &p, id, now.secs())?;
+                let viewer = Some(p.user_id().as_str());
+                let mut object = format_message(p.room(), &system, viewer);
+                object.parent = Some(Box::new(format_message(p.room(), &deleted, viewer)));
+                Ok(object)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(object))
 }
 
 /// Upstream caps long-polling at 30 seconds and a page at 200 messages.
@@ -146,4 +200,38 @@ async fn receive_messages(
             _ = s.stopping.wait() => {}
         }
     }
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v1/chat/{token}/{messageId} (ChatController::editMessage)
+///
+/// Answers the `message_edited` system message with the edited message as its `parent`.
+async fn edit_message(
+    State(s): State<AppState>,
+    MessageId(id): MessageId,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<MessageObject> {
+    p.check_lobby()?;
+    if p.permissions() & permissions::CHAT == 0 {
+        return Err(Refusal::MissingPermission.into());
+    }
+    if p.room().read_only != 0 {
+        return Err(Refusal::ReadOnly.into());
+    }
+    let Some(text) = params.string("message") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let (system, edited) = chat::edit_message(conn, &p, id, &text, now.secs())?;
+                let viewer = Some(p.user_id().as_str());
+                let mut object = format_message(p.room(), &system, viewer);
+                object.parent = Some(Box::new(format_message(p.room(), &edited, viewer)));
+                Ok(object)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(object))
 }

@@ -46,9 +46,10 @@ impl FromRequestParts<AppState> for RoomParticipant {
         let token = RoomToken::from_request_parts(parts, state).await?;
         let caller = AuthUser::from_request_parts(parts, state).await?;
         let Ok(now) = Now::from_request_parts(parts, state).await;
+        // `Member::find` is one statement.
         let found = state
             .db
-            .read(move |conn| Member::find(conn, caller, &token, now.ms()))
+            .read_one(move |conn| Member::find(conn, caller, &token, now.ms()))
             .await;
         match found {
             Ok(member) => Ok(RoomParticipant(member)),

@@ -13,7 +13,7 @@ use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -232,26 +232,39 @@ fn connection_is_gone(error: &diesel::result::Error) -> bool {
 struct PgPooled {
     conn: PgConnection,
     lost: Arc<AtomicBool>,
+    /// Dead connections found in the pool so far (shared by all its connections), and how many
+    /// there were when this one last proved alive; see [`checkout_pg`].
+    losses: Arc<AtomicU64>,
+    seen_losses: u64,
 }
 
 /// The PostgreSQL pool's manager. There is no test query on check-out (it would cost a round
 /// trip on every request); instead a connection whose statement failed because the server went
-/// away is dropped when it returns to the pool, and the pool opens a new one. Diesel's own
+/// away is dropped when it returns to the pool, and the pool opens a new one (and the others are
+/// tested once, see [`checkout_pg`]). Diesel's own
 /// `has_broken` only looks at the transaction state, which misses a connection lost outside an
 /// explicit transaction.
-struct PgManager(ConnectionManager<PgConnection>);
+struct PgManager {
+    connections: ConnectionManager<PgConnection>,
+    losses: Arc<AtomicU64>,
+}
 
 impl ManageConnection for PgManager {
     type Connection = PgPooled;
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<PgPooled, diesel::r2d2::Error> {
-        let mut conn = self.0.connect()?;
+        let mut conn = self.connections.connect()?;
         let lost = Arc::new(AtomicBool::new(false));
         conn.set_instrumentation(StatementWatch {
             lost: Some(lost.clone()),
         });
-        Ok(PgPooled { conn, lost })
+        Ok(PgPooled {
+            conn,
+            lost,
+            losses: self.losses.clone(),
+            seen_losses: self.losses.load(Ordering::Acquire),
+        })
     }
 
     fn is_valid(&self, pooled: &mut PgPooled) -> Result<(), diesel::r2d2::Error> {
@@ -259,7 +272,32 @@ impl ManageConnection for PgManager {
     }
 
     fn has_broken(&self, pooled: &mut PgPooled) -> bool {
-        pooled.lost.load(Ordering::Relaxed) || self.0.has_broken(&mut pooled.conn)
+        let broken = pooled.lost.load(Ordering::Relaxed) || self.connections.has_broken(&mut pooled.conn);
+        if broken {
+            self.losses.fetch_add(1, Ordering::AcqRel);
+        }
+        broken
+    }
+}
+
+/// Takes a PostgreSQL connection from the pool. Once a connection was found dead (the server
+/// restarted, or the network dropped), every other pooled connection is likely dead too: each
+/// is tested with one round trip on its next check-out, and a dead one is dropped and the next
+/// taken: a restart of PostgreSQL costs the one request that found it out a 503, not one per
+/// pooled connection. In normal operation this is one atomic load.
+fn checkout_pg(pool: &Pool<PgManager>) -> DbResult<diesel::r2d2::PooledConnection<PgManager>> {
+    loop {
+        let mut pooled = pool.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let losses = pooled.losses.load(Ordering::Acquire);
+        if pooled.seen_losses == losses {
+            return Ok(pooled);
+        }
+        pooled.seen_losses = losses;
+        if pooled.conn.ping().is_ok() {
+            return Ok(pooled);
+        }
+        // Dropped on its return just below; the pool opens a replacement.
+        pooled.lost.store(true, Ordering::Relaxed);
     }
 }
 
@@ -497,7 +535,10 @@ impl Db {
                     .connection_timeout(timeout)
                     // Dead connections are found by the statements themselves (see PgManager).
                     .test_on_check_out(false)
-                    .build(PgManager(ConnectionManager::<PgConnection>::new(pg_url.as_str())))
+                    .build(PgManager {
+                        connections: ConnectionManager::<PgConnection>::new(pg_url.as_str()),
+                        losses: Arc::new(AtomicU64::new(0)),
+                    })
                     .map_err(|e| DbError::Unavailable(redact_error(&e.to_string(), pg_url)))?;
                 PoolKind::Pg(pool)
             }
@@ -557,7 +598,7 @@ impl Db {
                     f(&mut Conn::Sqlite(&mut c))
                 }
                 PoolKind::Pg(p) => {
-                    let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
+                    let mut c = checkout_pg(p)?;
                     f(&mut Conn::Pg(&mut c.conn))
                 }
             }

@@ -84,10 +84,11 @@ impl Member {
     /// group conversations from non-members. The room is seen as at `now_ms` (a lobby whose
     /// timer passed is open).
     pub fn find(conn: &mut Conn<'_>, caller: Caller, token: &RoomToken, now_ms: i64) -> Result<Member> {
-        let room = store::rooms::find_by_token(conn, token)?.ok_or(Refusal::RoomNotFound)?;
+        // One statement: the room and the caller's row in it.
+        let (room, attendee) = store::rooms::find_with_attendee(conn, token, actor::USERS, caller.user_id.as_str())?
+            .ok_or(Refusal::RoomNotFound)?;
         let room = crate::domain::conversation::as_seen_at(room, now_ms);
-        let attendee = store::attendees::find(conn, room.id, actor::USERS, caller.user_id.as_str())?
-            .ok_or(Refusal::NotParticipant)?;
+        let attendee = attendee.ok_or(Refusal::NotParticipant)?;
         Ok(Member { caller, room, attendee })
     }
 

@@ -11,6 +11,8 @@ use serde_json::{json, Map, Value};
 
 pub const VERB_COMMENT: &str = "comment";
 pub const VERB_SYSTEM: &str = "system";
+/// A deleted comment: the row stays, its text replaced by who deleted it and when.
+pub const VERB_COMMENT_DELETED: &str = "comment_deleted";
 
 /// Who did something: the logged-in user behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +235,9 @@ fn user_object(id: &str, name: &str) -> Value {
 
 /// Renders a stored message for `viewer` (a user id), in English as upstream's default.
 pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
+    if m.verb == VERB_COMMENT_DELETED {
+        return render_deleted(m, viewer);
+    }
     if m.verb != VERB_SYSTEM {
         return Rendered {
             text: m.message.clone(),
@@ -293,6 +298,10 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "read_only" => "{actor} locked the conversation",
         "read_only_off" if viewer_is_actor => "You unlocked the conversation",
         "read_only_off" => "{actor} unlocked the conversation",
+        "message_edited" if viewer_is_actor => "You edited a message",
+        "message_edited" => "{actor} edited a message",
+        "message_deleted" if viewer_is_actor => "You deleted a message",
+        "message_deleted" => "{actor} deleted a message",
         "conversation_renamed" if viewer_is_actor => "You renamed the conversation",
         "conversation_renamed" => "{actor} renamed the conversation",
         _ => "",
@@ -303,4 +312,138 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         system_message: key,
         message_type: "system",
     }
+}
+
+/// Deletes a chat message as upstream's `ChatController::deleteMessage` and
+/// `ChatManager::deleteMessage`: the message must exist in the conversation (404 `message`);
+/// others' messages only for moderators, never in one-to-one conversations (403 `permission`);
+/// only comments (405 `message`); no age limit, as upstream's current controller. The row
+/// stays as a placeholder naming who deleted it; a `message_deleted` system message replies to
+/// it without becoming the conversation's last message. Returns the system message and the
+/// placeholder.
+pub fn delete_message(
+    conn: &mut crate::db::WriteTx<'_, '_>,
+    member: &crate::domain::access::Member,
+    message_id: i64,
+    now: i64,
+) -> crate::domain::Result<(Message, Message)> {
+    use crate::domain::Refusal;
+    let room = member.room();
+    conn.lock_room(room.id)?;
+    let message = store::messages::find(conn, room.id, message_id)?
+        .filter(|m| m.expires_at == 0 || m.expires_at > now)
+        .ok_or(Refusal::MessageNotFound)?;
+    let by = member.actor();
+    may_change(member, &message)?;
+    let placeholder = json!({
+        "deleted_by_type": by.actor_type,
+        "deleted_by_id": by.actor_id,
+        "deleted_by_name": by.display_name,
+        "deleted_on": now,
+    });
+    store::messages::rewrite(conn, message.id, VERB_COMMENT_DELETED, &placeholder.to_string())?;
+    let mut parameters = Map::new();
+    parameters.insert("message".into(), message.id.into());
+    let expires_at = expiry_for(conn, room.id, now)?;
+    let mut row = system_row(&by, room.id, "message_deleted", parameters, now, expires_at);
+    row.parent_id = message.id;
+    let system = store::messages::insert(conn, &row)?;
+    let deleted = store::messages::find(conn, room.id, message.id)?.ok_or(Refusal::MessageNotFound)?;
+    Ok((system, deleted))
+}
+
+/// A deleted comment as upstream shows it: "Message deleted by you" to the one who deleted
+/// it, "by author" when the author did, else "by {actor}" with the deleter as `actor`.
+fn render_deleted(m: &Message, viewer: Option<&str>) -> Rendered {
+    let stored: Value = serde_json::from_str(&m.message).unwrap_or(Value::Null);
+    let by_type = stored["deleted_by_type"].as_str().unwrap_or("");
+    let by_id = stored["deleted_by_id"].as_str().unwrap_or("");
+    let by_name = stored["deleted_by_name"].as_str().unwrap_or(by_id);
+    let text = if by_type == actor::USERS && viewer == Some(by_id) {
+        "Message deleted by you"
+    } else if by_type == m.actor_type && by_id == m.actor_id {
+        "Message deleted by author"
+    } else {
+        "Message deleted by {actor}"
+    };
+    let mut parameters = Map::new();
+    parameters.insert("actor".into(), user_object(by_id, by_name));
+    Rendered {
+        text: text.to_owned(),
+        parameters,
+        system_message: String::new(),
+        message_type: "comment_deleted",
+    }
+}
+
+/// Upstream's shared checks for deleting and editing a message: one's own, or as a moderator
+/// outside one-to-one conversations (403 `permission`); comments only (405 `message`).
+fn may_change(member: &crate::domain::access::Member, message: &Message) -> crate::domain::Result<()> {
+    use crate::domain::Refusal;
+    let by = member.actor();
+    let own = message.actor_type == by.actor_type && message.actor_id == by.actor_id;
+    if !own
+        && (!member
+            .attendee()
+            .participant_type
+            .has_moderator_permissions_without_guests()
+            || member.room().room_type.is_one_to_one())
+    {
+        return Err(Refusal::NotMessageAuthor);
+    }
+    if message.verb != VERB_COMMENT {
+        return Err(Refusal::MessageKindNotAllowed);
+    }
+    Ok(())
+}
+
+/// How long a message can be edited (upstream: one day, except in note-to-self).
+pub const EDIT_MAX_AGE_SECONDS: i64 = 24 * 60 * 60;
+
+/// Edits a chat message as upstream's `ChatController::editMessage` and
+/// `ChatManager::editMessage`: the checks of deleting (404, 403 `permission`, 405 `message`),
+/// then messages older than a day (400 `age`, not in note-to-self), an empty text (400
+/// `message`) and one over the chat limit (413 `message`). The text is replaced and the editor
+/// recorded; a `message_edited` system message replies to it without becoming the last
+/// message. Returns the system message and the edited message.
+pub fn edit_message(
+    conn: &mut crate::db::WriteTx<'_, '_>,
+    member: &crate::domain::access::Member,
+    message_id: i64,
+    text: &str,
+    now: i64,
+) -> crate::domain::Result<(Message, Message)> {
+    use crate::domain::ids::{RoomType, CHAT_MAX_LENGTH};
+    use crate::domain::Refusal;
+    let room = member.room();
+    conn.lock_room(room.id)?;
+    let message = store::messages::find(conn, room.id, message_id)?
+        .filter(|m| m.expires_at == 0 || m.expires_at > now)
+        .ok_or(Refusal::MessageNotFound)?;
+    may_change(member, &message)?;
+    if room.room_type != RoomType::NoteToSelf && message.created_at < now - EDIT_MAX_AGE_SECONDS {
+        return Err(Refusal::InvalidField("age"));
+    }
+    if text.trim().is_empty() {
+        return Err(Refusal::InvalidField("message"));
+    }
+    if text.chars().count() > CHAT_MAX_LENGTH {
+        return Err(Refusal::TooLong("message"));
+    }
+    let by = member.actor();
+    store::messages::record_edit(
+        conn,
+        message.id,
+        text,
+        (&by.actor_type, &by.actor_id, &by.display_name),
+        now,
+    )?;
+    let mut parameters = Map::new();
+    parameters.insert("message".into(), message.id.into());
+    let expires_at = expiry_for(conn, room.id, now)?;
+    let mut row = system_row(&by, room.id, "message_edited", parameters, now, expires_at);
+    row.parent_id = message.id;
+    let system = store::messages::insert(conn, &row)?;
+    let edited = store::messages::find(conn, room.id, message.id)?.ok_or(Refusal::MessageNotFound)?;
+    Ok((system, edited))
 }

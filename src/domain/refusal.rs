@@ -34,6 +34,10 @@ pub enum Refusal {
     /// The caller's effective permissions lack the bit this action needs.
     #[error("missing permission")]
     MissingPermission,
+    /// The message is somebody else's, and the caller may not act on others' messages here
+    /// (not a moderator, or a one-to-one conversation).
+    #[error("not the author of the message")]
+    NotMessageAuthor,
     /// Creating a breakout room by hand needs moderator permissions in the parent.
     #[error("no permission for the parent conversation")]
     NoParentPermission,
@@ -57,6 +61,12 @@ pub enum Refusal {
     /// The attendee to act on does not exist in this conversation.
     #[error("attendee not found")]
     AttendeeNotFound,
+    /// No message with this id in the conversation.
+    #[error("message not found")]
+    MessageNotFound,
+    /// The message is of a kind the action does not apply to (system messages, deleted ones).
+    #[error("not applicable to this message")]
+    MessageKindNotAllowed,
     /// A moderator tried to change their own moderator state.
     #[error("cannot change oneself")]
     SelfNotAllowed,

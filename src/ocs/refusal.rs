@@ -25,6 +25,9 @@ pub fn status_and_key(refusal: &Refusal) -> (u16, Option<&'static str>) {
         WrongRoomType(key) => (400, Some(key)),
         ModeratorCannotMove => (400, Some("moderator")),
         LastModerator => (400, Some("last-moderator")),
+        NotMessageAuthor => (403, Some("permission")),
+        MessageNotFound => (404, Some("message")),
+        MessageKindNotAllowed => (405, Some("message")),
         // Not reached: `Storage` is mapped below, before the status table.
         Storage(_) => (500, None),
     }
@@ -79,6 +82,9 @@ mod tests {
             WrongRoomType(k) => OcsError::keyed(400, k),
             ModeratorCannotMove => OcsError::keyed(400, "moderator"),
             LastModerator => OcsError::keyed(400, "last-moderator"),
+            NotMessageAuthor => OcsError::keyed(403, "permission"),
+            MessageNotFound => OcsError::keyed(404, "message"),
+            MessageKindNotAllowed => OcsError::keyed(405, "message"),
             Storage(DbError::Unavailable(m)) => OcsError::Unavailable(m.clone()),
             Storage(e) => OcsError::Internal(e.to_string()),
         }
@@ -115,10 +121,13 @@ mod tests {
             WrongRoomType("room-type"),
             ModeratorCannotMove,
             LastModerator,
+            NotMessageAuthor,
+            MessageNotFound,
+            MessageKindNotAllowed,
             Storage(DbError::Unavailable("down".into())),
             Storage(DbError::Internal("bug".into())),
         ];
-        assert_eq!(all.len(), 29);
+        assert_eq!(all.len(), 32);
         for refusal in all {
             let want = format!("{:?}", expected(&refusal));
             let label = format!("{refusal:?}");

@@ -108,3 +108,59 @@ async fn database_outage_gives_503_and_the_server_recovers() {
         .execute(&mut c)
         .unwrap();
 }
+
+/// PostgreSQL dropping every connection (a restart) is noticed by the first statement that
+/// meets a dead connection; the other pooled connections are then tested before use, so at most
+/// that one request fails and the pool heals itself without a test query on every check-out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(talk_test_postgres),
+    ignore = "PostgreSQL: TALK_TEST_POSTGRES_URL was not set when the tests were built"
+)]
+async fn dropped_connections_cost_at_most_one_request() {
+    let Some(admin_url) = crate::common::postgres_admin_url("dropped_connections_cost_at_most_one_request") else {
+        return;
+    };
+    let name = format!("tb_dropped_{}", std::process::id());
+    let mut admin = PgConnection::establish(&admin_url).expect("postgres reachable");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .unwrap();
+    let settings = Settings::for_tests(DatabaseUrl::Postgres(replace_database(&admin_url, &name)));
+    let app = TestApp::start(settings, Backend::Postgres).await;
+    let path = "/ocs/v2.php/cloud/capabilities";
+    // Several requests at once, so that the pool holds several connections.
+    let clients: Vec<_> = (0..8).map(|_| app.anonymous()).collect();
+    let warm = futures_util::future::join_all(clients.iter().map(|c| c.get(path))).await;
+    assert!(warm.iter().all(|r| r.status == 200));
+
+    let dropped = diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .execute(&mut admin)
+    .unwrap();
+    assert!(dropped > 1, "the server held {dropped} connections");
+
+    let mut failed = 0;
+    for _ in 0..20 {
+        let r = app.anonymous().get(path).await;
+        match r.status {
+            200 => {}
+            503 => failed += 1,
+            other => panic!("unexpected status {other}: {}", r.body),
+        }
+    }
+    assert!(
+        failed <= 1,
+        "{failed} of 20 requests failed after the connections dropped"
+    );
+    let last = app.anonymous().get(path).await;
+    last.assert_status(200);
+    app.stop().await;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+}

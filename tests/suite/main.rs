@@ -17,6 +17,7 @@ mod breakout_rooms;
 mod browser_login;
 mod brute_force;
 mod capabilities;
+mod chat_changes;
 mod conversations;
 mod crash_safety;
 mod database_outage;

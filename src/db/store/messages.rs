@@ -151,3 +151,31 @@ pub fn next_expiry(conn: &mut Conn<'_>) -> DbResult<Option<i64>> {
         .select(diesel::dsl::min(messages::expires_at))
         .first::<Option<i64>>(c))?)
 }
+
+/// Rewrites a message in place (deletion keeps the row as upstream's placeholder).
+pub fn rewrite(conn: &mut Conn<'_>, message_id: i64, verb: &str, message: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table.find(message_id))
+        .set((messages::verb.eq(verb), messages::message.eq(message)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Replaces a comment's text and records who edited it when.
+pub fn record_edit(
+    conn: &mut Conn<'_>,
+    message_id: i64,
+    text: &str,
+    (actor_type, actor_id, display_name): (&str, &str, &str),
+    at: i64,
+) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table.find(message_id))
+        .set((
+            messages::message.eq(text),
+            messages::last_edit_actor_type.eq(actor_type),
+            messages::last_edit_actor_id.eq(actor_id),
+            messages::last_edit_actor_display_name.eq(display_name),
+            messages::last_edit_timestamp.eq(at),
+        ))
+        .execute(c))?;
+    Ok(())
+}

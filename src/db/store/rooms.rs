@@ -14,6 +14,29 @@ pub fn find_by_token(conn: &mut Conn<'_>, token: &str) -> DbResult<Option<Room>>
     Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq(token)).select(Room::as_select()).first(c).optional())?)
 }
 
+/// The room `token` and the actor's attendee row in it, in one statement (a left join); `None`
+/// when there is no such room.
+pub fn find_with_attendee(
+    conn: &mut Conn<'_>,
+    token: &str,
+    actor_type: &str,
+    actor_id: &str,
+) -> DbResult<Option<(Room, Option<Attendee>)>> {
+    // Owned: diesel's nullable selection of the joined row needs a query that borrows nothing.
+    let (actor_type, actor_id, token) = (actor_type.to_owned(), actor_id.to_owned(), token.to_owned());
+    Ok(backend!(conn, c => rooms::table
+        .left_join(
+            attendees::table.on(attendees::room_id
+                .eq(rooms::id)
+                .and(attendees::actor_type.eq(actor_type.clone()))
+                .and(attendees::actor_id.eq(actor_id.clone()))),
+        )
+        .filter(rooms::token.eq(token.clone()))
+        .select((Room::as_select(), Option::<Attendee>::as_select()))
+        .first(c)
+        .optional())?)
+}
+
 /// A room as one user sees it: what `GET /room/{token}` shows, read in one statement.
 #[derive(Debug, Clone)]
 pub struct RoomView {
