@@ -40,6 +40,7 @@ pub const FEATURES: &[&str] = &[
     "read-only-rooms",
     "room-description",
     "delete-messages",
+    "edit-messages",
 ];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.

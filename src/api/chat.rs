@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
             "/apps/spreed/api/v1/chat/{token}",
             get(receive_messages).post(send_message),
         )
-        .route("/apps/spreed/api/v1/chat/{token}/{message_id}", delete(delete_message))
+        .route(
+            "/apps/spreed/api/v1/chat/{token}/{message_id}",
+            delete(delete_message).put(edit_message),
+        )
 }
 
 /// The `{messageId}` placeholder, under upstream's route requirement `[0-9]+`: anything else is
@@ -197,4 +200,38 @@ async fn receive_messages(
             _ = s.stopping.wait() => {}
         }
     }
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v1/chat/{token}/{messageId} (ChatController::editMessage)
+///
+/// Answers the `message_edited` system message with the edited message as its `parent`.
+async fn edit_message(
+    State(s): State<AppState>,
+    MessageId(id): MessageId,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<MessageObject> {
+    p.check_lobby()?;
+    if p.permissions() & permissions::CHAT == 0 {
+        return Err(Refusal::MissingPermission.into());
+    }
+    if p.room().read_only != 0 {
+        return Err(Refusal::ReadOnly.into());
+    }
+    let Some(text) = params.string("message") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    let object =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| -> Result<_, Refusal> {
+                let (system, edited) = chat::edit_message(conn, &p, id, &text, now.secs())?;
+                let viewer = Some(p.user_id().as_str());
+                let mut object = format_message(p.room(), &system, viewer);
+                object.parent = Some(Box::new(format_message(p.room(), &edited, viewer)));
+                Ok(object)
+            })
+        })
+        .await?;
+    Ok(Ocs::ok(object))
 }

@@ -324,6 +324,15 @@ pub struct MessageObject {
     pub thread_id: i64,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub silent: bool,
+    /// Who last edited the message and when: only on edited messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_edit_actor_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_edit_actor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_edit_actor_display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_edit_timestamp: Option<i64>,
     /// The message replied to, where an answer carries it (`ChatMessageWithParent`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<MessageObject>>,
@@ -331,6 +340,7 @@ pub struct MessageObject {
 
 pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> MessageObject {
     let rendered = render_message(m, viewer);
+    let edited = m.last_edit_timestamp > 0;
     MessageObject {
         id: m.id,
         token: room.token.clone(),
@@ -353,6 +363,10 @@ pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> Message
         markdown: rendered.message_type == "comment",
         thread_id: if m.parent_id > 0 { m.parent_id } else { m.id },
         silent: m.silent,
+        last_edit_actor_type: edited.then(|| m.last_edit_actor_type.clone()),
+        last_edit_actor_id: edited.then(|| m.last_edit_actor_id.clone()),
+        last_edit_actor_display_name: edited.then(|| m.last_edit_actor_display_name.clone()),
+        last_edit_timestamp: edited.then_some(m.last_edit_timestamp),
         parent: None,
     }
 }

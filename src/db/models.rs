@@ -162,6 +162,11 @@ pub struct Message {
     pub created_at: i64,
     /// Unix seconds after which the message is hidden and removed; 0: never.
     pub expires_at: i64,
+    /// Who last edited the message (empty and 0 while never edited).
+    pub last_edit_actor_type: String,
+    pub last_edit_actor_id: String,
+    pub last_edit_actor_display_name: String,
+    pub last_edit_timestamp: i64,
 }
 
 #[derive(Debug, Clone, Insertable)]

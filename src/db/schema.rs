@@ -110,6 +110,10 @@ diesel::table! {
         silent -> Bool,
         created_at -> BigInt,
         expires_at -> BigInt,
+        last_edit_actor_type -> Text,
+        last_edit_actor_id -> Text,
+        last_edit_actor_display_name -> Text,
+        last_edit_timestamp -> BigInt,
     }
 }
 

@@ -298,6 +298,8 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "read_only" => "{actor} locked the conversation",
         "read_only_off" if viewer_is_actor => "You unlocked the conversation",
         "read_only_off" => "{actor} unlocked the conversation",
+        "message_edited" if viewer_is_actor => "You edited a message",
+        "message_edited" => "{actor} edited a message",
         "message_deleted" if viewer_is_actor => "You deleted a message",
         "message_deleted" => "{actor} deleted a message",
         "conversation_renamed" if viewer_is_actor => "You renamed the conversation",
@@ -332,19 +334,7 @@ pub fn delete_message(
         .filter(|m| m.expires_at == 0 || m.expires_at > now)
         .ok_or(Refusal::MessageNotFound)?;
     let by = member.actor();
-    let own = message.actor_type == by.actor_type && message.actor_id == by.actor_id;
-    if !own
-        && (!member
-            .attendee()
-            .participant_type
-            .has_moderator_permissions_without_guests()
-            || room.room_type.is_one_to_one())
-    {
-        return Err(Refusal::NotMessageAuthor);
-    }
-    if message.verb != VERB_COMMENT {
-        return Err(Refusal::MessageKindNotAllowed);
-    }
+    may_change(member, &message)?;
     let placeholder = json!({
         "deleted_by_type": by.actor_type,
         "deleted_by_id": by.actor_id,
@@ -384,4 +374,76 @@ fn render_deleted(m: &Message, viewer: Option<&str>) -> Rendered {
         system_message: String::new(),
         message_type: "comment_deleted",
     }
+}
+
+/// Upstream's shared checks for deleting and editing a message: one's own, or as a moderator
+/// outside one-to-one conversations (403 `permission`); comments only (405 `message`).
+fn may_change(member: &crate::domain::access::Member, message: &Message) -> crate::domain::Result<()> {
+    use crate::domain::Refusal;
+    let by = member.actor();
+    let own = message.actor_type == by.actor_type && message.actor_id == by.actor_id;
+    if !own
+        && (!member
+            .attendee()
+            .participant_type
+            .has_moderator_permissions_without_guests()
+            || member.room().room_type.is_one_to_one())
+    {
+        return Err(Refusal::NotMessageAuthor);
+    }
+    if message.verb != VERB_COMMENT {
+        return Err(Refusal::MessageKindNotAllowed);
+    }
+    Ok(())
+}
+
+/// How long a message can be edited (upstream: one day, except in note-to-self).
+pub const EDIT_MAX_AGE_SECONDS: i64 = 24 * 60 * 60;
+
+/// Edits a chat message as upstream's `ChatController::editMessage` and
+/// `ChatManager::editMessage`: the checks of deleting (404, 403 `permission`, 405 `message`),
+/// then messages older than a day (400 `age`, not in note-to-self), an empty text (400
+/// `message`) and one over the chat limit (413 `message`). The text is replaced and the editor
+/// recorded; a `message_edited` system message replies to it without becoming the last
+/// message. Returns the system message and the edited message.
+pub fn edit_message(
+    conn: &mut crate::db::WriteTx<'_, '_>,
+    member: &crate::domain::access::Member,
+    message_id: i64,
+    text: &str,
+    now: i64,
+) -> crate::domain::Result<(Message, Message)> {
+    use crate::domain::ids::{RoomType, CHAT_MAX_LENGTH};
+    use crate::domain::Refusal;
+    let room = member.room();
+    conn.lock_room(room.id)?;
+    let message = store::messages::find(conn, room.id, message_id)?
+        .filter(|m| m.expires_at == 0 || m.expires_at > now)
+        .ok_or(Refusal::MessageNotFound)?;
+    may_change(member, &message)?;
+    if room.room_type != RoomType::NoteToSelf && message.created_at < now - EDIT_MAX_AGE_SECONDS {
+        return Err(Refusal::InvalidField("age"));
+    }
+    if text.trim().is_empty() {
+        return Err(Refusal::InvalidField("message"));
+    }
+    if text.chars().count() > CHAT_MAX_LENGTH {
+        return Err(Refusal::TooLong("message"));
+    }
+    let by = member.actor();
+    store::messages::record_edit(
+        conn,
+        message.id,
+        text,
+        (&by.actor_type, &by.actor_id, &by.display_name),
+        now,
+    )?;
+    let mut parameters = Map::new();
+    parameters.insert("message".into(), message.id.into());
+    let expires_at = expiry_for(conn, room.id, now)?;
+    let mut row = system_row(&by, room.id, "message_edited", parameters, now, expires_at);
+    row.parent_id = message.id;
+    let system = store::messages::insert(conn, &row)?;
+    let edited = store::messages::find(conn, room.id, message.id)?.ok_or(Refusal::MessageNotFound)?;
+    Ok((system, edited))
 }

@@ -1,9 +1,11 @@
-//! Deleting chat messages (spreed `ChatController::deleteMessage`), with the request shapes the
-//! clients send: a bare DELETE (web client, nc_py_api), an empty form body (nextcloud_async).
+//! Deleting and editing chat messages (spreed `ChatController::deleteMessage`, `editMessage`),
+//! with the request shapes the clients send: a bare DELETE and JSON bodies (web client,
+//! nc_py_api), form bodies (nextcloud_async), query strings (Android).
 //! Every refusal also checks that the message and the chat stayed as they were.
 
-use crate::common::TestApp;
+use crate::common::{manual_clock, TestApp};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
 const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
@@ -185,7 +187,86 @@ async fn one_to_one_partners_delete_only_their_own(app: &TestApp) {
         .assert_status(200);
 }
 
+async fn authors_and_moderators_edit_messages(app: &TestApp) {
+    let token = group(app).await;
+    let own = post(app, "participant2", &token, "first").await;
+    let path = format!("{V1}/chat/{token}/{own}");
+
+    // The author edits (web client: JSON).
+    let r = app
+        .as_user("participant2")
+        .json("PUT", &path, &json!({"message": "second"}))
+        .await;
+    r.assert_status(200);
+    let data = r.data();
+    assert_eq!(data["systemMessage"], "message_edited");
+    assert_eq!(data["message"], "You edited a message");
+    assert_eq!(data["parent"]["id"], own);
+    assert_eq!(data["parent"]["message"], "second");
+    assert_eq!(data["parent"]["lastEditActorId"], "participant2");
+    assert_eq!(data["parent"]["lastEditActorType"], "users");
+    assert!(data["parent"]["lastEditTimestamp"].as_i64().unwrap() > 0);
+
+    // A moderator edits somebody else's (Android: query string).
+    let r = app
+        .as_user("participant1")
+        .send_query("PUT", &format!("{path}?message=third"))
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.data()["parent"]["lastEditActorId"], "participant1");
+
+    let seen = chat(app, "participant3", &token).await;
+    assert_eq!(find(&seen, own)["message"], "third");
+    assert_eq!(seen[0]["systemMessage"], "message_edited");
+    assert_eq!(seen[0]["message"], "{actor} edited a message");
+    // Messages never edited carry no edit fields.
+    assert!(seen[1].get("lastEditTimestamp").is_none() || seen[1]["id"] == own);
+
+    // Refusals change nothing (nextcloud_async: form bodies).
+    let r = app.as_user("participant3").put(&path, &[("message", "mine now")]).await;
+    r.assert_status(403);
+    assert_eq!(r.data(), json!({"error": "permission"}));
+    let r = app.as_user("participant2").put(&path, &[("message", "   ")]).await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({"error": "message"}));
+    let long = "x".repeat(32001);
+    let r = app.as_user("participant2").put(&path, &[("message", &long)]).await;
+    r.assert_status(413);
+    assert_eq!(r.data(), json!({"error": "message"}));
+    let r = app
+        .as_user("participant2")
+        .put(&format!("{V1}/chat/{token}/999999"), &[("message", "x")])
+        .await;
+    r.assert_status(404);
+    assert_eq!(r.data(), json!({"error": "message"}));
+    let after = chat(app, "participant3", &token).await;
+    assert_eq!(find(&after, own)["message"], "third");
+    assert_eq!(after.len(), seen.len());
+}
+
+/// Upstream allows editing for a day.
+async fn editing_ends_after_a_day(app: &TestApp) {
+    let token = group(app).await;
+    let own = post(app, "participant2", &token, "old").await;
+    app.clock().advance(Duration::from_secs(24 * 60 * 60 + 1));
+    let r = app
+        .as_user("participant2")
+        .put(&format!("{V1}/chat/{token}/{own}"), &[("message", "new")])
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({"error": "age"}));
+    assert_eq!(find(&chat(app, "participant2", &token).await, own)["message"], "old");
+    // Deleting has no age limit.
+    app.as_user("participant2")
+        .delete(&format!("{V1}/chat/{token}/{own}"), &[])
+        .await
+        .assert_status(200);
+}
+
+both_backends_with!(manual_clock; editing_ends_after_a_day);
+
 both_backends!(
+    authors_and_moderators_edit_messages,
     authors_and_moderators_delete_messages,
     deleting_is_refused_as_upstream,
     one_to_one_partners_delete_only_their_own

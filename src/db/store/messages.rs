@@ -159,3 +159,23 @@ pub fn rewrite(conn: &mut Conn<'_>, message_id: i64, verb: &str, message: &str) 
         .execute(c))?;
     Ok(())
 }
+
+/// Replaces a comment's text and records who edited it when.
+pub fn record_edit(
+    conn: &mut Conn<'_>,
+    message_id: i64,
+    text: &str,
+    (actor_type, actor_id, display_name): (&str, &str, &str),
+    at: i64,
+) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table.find(message_id))
+        .set((
+            messages::message.eq(text),
+            messages::last_edit_actor_type.eq(actor_type),
+            messages::last_edit_actor_id.eq(actor_id),
+            messages::last_edit_actor_display_name.eq(display_name),
+            messages::last_edit_timestamp.eq(at),
+        ))
+        .execute(c))?;
+    Ok(())
+}
