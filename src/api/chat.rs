@@ -165,29 +165,41 @@ async fn receive_messages(
     let viewer = p.user_id().clone();
     loop {
         let (room_c, attendee_c) = (room.clone(), attendee.clone());
-        let messages =
+        let (messages, parents) =
             s.db.run(move |conn| -> Result<_, Refusal> {
-                if future {
+                let messages = if future {
                     let after = if include_last_known { last_known - 1 } else { last_known };
                     if set_read_marker && last_known > attendee_c.last_read_message {
                         store::attendees::set_last_read(conn, attendee_c.id, last_known)?;
                     }
-                    Ok(store::messages::newer(conn, room_c.id, after, limit, now.secs())?)
+                    store::messages::newer(conn, room_c.id, after, limit, now.secs())?
                 } else {
                     let before = if include_last_known && last_known > 0 {
                         last_known + 1
                     } else {
                         last_known
                     };
-                    Ok(store::messages::history(conn, room_c.id, before, limit, now.secs())?)
-                }
+                    store::messages::history(conn, room_c.id, before, limit, now.secs())?
+                };
+                // Replies carry the message they answer (a deleted one as its placeholder),
+                // read in one query for the page.
+                let ids: Vec<i64> = messages.iter().map(|m| m.parent_id).filter(|id| *id > 0).collect();
+                let parents = store::messages::find_many(conn, room_c.id, &ids, now.secs())?;
+                Ok((messages, parents))
             })
             .await?;
         if !messages.is_empty() {
             let last_given = messages.last().map(|m| m.id).unwrap_or(0);
             let objects: Vec<MessageObject> = messages
                 .iter()
-                .map(|m| format_message(&room, m, Some(&viewer)))
+                .map(|m| {
+                    let mut object = format_message(&room, m, Some(&viewer));
+                    object.parent = parents
+                        .iter()
+                        .find(|p| p.id == m.parent_id)
+                        .map(|p| Box::new(format_message(&room, p, Some(&viewer))));
+                    object
+                })
                 .collect();
             return Ok(Ocs::ok(objects).header("x-chat-last-given", last_given.to_string()));
         }

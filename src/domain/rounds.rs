@@ -15,7 +15,9 @@ use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionR
 use crate::db::{Conn, DbError, WriteTx};
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
-use crate::domain::ids::{actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, ParticipantType, RoomId, RoomType};
+use crate::domain::ids::{
+    actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, ParticipantType, RoomId, RoomToken, RoomType,
+};
 use crate::domain::schedule::{self, JobKind};
 use std::collections::HashMap;
 
@@ -333,6 +335,15 @@ fn live_token<'a>(session: &SessionRow, room: &'a SessionRoomRow) -> Option<&'a 
     }
 }
 
+/// The parent's users among a live Talk room's attendees (moderators never listed).
+fn live_members(users: &ParentUsers, attendees: &[Attendee]) -> Vec<Member> {
+    attendees
+        .iter()
+        .filter(|a| a.actor_type == actor::USERS && !is_moderator_type(a.participant_type))
+        .filter_map(|a| users.by_actor.get(&a.actor_id).and_then(|id| users.member(*id)))
+        .collect()
+}
+
 /// The users of a session room (moderators never listed), by attendee id, with its name.
 fn room_members(
     conn: &mut Conn<'_>,
@@ -345,14 +356,7 @@ fn room_members(
     if let Some(token) = live_token(session, room) {
         if let Some(talk) = store::rooms::find_by_token(conn, token)? {
             name = talk.name.clone();
-            for a in store::attendees::list(conn, talk.id)? {
-                if a.actor_type != actor::USERS || is_moderator_type(a.participant_type) {
-                    continue;
-                }
-                if let Some(m) = users.by_actor.get(&a.actor_id).and_then(|id| users.member(*id)) {
-                    members.push(m);
-                }
-            }
+            members = live_members(users, &store::attendees::list(conn, talk.id)?);
         }
     } else if state_of(session) == SessionState::Completed {
         members = store::breakout_sessions::room_assignments(conn, room.id)?
@@ -490,8 +494,40 @@ fn complete(conn: &mut Conn<'_>, parent_id: RoomId, session: &SessionRow, ended_
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     let mut rows = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The live Talk rooms and their attendees in two statements, not two per room.
+    let tokens: Vec<RoomToken> = rooms
+        .iter()
+        .filter_map(|r| live_token(session, r))
+        .map(|t| RoomToken(t.to_owned()))
+        .collect();
+    let live: HashMap<String, Room> = if tokens.is_empty() {
+        HashMap::new()
+    } else {
+        store::rooms::find_by_tokens(conn, &tokens)?
+            .into_iter()
+            .map(|r| (r.token.0.clone(), r))
+            .collect()
+    };
+    let live_ids: Vec<RoomId> = live.values().map(|r| r.id).collect();
+    let mut attendees_of: HashMap<RoomId, Vec<Attendee>> = HashMap::new();
+    if !live_ids.is_empty() {
+        for a in store::attendees::list_for_rooms(conn, &live_ids)? {
+            attendees_of.entry(a.room_id).or_default().push(a);
+        }
+    }
     for room in &rooms {
-        let (name, members) = room_members(conn, &users, session, room)?;
+        let (name, members) = match live_token(session, room) {
+            // As `room_members` reads them, from the rows loaded above.
+            Some(token) => match live.get(token) {
+                Some(talk) => {
+                    let mut members = live_members(&users, attendees_of.get(&talk.id).map_or(&[][..], Vec::as_slice));
+                    members.sort_by_key(|m| m.attendee_id);
+                    (talk.name.clone(), members)
+                }
+                None => (room.name.clone(), Vec::new()),
+            },
+            None => room_members(conn, &users, session, room)?,
+        };
         if name != room.name {
             store::breakout_sessions::set_room_name(conn, room.id, &name)?;
         }

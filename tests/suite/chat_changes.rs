@@ -95,6 +95,10 @@ async fn authors_and_moderators_delete_messages(app: &TestApp) {
     assert_eq!(seen[0]["message"], "{actor} deleted a message");
     assert_eq!(seen[1]["systemMessage"], "message_deleted");
     assert!(seen.iter().all(|m| m["message"] != "mine" && m["message"] != "theirs"));
+    // The system messages name the deleted message as their parent, shown as deleted.
+    assert_eq!(seen[0]["parent"]["id"], others);
+    assert_eq!(seen[0]["parent"]["messageType"], "comment_deleted");
+    assert_eq!(seen[1]["parent"]["id"], own);
 }
 
 async fn deleting_is_refused_as_upstream(app: &TestApp) {

@@ -179,3 +179,16 @@ pub fn record_edit(
         .execute(c))?;
     Ok(())
 }
+
+/// The messages of a room with these ids that have not expired at `now` (unix seconds).
+pub fn find_many(conn: &mut Conn<'_>, room_id: RoomId, ids: &[i64], now: i64) -> DbResult<Vec<Message>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(backend!(conn, c => messages::table
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::id.eq_any(ids))
+        .filter(messages::expires_at.eq(0).or(messages::expires_at.gt(now)))
+        .select(Message::as_select())
+        .load(c))?)
+}

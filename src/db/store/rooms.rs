@@ -339,6 +339,15 @@ pub fn existing_tokens(conn: &mut Conn<'_>, tokens: &[RoomToken]) -> DbResult<Ve
     Ok(backend!(conn, c => rooms::table.filter(rooms::token.eq_any(tokens)).select(rooms::token).load(c))?)
 }
 
+/// Rooms by token, in id order.
+pub fn find_by_tokens(conn: &mut Conn<'_>, tokens: &[RoomToken]) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => rooms::table
+        .filter(rooms::token.eq_any(tokens))
+        .select(Room::as_select())
+        .order(rooms::id.asc())
+        .load(c))?)
+}
+
 /// Rooms by id, in id order.
 pub fn find_many(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<Vec<Room>> {
     Ok(backend!(conn, c => rooms::table
