@@ -3,7 +3,7 @@
 use crate::api::extract::RoomParticipant;
 use crate::api::wire::{format_message, MessageObject};
 use crate::db::store;
-use crate::domain::ids::{permissions, CHAT_MAX_LENGTH};
+use crate::domain::ids::CHAT_MAX_LENGTH;
 use crate::domain::{chat, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::{AppState, Now};
@@ -52,13 +52,7 @@ async fn delete_message(
     RoomParticipant(p): RoomParticipant,
     now: Now,
 ) -> OcsResult<MessageObject> {
-    p.check_lobby()?;
-    if p.permissions() & permissions::CHAT == 0 {
-        return Err(Refusal::MissingPermission.into());
-    }
-    if p.room().read_only != 0 {
-        return Err(Refusal::ReadOnly.into());
-    }
+    p.check_may_write_chat()?;
     let object =
         s.db.run(move |conn| {
             conn.write_tx(|conn| -> Result<_, Refusal> {
@@ -84,13 +78,7 @@ async fn send_message(
     now: Now,
     params: Params,
 ) -> OcsResult<MessageObject> {
-    p.check_lobby()?;
-    if p.permissions() & permissions::CHAT == 0 {
-        return Err(Refusal::MissingPermission.into());
-    }
-    if p.room().read_only != 0 {
-        return Err(Refusal::ReadOnly.into());
-    }
+    p.check_may_write_chat()?;
     let Some(message) = params.string("message") else {
         return Err(Refusal::MissingParameter.into());
     };
@@ -224,13 +212,7 @@ async fn edit_message(
     now: Now,
     params: Params,
 ) -> OcsResult<MessageObject> {
-    p.check_lobby()?;
-    if p.permissions() & permissions::CHAT == 0 {
-        return Err(Refusal::MissingPermission.into());
-    }
-    if p.room().read_only != 0 {
-        return Err(Refusal::ReadOnly.into());
-    }
+    p.check_may_write_chat()?;
     let Some(text) = params.string("message") else {
         return Err(Refusal::MissingParameter.into());
     };

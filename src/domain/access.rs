@@ -132,6 +132,21 @@ impl Member {
         }
     }
 
+    /// What upstream's middleware checks before a chat write (post, edit, delete), in its order:
+    /// the conversation is not read-only (`RequireReadWriteConversation`, 403), the lobby does not
+    /// hold the member back (`RequireModeratorOrNoLobby`, 412), the member may chat
+    /// (`RequirePermission(CHAT)`, 403).
+    pub fn check_may_write_chat(&self) -> Result<()> {
+        if self.room.read_only != 0 {
+            return Err(Refusal::ReadOnly);
+        }
+        self.check_lobby()?;
+        if self.permissions() & permissions::CHAT == 0 {
+            return Err(Refusal::MissingPermission);
+        }
+        Ok(())
+    }
+
     /// The member as a moderator, if they are one by `#[RequireLoggedInModeratorParticipant]`
     /// (owners and moderators; guest moderators are not logged in).
     pub fn into_moderator(self) -> Result<Moderator> {

@@ -163,10 +163,31 @@ async fn read_only_locks_the_chat(app: &TestApp) {
     assert_eq!(room(app, "participant2", &token).await["readOnly"], 1);
     assert_eq!(system_messages(app, &token).await.len(), before);
 
+    // Upstream's middleware checks read-only before the lobby: a participant held by the lobby
+    // of a read-only conversation gets 403, not 412.
+    let lobby = format!("{V4}/room/{token}/webinar/lobby");
+    app.as_user("participant1")
+        .put(&lobby, &[("state", "1")])
+        .await
+        .assert_status(200);
+    app.as_user("participant2")
+        .post(&format!("{V1}/chat/{token}"), &[("message", "hello")])
+        .await
+        .assert_status(403);
+
     let open = app.as_user("participant1").put(&path, &[("state", "0")]).await;
     open.assert_status(200);
     assert_eq!(open.data()["readOnly"], 0);
     assert_eq!(system_messages(app, &token).await[0], "read_only_off");
+    // Writable again, the lobby decides (412) until it opens.
+    app.as_user("participant2")
+        .post(&format!("{V1}/chat/{token}"), &[("message", "hello")])
+        .await
+        .assert_status(412);
+    app.as_user("participant1")
+        .put(&lobby, &[("state", "0")])
+        .await
+        .assert_status(200);
     app.as_user("participant2")
         .post(&format!("{V1}/chat/{token}"), &[("message", "hello")])
         .await
