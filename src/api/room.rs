@@ -563,6 +563,20 @@ async fn remove_from_favorites(
     set_own(s, p, OwnSetting::Favorite(false), now).await
 }
 
+/// `notify` and `notify-calls` read one required `level` and store it as the given setting.
+async fn set_level(
+    s: AppState,
+    p: Member,
+    params: Params,
+    now: Now,
+    setting: fn(i64) -> OwnSetting,
+) -> OcsResult<RoomObject> {
+    let Some(level) = params.int("level") else {
+        return Err(Refusal::MissingParameter.into());
+    };
+    set_own(s, p, setting(level), now).await
+}
+
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify (RoomController::setNotificationLevel)
 async fn set_notification_level(
     State(s): State<AppState>,
@@ -570,10 +584,7 @@ async fn set_notification_level(
     now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    let Some(level) = params.int("level") else {
-        return Err(Refusal::MissingParameter.into());
-    };
-    set_own(s, p, OwnSetting::NotificationLevel(level), now).await
+    set_level(s, p, params, now, OwnSetting::NotificationLevel).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify-calls (RoomController::setNotificationCalls)
@@ -583,8 +594,5 @@ async fn set_notification_calls(
     now: Now,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    let Some(level) = params.int("level") else {
-        return Err(Refusal::MissingParameter.into());
-    };
-    set_own(s, p, OwnSetting::NotificationCalls(level), now).await
+    set_level(s, p, params, now, OwnSetting::NotificationCalls).await
 }

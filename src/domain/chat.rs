@@ -314,6 +314,22 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
     }
 }
 
+/// What deleting and editing share, in upstream's order: the conversation locked, the message
+/// found in it and not expired (404 `message`), and the member allowed to change it.
+fn changeable_message(
+    conn: &mut crate::db::WriteTx<'_, '_>,
+    member: &crate::domain::access::Member,
+    message_id: i64,
+    now: i64,
+) -> crate::domain::Result<Message> {
+    conn.lock_room(member.room().id)?;
+    let message = store::messages::find(conn, member.room().id, message_id)?
+        .filter(|m| m.expires_at == 0 || m.expires_at > now)
+        .ok_or(crate::domain::Refusal::MessageNotFound)?;
+    may_change(member, &message)?;
+    Ok(message)
+}
+
 /// Deletes a chat message as upstream's `ChatController::deleteMessage` and
 /// `ChatManager::deleteMessage`: the message must exist in the conversation (404 `message`);
 /// others' messages only for moderators, never in one-to-one conversations (403 `permission`);
@@ -327,14 +343,9 @@ pub fn delete_message(
     message_id: i64,
     now: i64,
 ) -> crate::domain::Result<(Message, Message)> {
-    use crate::domain::Refusal;
     let room = member.room();
-    conn.lock_room(room.id)?;
-    let message = store::messages::find(conn, room.id, message_id)?
-        .filter(|m| m.expires_at == 0 || m.expires_at > now)
-        .ok_or(Refusal::MessageNotFound)?;
+    let message = changeable_message(conn, member, message_id, now)?;
     let by = member.actor();
-    may_change(member, &message)?;
     let placeholder = json!({
         "deleted_by_type": by.actor_type,
         "deleted_by_id": by.actor_id,
@@ -348,7 +359,7 @@ pub fn delete_message(
     let mut row = system_row(&by, room.id, "message_deleted", parameters, now, expires_at);
     row.parent_id = message.id;
     let system = store::messages::insert(conn, &row)?;
-    let deleted = store::messages::find(conn, room.id, message.id)?.ok_or(Refusal::MessageNotFound)?;
+    let deleted = store::messages::find(conn, room.id, message.id)?.ok_or(crate::domain::Refusal::MessageNotFound)?;
     Ok((system, deleted))
 }
 
@@ -416,11 +427,7 @@ pub fn edit_message(
     use crate::domain::ids::{RoomType, CHAT_MAX_LENGTH};
     use crate::domain::Refusal;
     let room = member.room();
-    conn.lock_room(room.id)?;
-    let message = store::messages::find(conn, room.id, message_id)?
-        .filter(|m| m.expires_at == 0 || m.expires_at > now)
-        .ok_or(Refusal::MessageNotFound)?;
-    may_change(member, &message)?;
+    let message = changeable_message(conn, member, message_id, now)?;
     if room.room_type != RoomType::NoteToSelf && message.created_at < now - EDIT_MAX_AGE_SECONDS {
         return Err(Refusal::InvalidField("age"));
     }
