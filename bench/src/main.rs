@@ -8,6 +8,7 @@
 //! as JSON under `bench/results/`.
 
 mod load;
+mod mixing;
 mod report;
 mod seed;
 
@@ -52,7 +53,7 @@ struct Cli {
     only_deadlines: bool,
 
     /// Where to write the JSON results.
-    #[arg(long, default_value = "bench/results")]
+    #[arg(long, global = true, default_value = "bench/results")]
     out: PathBuf,
 }
 
@@ -63,12 +64,34 @@ enum Sub {
         #[arg(long)]
         listen: SocketAddr,
     },
+    /// Repeated pairs after R rounds for `rotate` against random balanced draws, and the time of
+    /// one `rotate` for 1000 people / 50 rooms / 20 rounds of history (no server).
+    Mixing {
+        /// Seed of the random generator (the same seed gives the same draws).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Random balanced series per case, for their mean.
+        #[arg(long, default_value_t = 1000)]
+        draws: usize,
+        /// Rotate series per case, and timed runs of the large rotate.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 fn main() {
     let cli = Cli::parse();
-    if let Some(Sub::Baseline { listen }) = cli.command {
-        return baseline_server(listen);
+    match cli.command {
+        Some(Sub::Baseline { listen }) => return baseline_server(listen),
+        Some(Sub::Mixing { seed, draws, runs }) => {
+            let result = mixing::run(seed, draws, runs.max(1));
+            if let Err(e) = write_result(&cli.out, "mixing", &result) {
+                eprintln!("bench: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
+        None => {}
     }
     if let Err(e) = run(cli) {
         eprintln!("bench: {e}");
@@ -336,6 +359,21 @@ fn git_commit() -> String {
         Some(changes) if !changes.is_empty() => format!("{commit}-dirty"),
         _ => commit,
     }
+}
+
+/// Writes a subcommand's JSON result as `<unix time>-<what>-<commit>.json` under `dir`.
+fn write_result(dir: &std::path::Path, what: &str, result: &serde_json::Value) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let unix_time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let path = dir.join(format!("{unix_time}-{what}-{}.json", git_commit()));
+    let json = serde_json::json!({ "machine": machine_description(), "commit": git_commit(), "result": result });
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    println!("\nresults written to {}", path.display());
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), String> {
