@@ -20,7 +20,7 @@ fn rotate_series(people: usize, rooms: usize, rounds: usize, rng: &mut StdRng) -
     let mut history = History::new(people);
     let mut series: Vec<Assignment> = Vec::new();
     for _ in 0..rounds {
-        let a = mixing::rotate(people, &caps, &history, rng, Budget::request()).expect("rooms are unlimited");
+        let a = mixing::rotate(people, &caps, &history, rng, Budget::request(people)).expect("rooms are unlimited");
         history.add_assignment(&a);
         series.push(a);
     }
@@ -84,7 +84,7 @@ pub fn run(seed: u64, draws: usize, runs: usize) -> serde_json::Value {
     let mut costs = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let a = mixing::rotate(people, &caps, &history, &mut rng, Budget::request()).expect("rooms are unlimited");
+        let a = mixing::rotate(people, &caps, &history, &mut rng, Budget::request(people)).expect("rooms are unlimited");
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         costs.push(mixing::cost(&a, &history));
     }

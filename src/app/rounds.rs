@@ -4,7 +4,7 @@
 
 use crate::db::{store, Conn, Db, DbError, WriteTx};
 use crate::domain::rounds::{
-    self, open_channel, open_channel_locked, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput,
+    self, open_channel, open_channel_locked, AssignInput, Caller, Channel, Member, Paging, RoomInput, RoomView, RoomWithMembers, SessionInput,
     SessionView, StartInput,
 };
 
@@ -148,6 +148,25 @@ pub async fn linked_users(
 
 pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {
     write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
+}
+
+/// The assign extension: the session's rooms with their new members, and the deployment's
+/// client id (for the User objects). The search for a `rotate` assignment runs inside the
+/// transaction, so the participants and the history it reads cannot change under it; it is
+/// bounded at about 150 ms (`mixing::Budget::request`).
+pub async fn assign_all(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    id: String,
+    input: Result<AssignInput>,
+) -> Result<(Vec<RoomWithMembers>, String)> {
+    write(db, token, caller, move |c, ch| {
+        let rooms = rounds::assign_all(c, ch, &id, input, &mut rand::thread_rng())?;
+        let client_id = store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default();
+        Ok((rooms, client_id))
+    })
+    .await
 }
 
 pub async fn unassign(

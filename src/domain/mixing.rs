@@ -64,10 +64,11 @@ impl Budget {
         Budget { steps, time: None }
     }
 
-    /// What a request may spend: about 150 ms of search at most.
-    pub fn request() -> Budget {
+    /// What a request may spend: 20,000 steps per person (plenty for small rounds, which then
+    /// finish in milliseconds; between 200,000 and 20 million), and at most 150 ms.
+    pub fn request(people: usize) -> Budget {
         Budget {
-            steps: 20_000_000,
+            steps: (people as u64).saturating_mul(20_000).clamp(200_000, 20_000_000),
             time: Some(Duration::from_millis(150)),
         }
     }

@@ -18,6 +18,7 @@ use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{
     actor, AttendeeId, BreakoutRoomMode, BreakoutStatus, ParticipantType, RoomId, RoomToken, RoomType,
 };
+use crate::domain::mixing;
 use crate::domain::schedule::{self, JobKind};
 use std::collections::HashMap;
 
@@ -1001,6 +1002,168 @@ pub fn assign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: 
         }],
     )?;
     Ok(())
+}
+
+/// How `assign` draws the assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Random, with the most even sizes within capacities.
+    Balanced,
+    /// Balanced, with as few pairs as possible who shared a room in completed rounds.
+    Rotate,
+}
+
+/// What `assign` asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct AssignInput {
+    pub strategy: Strategy,
+    /// Rooms to create, for a session that has none yet.
+    pub rooms: Option<i64>,
+}
+
+/// A session room with the users assigned to it (the answer of `assign`).
+#[derive(Debug, Clone)]
+pub struct RoomWithMembers {
+    pub room: RoomView,
+    pub members: Vec<Member>,
+}
+
+/// The conversation's non-moderator user participants (ordinary and channel-linked), in
+/// attendee order: the people an assignment places.
+fn assignable(users: &ParentUsers) -> Vec<Attendee> {
+    let mut people: Vec<Attendee> = users
+        .by_id
+        .values()
+        .filter(|a| !is_moderator_type(a.participant_type))
+        .cloned()
+        .collect();
+    people.sort_by_key(|a| a.id);
+    people
+}
+
+/// Who shared a room in this conversation's completed rounds, in the numbering of `people`
+/// (matched by account, so a user who left and came back keeps their history).
+fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -> Result<mixing::History> {
+    let index: HashMap<&str, usize> = people.iter().enumerate().map(|(i, a)| (a.actor_id.as_str(), i)).collect();
+    let mut history = mixing::History::new(people.len());
+    let rows = store::breakout_sessions::completed_assignments(conn, parent_id)?;
+    // Rows come ordered by room: each run of one room id is one room of one round.
+    for room in rows.chunk_by(|a, b| a.0 == b.0) {
+        let members: Vec<usize> = room.iter().filter_map(|(_, actor)| index.get(actor.as_str()).copied()).collect();
+        history.add_round(&[members]);
+    }
+    Ok(history)
+}
+
+/// Draws an assignment of `people` into rooms of `capacities` (`None`: unlimited). More people
+/// than seats → `RoomFull`.
+fn draw(
+    conn: &mut Conn<'_>,
+    parent_id: RoomId,
+    people: &[Attendee],
+    capacities: &[Option<usize>],
+    strategy: Strategy,
+    rng: &mut impl rand::Rng,
+) -> Result<mixing::Assignment> {
+    let drawn = match strategy {
+        Strategy::Balanced => mixing::balanced(people.len(), capacities, rng),
+        Strategy::Rotate => {
+            let history = mixing_history(conn, parent_id, people)?;
+            mixing::rotate(
+                people.len(),
+                capacities,
+                &history,
+                rng,
+                mixing::Budget::request(people.len()),
+            )
+        }
+    };
+    drawn.map_err(|mixing::Overfull| RoundError::RoomFull)
+}
+
+fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
+    rooms
+        .iter()
+        .map(|r| r.capacity.map(|c| usize::try_from(c).unwrap_or(0)))
+        .collect()
+}
+
+/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
+/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
+/// `rooms` rooms first for a session without rooms.
+pub fn assign_all(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    rng: &mut impl rand::Rng,
+) -> Result<Vec<RoomWithMembers>> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let input = input?;
+    require_horn_plan(&session)?;
+    let mut rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    match (input.rooms, rooms.is_empty()) {
+        (Some(_), false) => return Err(invalid("rooms: the breakout session already has rooms")),
+        (None, true) => return Err(invalid("rooms is required: the breakout session has no rooms")),
+        (Some(n), true) if n > MAX_SESSION_ROOMS as i64 => return Err(RoundError::TooManyRooms),
+        (Some(_), true) | (None, false) => {}
+    }
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    let people = assignable(&users);
+    let capacities = match input.rooms {
+        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
+        None => capacities_of(&rooms),
+    };
+    let drawn = draw(conn, ch.room.id, &people, &capacities, input.strategy, rng)?;
+    if let Some(n) = input.rooms {
+        let mut names: Vec<String> = Vec::new();
+        for _ in 0..n {
+            names.push(default_name("Room", names.iter().map(String::as_str)));
+        }
+        let new_rooms: Vec<NewSessionRoom> = names
+            .into_iter()
+            .map(|name| NewSessionRoom {
+                session_id: session.id,
+                name,
+                capacity: None,
+                room_token: None,
+            })
+            .collect();
+        store::breakout_sessions::insert_rooms(conn, &new_rooms)?;
+        rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    }
+    let rows: Vec<AssignmentRow> = people
+        .iter()
+        .zip(&drawn)
+        .map(|(a, &room)| AssignmentRow {
+            session_id: session.id,
+            session_room_id: rooms[room].id,
+            attendee_id: a.id,
+            actor_id: a.actor_id.clone(),
+            display_name: a.display_name.clone(),
+        })
+        .collect();
+    store::breakout_sessions::delete_assignments(conn, session.id)?;
+    store::breakout_sessions::insert_assignments(conn, &rows)?;
+    let mut answer: Vec<RoomWithMembers> = rooms
+        .into_iter()
+        .map(|row| RoomWithMembers {
+            room: RoomView {
+                name: row.name.clone(),
+                row,
+                participant_count: 0,
+            },
+            members: Vec::new(),
+        })
+        .collect();
+    for (a, &room) in people.iter().zip(&drawn) {
+        answer[room].members.extend(users.member(a.id));
+    }
+    for r in &mut answer {
+        r.room.participant_count = r.members.len();
+    }
+    Ok(answer)
 }
 
 /// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.

@@ -5,7 +5,7 @@ use super::auth::HornCaller;
 use super::error::HornResult;
 use super::input::{self, JsonBody};
 use super::path_param;
-use super::wire::{BreakoutRoom, BreakoutSession, Created, Empty, User};
+use super::wire::{BreakoutRoom, BreakoutRoomWithParticipants, BreakoutSession, Created, Empty, User};
 use crate::app::rounds as app;
 use crate::domain::rounds::RoundError;
 use crate::state::{AppState, Now};
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             post(update_session).delete(delete_session),
         )
         .route(&format!("{base}/sessions/{{bs}}/rooms"), post(add_room).get(list_rooms))
+        .route(&format!("{base}/sessions/{{bs}}/assign"), post(assign_all))
         .route(
             &format!("{base}/sessions/{{bs}}/rooms/{{br}}"),
             post(update_room).delete(delete_room),
@@ -117,6 +118,23 @@ async fn add_room(
     Ok(Json(Created {
         id: view.row.id.to_string(),
     }))
+}
+
+/// # POST /api/v1_0/channels/{uuid}/breakout/sessions/{bs}/assign (extension, horn.md §6)
+async fn assign_all(
+    State(s): State<AppState>,
+    HornCaller(caller): HornCaller,
+    p: RawPathParams,
+    body: JsonBody,
+) -> HornResult<Json<Vec<BreakoutRoomWithParticipants>>> {
+    let input = input::assign_input(body);
+    let (rooms, client_id) = app::assign_all(&s.db, uuid(&p), caller, path_param(&p, "bs"), input).await?;
+    Ok(Json(
+        rooms
+            .into_iter()
+            .map(|r| BreakoutRoomWithParticipants::new(r, &client_id))
+            .collect(),
+    ))
 }
 
 /// # GET /api/v1_0/channels/{uuid}/breakout/sessions/{bs}/rooms (#6)

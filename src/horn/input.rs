@@ -3,7 +3,9 @@
 //! must be JSON integers. The body is read by an extractor that never fails, so that a bad body
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
-use crate::domain::rounds::{self, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput};
+use crate::domain::rounds::{
+    self, AssignInput, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput, Strategy,
+};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
@@ -106,6 +108,22 @@ pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
         },
     };
     Ok(RoomInput { name, capacity })
+}
+
+/// `{strategy, rooms?}` of the assign extension (horn.md §6).
+pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
+    let map = body(b)?;
+    let strategy = match string(&map, "strategy").map_err(bad)?.as_deref() {
+        Some("balanced") => Strategy::Balanced,
+        Some("rotate") => Strategy::Rotate,
+        Some(_) => return Err(bad("strategy must be balanced or rotate".to_owned())),
+        None => return Err(bad("strategy is required".to_owned())),
+    };
+    let rooms = integer(&map, "rooms").map_err(bad)?;
+    if rooms.is_some_and(|n| n < 1) {
+        return Err(bad("rooms must be at least 1".to_owned()));
+    }
+    Ok(AssignInput { strategy, rooms })
 }
 
 /// A session id given as a JSON string (or integer, which names the same id).
@@ -234,6 +252,40 @@ mod tests {
         assert_eq!(room_input(obj(r#"{"capacity":4}"#)).unwrap().capacity, Patch::Set(4));
         assert!(room_input(obj(r#"{"capacity":0}"#)).is_err());
         assert!(room_input(obj(r#"{"capacity":"4"}"#)).is_err());
+    }
+
+    #[test]
+    fn assign_needs_a_known_strategy_and_a_positive_room_count() {
+        let ok = assign_input(obj(r#"{"strategy":"rotate","rooms":3}"#)).unwrap();
+        assert_eq!((ok.strategy, ok.rooms), (Strategy::Rotate, Some(3)));
+        let ok = assign_input(obj(r#"{"strategy":"balanced","rooms":null}"#)).unwrap();
+        assert_eq!((ok.strategy, ok.rooms), (Strategy::Balanced, None));
+        assert_eq!(message(assign_input(obj("{}"))), "strategy is required");
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"random"}"#))),
+            "strategy must be balanced or rotate"
+        );
+        assert_eq!(message(assign_input(obj(r#"{"strategy":1}"#))), "strategy must be a string");
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"rotate","rooms":0}"#))),
+            "rooms must be at least 1"
+        );
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"rotate","rooms":-2}"#))),
+            "rooms must be at least 1"
+        );
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"rotate","rooms":"2"}"#))),
+            "rooms must be an integer"
+        );
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"rotate","rooms":1e2}"#))),
+            "rooms must be an integer"
+        );
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":"rotate","rooms":99999999999999999999}"#))),
+            "rooms must be an integer"
+        );
     }
 
     #[test]

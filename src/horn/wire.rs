@@ -1,7 +1,7 @@
 //! Horn's objects (horn.md §4) exactly as they go on the wire: camelCase keys, string ids for
 //! sessions and rooms, numeric user ids, epoch milliseconds, absent rather than `null`.
 
-use crate::domain::rounds::{Member, RoomView, SessionView};
+use crate::domain::rounds::{Member, RoomView, RoomWithMembers, SessionView};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
@@ -64,6 +64,23 @@ pub struct User {
     pub followed_by: bool,
     pub following: bool,
     pub client_id: String,
+}
+
+/// A BreakoutRoom with its members (the answer of the assign extension).
+#[derive(Debug, Serialize)]
+pub struct BreakoutRoomWithParticipants {
+    #[serde(flatten)]
+    pub room: BreakoutRoom,
+    pub participants: Vec<User>,
+}
+
+impl BreakoutRoomWithParticipants {
+    pub fn new(r: RoomWithMembers, client_id: &str) -> Self {
+        BreakoutRoomWithParticipants {
+            room: r.room.into(),
+            participants: r.members.into_iter().map(|m| User::ordinary(m, client_id)).collect(),
+        }
+    }
 }
 
 /// `{"id": "<new id>"}` of the create endpoints.

@@ -259,6 +259,18 @@ pub fn assignment_of(conn: &mut Conn<'_>, session_id: i64, attendee_id: Attendee
         .optional())?)
 }
 
+/// The final assignment of every completed session of a conversation (Horn- and Talk-started),
+/// as `(session room id, actor id)` ordered by room: who shared a room in earlier rounds.
+pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult<Vec<(i64, String)>> {
+    Ok(backend!(conn, c => breakout_assignments::table
+        .inner_join(breakout_sessions::table.on(breakout_sessions::id.eq(breakout_assignments::session_id)))
+        .filter(breakout_sessions::parent_id.eq(parent_id))
+        .filter(breakout_sessions::state.eq(2))
+        .select((breakout_assignments::session_room_id, breakout_assignments::actor_id))
+        .order(breakout_assignments::session_room_id.asc())
+        .load(c))?)
+}
+
 pub fn insert_assignments(conn: &mut Conn<'_>, rows: &[AssignmentRow]) -> DbResult<()> {
     for chunk in rows.chunks(500) {
         backend!(conn, c => diesel::insert_into(breakout_assignments::table).values(chunk).execute(c))?;
