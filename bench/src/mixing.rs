@@ -8,11 +8,7 @@ use std::time::Instant;
 use talk_breakout::domain::mixing::{self, Assignment, Budget, History};
 
 /// (people, rooms, rounds, what the issue asks for).
-const CASES: [(usize, usize, usize, &str); 3] = [
-    (30, 6, 3, "0"),
-    (12, 3, 4, "13 (the minimum)"),
-    (20, 4, 5, "<= 25"),
-];
+const CASES: [(usize, usize, usize, &str); 3] = [(30, 6, 3, "0"), (12, 3, 4, "13 (the minimum)"), (20, 4, 5, "<= 25")];
 
 /// Repeats after `rounds` rounds, each planned with the history of the ones before.
 fn rotate_series(people: usize, rooms: usize, rounds: usize, rng: &mut StdRng) -> usize {
@@ -47,9 +43,7 @@ pub fn run(seed: u64, draws: usize, runs: usize) -> serde_json::Value {
         let rotate: Vec<usize> = (0..runs)
             .map(|_| rotate_series(people, rooms, rounds, &mut rng))
             .collect();
-        let random_total: usize = (0..draws)
-            .map(|_| random_series(people, rooms, rounds, &mut rng))
-            .sum();
+        let random_total: usize = (0..draws).map(|_| random_series(people, rooms, rounds, &mut rng)).sum();
         let random_mean = random_total as f64 / draws as f64;
         let worst = rotate.iter().copied().max().unwrap_or(0);
         let best = rotate.iter().copied().min().unwrap_or(0);
@@ -84,7 +78,8 @@ pub fn run(seed: u64, draws: usize, runs: usize) -> serde_json::Value {
     let mut costs = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let a = mixing::rotate(people, &caps, &history, &mut rng, Budget::request(people)).expect("rooms are unlimited");
+        let a =
+            mixing::rotate(people, &caps, &history, &mut rng, Budget::request(people)).expect("rooms are unlimited");
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         costs.push(mixing::cost(&a, &history));
     }

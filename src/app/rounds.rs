@@ -5,8 +5,8 @@
 use crate::db::{store, Conn, Db, DbError, WriteTx};
 use crate::domain::linked::{self, UserContext};
 use crate::domain::rounds::{
-    self, open_channel, open_channel_locked, AssignInput, Caller, Channel, Member, Paging, RoomInput, RoomView, RoomWithMembers, SessionInput,
-    SessionView, StartInput,
+    self, open_channel, open_channel_locked, AssignInput, Caller, Channel, Member, Paging, RoomInput, RoomView,
+    RoomWithMembers, SessionInput, SessionView, StartInput,
 };
 
 type Result<T> = rounds::Result<T>;

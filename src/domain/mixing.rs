@@ -282,8 +282,8 @@ impl<'h> Search<'h> {
         for p in order {
             let mut lowest = u32::MAX;
             best.clear();
-            for r in 0..rooms {
-                if s.size[r] >= sizes[r] {
+            for (r, &size) in sizes.iter().enumerate() {
+                if s.size[r] >= size {
                     continue;
                 }
                 let m = s.met[p * rooms + r];
@@ -422,7 +422,10 @@ mod tests {
         let mut series = Vec::new();
         for _ in 0..rounds {
             let a = rotate(people, &caps, &history, &mut rng, Budget::steps(300_000)).unwrap();
-            assert_eq!(sizes_of(&a, rooms).iter().max().unwrap() - sizes_of(&a, rooms).iter().min().unwrap(), 0);
+            assert_eq!(
+                sizes_of(&a, rooms).iter().max().unwrap() - sizes_of(&a, rooms).iter().min().unwrap(),
+                0
+            );
             history.add_assignment(&a);
             series.push(a);
         }
@@ -494,7 +497,10 @@ mod tests {
             assert_eq!(sizes[0], 2);
             assert!(sizes[1..].iter().all(|&s| s == 4 || s == 5), "{sizes:?}");
         }
-        assert_eq!(rotate(4, &[Some(1), Some(2)], &h, &mut rng(0), Budget::steps(10)), Err(Overfull));
+        assert_eq!(
+            rotate(4, &[Some(1), Some(2)], &h, &mut rng(0), Budget::steps(10)),
+            Err(Overfull)
+        );
     }
 
     #[test]
@@ -508,7 +514,7 @@ mod tests {
     #[test]
     fn repeats_count_each_meeting_after_the_first() {
         let same = vec![0, 0, 0];
-        assert_eq!(repeats(&[same.clone()]), 0);
+        assert_eq!(repeats(std::slice::from_ref(&same)), 0);
         // Three pairs meet a second and then a third time.
         assert_eq!(repeats(&[same.clone(), same.clone(), same]), 6);
         assert_eq!(repeats(&[vec![0, 0, 1, 1], vec![0, 1, 0, 1]]), 0);

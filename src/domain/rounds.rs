@@ -1048,12 +1048,19 @@ fn assignable(users: &ParentUsers) -> Vec<Attendee> {
 /// Who shared a room in this conversation's completed rounds, in the numbering of `people`
 /// (matched by account, so a user who left and came back keeps their history).
 fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -> Result<mixing::History> {
-    let index: HashMap<&str, usize> = people.iter().enumerate().map(|(i, a)| (a.actor_id.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = people
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.actor_id.as_str(), i))
+        .collect();
     let mut history = mixing::History::new(people.len());
     let rows = store::breakout_sessions::completed_assignments(conn, parent_id)?;
     // Rows come ordered by room: each run of one room id is one room of one round.
     for room in rows.chunk_by(|a, b| a.0 == b.0) {
-        let members: Vec<usize> = room.iter().filter_map(|(_, actor)| index.get(actor.as_str()).copied()).collect();
+        let members: Vec<usize> = room
+            .iter()
+            .filter_map(|(_, actor)| index.get(actor.as_str()).copied())
+            .collect();
         history.add_round(&[members]);
     }
     Ok(history)

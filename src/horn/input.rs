@@ -265,7 +265,10 @@ mod tests {
             message(assign_input(obj(r#"{"strategy":"random"}"#))),
             "strategy must be balanced or rotate"
         );
-        assert_eq!(message(assign_input(obj(r#"{"strategy":1}"#))), "strategy must be a string");
+        assert_eq!(
+            message(assign_input(obj(r#"{"strategy":1}"#))),
+            "strategy must be a string"
+        );
         assert_eq!(
             message(assign_input(obj(r#"{"strategy":"rotate","rooms":0}"#))),
             "rooms must be at least 1"
@@ -283,7 +286,9 @@ mod tests {
             "rooms must be an integer"
         );
         assert_eq!(
-            message(assign_input(obj(r#"{"strategy":"rotate","rooms":99999999999999999999}"#))),
+            message(assign_input(obj(
+                r#"{"strategy":"rotate","rooms":99999999999999999999}"#
+            ))),
             "rooms must be an integer"
         );
     }

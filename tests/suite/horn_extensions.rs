@@ -54,7 +54,12 @@ async fn attendee_ids(app: &TestApp, token: &str) -> BTreeMap<String, i64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["actorId"].as_str().unwrap().to_owned(), p["attendeeId"].as_i64().unwrap()))
+        .map(|p| {
+            (
+                p["actorId"].as_str().unwrap().to_owned(),
+                p["attendeeId"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -86,16 +91,14 @@ fn sessions(token: &str) -> String {
 }
 
 async fn new_session(app: &TestApp, token: &str) -> String {
-    ok(app, &sessions(token), Some(json!({})))
-        .await["id"]
+    ok(app, &sessions(token), Some(json!({}))).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
 }
 
 async fn add_room(app: &TestApp, token: &str, session: &str, body: Value) -> String {
-    ok(app, &format!("{}/{session}/rooms", sessions(token)), Some(body))
-        .await["id"]
+    ok(app, &format!("{}/{session}/rooms", sessions(token)), Some(body)).await["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -145,7 +148,10 @@ fn handles_by_room(answer: &Value) -> Vec<BTreeSet<String>> {
                 assert_eq!(p["kind"], "user");
                 assert!(p["id"].is_i64());
             }
-            people.iter().map(|p| p["handle"].as_str().unwrap().to_owned()).collect()
+            people
+                .iter()
+                .map(|p| p["handle"].as_str().unwrap().to_owned())
+                .collect()
         })
         .collect()
 }
@@ -197,7 +203,12 @@ async fn sizes_capacities_and_moderators(app: &TestApp) {
     let r = assign_all(app, &token, &fresh, json!({ "strategy": "balanced", "rooms": 2 })).await;
     r.assert_status(200);
     let answer = r.json();
-    let names: Vec<&str> = answer.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = answer
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Room 1", "Room 2"]);
     let mut sizes: Vec<usize> = handles_by_room(&answer).iter().map(BTreeSet::len).collect();
     sizes.sort_unstable();
@@ -210,8 +221,18 @@ async fn rotate_avoids_pairs_of_completed_rounds(app: &TestApp) {
     let r = assign_all(app, &token, &first, json!({ "strategy": "balanced", "rooms": 2 })).await;
     r.assert_status(200);
     let before = handles_by_room(&r.json());
-    ok(app, &format!("/channels/{token}/breakout/session/start"), Some(json!({ "id": first }))).await;
-    ok(app, &format!("/channels/{token}/breakout/session/stop"), Some(json!({}))).await;
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/start"),
+        Some(json!({ "id": first })),
+    )
+    .await;
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/stop"),
+        Some(json!({})),
+    )
+    .await;
 
     // Three rooms of two from two rooms of three: everyone can meet someone new.
     let second = new_session(app, &token).await;
@@ -234,17 +255,77 @@ async fn refusals_change_nothing(app: &TestApp) {
     let path = |s: &str| format!("{}/{s}/assign", sessions(&token));
 
     let cases: Vec<(&str, &str, Value, u16, &str)> = vec![
-        ("participant98", &session, json!({ "strategy": "balanced" }), 404, "CHANNEL_NOT_FOUND"),
-        ("participant2", &session, json!({ "strategy": "balanced" }), 403, "ACCESS_FORBIDDEN"),
-        ("participant1", "999999", json!({ "strategy": "balanced" }), 404, "BREAKOUT_SESSION_NOT_FOUND"),
-        ("participant1", "x", json!({ "strategy": "balanced" }), 404, "BREAKOUT_SESSION_NOT_FOUND"),
+        (
+            "participant98",
+            &session,
+            json!({ "strategy": "balanced" }),
+            404,
+            "CHANNEL_NOT_FOUND",
+        ),
+        (
+            "participant2",
+            &session,
+            json!({ "strategy": "balanced" }),
+            403,
+            "ACCESS_FORBIDDEN",
+        ),
+        (
+            "participant1",
+            "999999",
+            json!({ "strategy": "balanced" }),
+            404,
+            "BREAKOUT_SESSION_NOT_FOUND",
+        ),
+        (
+            "participant1",
+            "x",
+            json!({ "strategy": "balanced" }),
+            404,
+            "BREAKOUT_SESSION_NOT_FOUND",
+        ),
         ("participant1", &session, json!({}), 400, "BAD_REQUEST"),
-        ("participant1", &session, json!({ "strategy": "random" }), 400, "BAD_REQUEST"),
-        ("participant1", &session, json!({ "strategy": ["rotate"] }), 400, "BAD_REQUEST"),
-        ("participant1", &empty, json!({ "strategy": "rotate", "rooms": 0 }), 400, "BAD_REQUEST"),
-        ("participant1", &empty, json!({ "strategy": "rotate", "rooms": -1 }), 400, "BAD_REQUEST"),
-        ("participant1", &empty, json!({ "strategy": "rotate", "rooms": "2" }), 400, "BAD_REQUEST"),
-        ("participant1", &empty, json!({ "strategy": "rotate", "rooms": 1.5 }), 400, "BAD_REQUEST"),
+        (
+            "participant1",
+            &session,
+            json!({ "strategy": "random" }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &session,
+            json!({ "strategy": ["rotate"] }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate", "rooms": 0 }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate", "rooms": -1 }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate", "rooms": "2" }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate", "rooms": 1.5 }),
+            400,
+            "BAD_REQUEST",
+        ),
         (
             "participant1",
             &empty,
@@ -252,12 +333,42 @@ async fn refusals_change_nothing(app: &TestApp) {
             400,
             "BAD_REQUEST",
         ),
-        ("participant1", &empty, json!({ "strategy": "rotate" }), 400, "BAD_REQUEST"),
-        ("participant1", &session, json!({ "strategy": "rotate", "rooms": 2 }), 400, "BAD_REQUEST"),
-        ("participant1", &empty, json!({ "strategy": "rotate", "rooms": 101 }), 400, "TOO_MANY_BREAKOUT_ROOMS"),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate" }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &session,
+            json!({ "strategy": "rotate", "rooms": 2 }),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "participant1",
+            &empty,
+            json!({ "strategy": "rotate", "rooms": 101 }),
+            400,
+            "TOO_MANY_BREAKOUT_ROOMS",
+        ),
         // Three students, two seats.
-        ("participant1", &session, json!({ "strategy": "balanced" }), 400, "BREAKOUT_ROOM_FULL"),
-        ("participant1", &session, json!({ "strategy": "rotate" }), 400, "BREAKOUT_ROOM_FULL"),
+        (
+            "participant1",
+            &session,
+            json!({ "strategy": "balanced" }),
+            400,
+            "BREAKOUT_ROOM_FULL",
+        ),
+        (
+            "participant1",
+            &session,
+            json!({ "strategy": "rotate" }),
+            400,
+            "BREAKOUT_ROOM_FULL",
+        ),
     ];
     for (user, s, body, status, code) in cases {
         let r = call(app, user, "POST", &path(s), Some(body.clone())).await;
@@ -266,7 +377,12 @@ async fn refusals_change_nothing(app: &TestApp) {
     }
     let r = app
         .as_user("participant1")
-        .raw("POST", &format!("{API}{}", path(&session)), "application/json", b"[1]".to_vec())
+        .raw(
+            "POST",
+            &format!("{API}{}", path(&session)),
+            "application/json",
+            b"[1]".to_vec(),
+        )
         .await;
     refused(&r, 400, "BAD_REQUEST");
 
@@ -275,12 +391,22 @@ async fn refusals_change_nothing(app: &TestApp) {
     assign_all(app, &token, &running, json!({ "strategy": "balanced", "rooms": 2 }))
         .await
         .assert_status(200);
-    ok(app, &format!("/channels/{token}/breakout/session/start"), Some(json!({ "id": running }))).await;
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/start"),
+        Some(json!({ "id": running })),
+    )
+    .await;
     let before = plan(app, &token).await;
     let r = assign_all(app, &token, &running, json!({ "strategy": "balanced" })).await;
     refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
     assert_eq!(plan(app, &token).await, before);
-    ok(app, &format!("/channels/{token}/breakout/session/stop"), Some(json!({}))).await;
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/stop"),
+        Some(json!({})),
+    )
+    .await;
     let before = plan(app, &token).await;
     let r = assign_all(app, &token, &running, json!({ "strategy": "rotate" })).await;
     refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
