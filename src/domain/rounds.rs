@@ -1106,9 +1106,12 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         },
         now_s,
     )?;
-    for (row, talk) in rooms.iter().zip(&talk_rooms) {
-        store::breakout_sessions::set_room_token(conn, row.id, &talk.token)?;
-    }
+    let tokens: Vec<(i64, &str)> = rooms
+        .iter()
+        .zip(&talk_rooms)
+        .map(|(row, talk)| (row.id, talk.token.as_str()))
+        .collect();
+    store::breakout_sessions::set_room_tokens(conn, &tokens)?;
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
     schedule_deadline(conn, session.id, deadline, now_ms)?;
     crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
