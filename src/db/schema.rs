@@ -221,7 +221,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     breakout_session_rooms,
     breakout_assignments,
     breakout_settings,
-    jobs
+    jobs,
+    webhook_deliveries
 );
 
 diesel::table! {
@@ -243,6 +244,16 @@ diesel::table! {
         last_error -> Nullable<Text>,
         claimed_until -> Nullable<BigInt>,
         locked_by -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        event_id -> Text,
+        url -> Text,
+        body -> Text,
         created_at -> BigInt,
     }
 }
