@@ -751,7 +751,10 @@ pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now
         return Ok(());
     };
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
-    let Some(session_room) = rooms.iter().find(|r| r.room_token.as_deref() == Some(room.token.as_str())) else {
+    let Some(session_room) = rooms
+        .iter()
+        .find(|r| r.room_token.as_deref() == Some(room.token.as_str()))
+    else {
         return Ok(());
     };
     let event = if requested {

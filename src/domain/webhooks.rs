@@ -55,8 +55,12 @@ pub enum Event {
     SessionStarted,
     SessionCompleted(CompletionReason),
     /// In the session room with this id.
-    AssistanceRequested { room: i64 },
-    AssistanceReset { room: i64 },
+    AssistanceRequested {
+        room: i64,
+    },
+    AssistanceReset {
+        room: i64,
+    },
 }
 
 impl Event {
@@ -156,7 +160,10 @@ mod tests {
     fn only_lists_of_http_urls_are_endpoints() {
         assert_eq!(
             parse_urls(r#"["http://127.0.0.1:9/a", "https://hooks.example/x?y=1"]"#),
-            Some(vec!["http://127.0.0.1:9/a".to_owned(), "https://hooks.example/x?y=1".to_owned()])
+            Some(vec![
+                "http://127.0.0.1:9/a".to_owned(),
+                "https://hooks.example/x?y=1".to_owned()
+            ])
         );
         assert_eq!(parse_urls("[]"), Some(vec![]));
         for bad in [

@@ -156,8 +156,10 @@ impl Deliverer {
 /// Scheme, host and port of an endpoint, for logs (its path or user info may be secret).
 fn endpoint_of(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(u) => format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default())
-            + &u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+        Ok(u) => {
+            format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default())
+                + &u.port().map(|p| format!(":{p}")).unwrap_or_default()
+        }
         Err(_) => "(invalid)".to_owned(),
     }
 }
@@ -199,7 +201,10 @@ mod tests {
 
     #[test]
     fn logs_show_only_the_endpoint() {
-        assert_eq!(endpoint_of("https://u:p@hooks.example:8443/x?token=1"), "https://hooks.example:8443");
+        assert_eq!(
+            endpoint_of("https://u:p@hooks.example:8443/x?token=1"),
+            "https://hooks.example:8443"
+        );
         assert_eq!(endpoint_of("http://127.0.0.1/a"), "http://127.0.0.1");
     }
 }

@@ -139,7 +139,9 @@ async fn configure_webhooks(app: &TestApp, receiver: &Receiver) {
     set_config(app, "breakout_webhook_urls", &json!([receiver.url]).to_string())
         .await
         .assert_status(200);
-    set_config(app, "breakout_webhook_secret", SECRET).await.assert_status(200);
+    set_config(app, "breakout_webhook_secret", SECRET)
+        .await
+        .assert_status(200);
 }
 
 /// Outbox rows and webhook jobs in the database.
@@ -183,7 +185,12 @@ async fn class(app: &TestApp) -> String {
 async fn horn(app: &TestApp, method: &str, path: &str, body: Value) -> Value {
     let r = app
         .as_user("participant1")
-        .raw(method, &format!("{API}{path}"), "application/json", serde_json::to_vec(&body).unwrap())
+        .raw(
+            method,
+            &format!("{API}{path}"),
+            "application/json",
+            serde_json::to_vec(&body).unwrap(),
+        )
         .await;
     r.assert_status(200);
     r.json()
@@ -221,11 +228,12 @@ async fn horn_room_id(app: &TestApp, token: &str, session: &str, talk_token: &st
 #[track_caller]
 fn fields(event: &Value, token: &str, time: i64) -> Value {
     assert_eq!(event["version"], 1, "{event}");
-    assert!(
-        uuid::Uuid::parse_str(event["id"].as_str().unwrap()).is_ok(),
+    assert!(uuid::Uuid::parse_str(event["id"].as_str().unwrap()).is_ok(), "{event}");
+    assert_eq!(
+        (event["channel"].as_str(), event["time"].as_i64()),
+        (Some(token), Some(time)),
         "{event}"
     );
-    assert_eq!((event["channel"].as_str(), event["time"].as_i64()), (Some(token), Some(time)), "{event}");
     let mut rest = event.clone();
     for key in ["version", "id", "channel", "time"] {
         rest.as_object_mut().unwrap().remove(key);
@@ -250,12 +258,17 @@ async fn the_configuration_is_checked_and_the_secret_never_shown(app: &TestApp) 
         let r = set_config(app, "breakout_webhook_urls", bad).await;
         assert_eq!(r.status, 400, "{bad}: {}", r.body);
         assert_eq!(r.meta()["statuscode"], 400);
-        assert_eq!(r.data()["data"]["message"], "The value must be a JSON list of http(s) URLs");
+        assert_eq!(
+            r.data()["data"]["message"],
+            "The value must be a JSON list of http(s) URLs"
+        );
         // Nothing stored: the earlier value stays.
         assert_eq!(get_config(app, "breakout_webhook_urls").await, urls);
     }
 
-    set_config(app, "breakout_webhook_secret", SECRET).await.assert_status(200);
+    set_config(app, "breakout_webhook_secret", SECRET)
+        .await
+        .assert_status(200);
     assert_eq!(get_config(app, "breakout_webhook_secret").await, "********");
     let r = app.as_user("admin").get(&format!("{CONFIG}/spreed")).await;
     r.assert_status(200);
@@ -263,7 +276,11 @@ async fn the_configuration_is_checked_and_the_secret_never_shown(app: &TestApp) 
         r.data()["data"],
         json!(["breakout_webhook_secret", "breakout_webhook_urls"])
     );
-    for path in [CONFIG.to_owned(), format!("{CONFIG}/spreed"), format!("{CONFIG}/spreed/breakout_webhook_secret")] {
+    for path in [
+        CONFIG.to_owned(),
+        format!("{CONFIG}/spreed"),
+        format!("{CONFIG}/spreed/breakout_webhook_secret"),
+    ] {
         let r = app.as_user("admin").get(&path).await;
         assert!(!r.body.contains(SECRET), "{path}: {}", r.body);
     }
@@ -282,11 +299,18 @@ async fn nothing_is_queued_without_a_secret(app: &TestApp) {
         .assert_status(200);
     let token = class(app).await;
     let p1 = app.as_user("participant1");
-    p1.post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
+    p1.post(
+        &format!("{V1}/breakout-rooms/{token}"),
+        &[("mode", "1"), ("amount", "1")],
+    )
+    .await
+    .assert_status(200);
+    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
         .assert_status(200);
-    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
-    p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
+    p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+        .await
+        .assert_status(200);
     assert_eq!(queued(app).await, (0, 0));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(receiver.received().is_empty());
@@ -304,14 +328,19 @@ async fn talk_changes_are_reported(app: &TestApp) {
     configure_webhooks(app, &receiver).await;
     let token = class(app).await;
     let p1 = app.as_user("participant1");
-    p1.post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
-        .await
-        .assert_status(200);
+    p1.post(
+        &format!("{V1}/breakout-rooms/{token}"),
+        &[("mode", "1"), ("amount", "1")],
+    )
+    .await
+    .assert_status(200);
     assert_eq!(queued(app).await, (0, 0), "configuring is no event");
 
     // The Talk face reads its clock in seconds.
     let t0 = app.clock().now() * 1000;
-    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
+    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+        .await
+        .assert_status(200);
     let session = horn_sessions(app, &token).await[0]["id"].as_str().unwrap().to_owned();
     let events = receiver.events(1).await;
     assert_eq!(
@@ -323,7 +352,13 @@ async fn talk_changes_are_reported(app: &TestApp) {
     app.clock().advance(Duration::from_secs(5));
     let t1 = app.clock().now() * 1000;
     let r = app.as_user("participant2").get(&format!("{V4}/room")).await;
-    let room = r.data().as_array().unwrap().iter().find(|r| r["name"] == "Room 1").unwrap()["token"]
+    let room = r
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Room 1")
+        .unwrap()["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -348,7 +383,9 @@ async fn talk_changes_are_reported(app: &TestApp) {
     // Stopped by Talk's stop.
     app.clock().advance(Duration::from_secs(5));
     let t2 = app.clock().now() * 1000;
-    p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
+    p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+        .await
+        .assert_status(200);
     let events = receiver.events(4).await;
     assert_eq!(
         fields(&events[3], &token, t2),
@@ -356,17 +393,30 @@ async fn talk_changes_are_reported(app: &TestApp) {
     );
 
     // Started again (a new session on the same rooms), then removed while running.
-    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
+    p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+        .await
+        .assert_status(200);
     let again = horn_sessions(app, &token).await;
-    let again = again.iter().find(|s| s["isActive"] == true).unwrap()["id"].as_str().unwrap().to_owned();
+    let again = again.iter().find(|s| s["isActive"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(again, session);
-    p1.delete(&format!("{V1}/breakout-rooms/{token}"), &[]).await.assert_status(200);
+    p1.delete(&format!("{V1}/breakout-rooms/{token}"), &[])
+        .await
+        .assert_status(200);
     let events = receiver.events(6).await;
     // Events of one instant may arrive in either order (receivers order by `time`).
     let last_two: Vec<(&str, &str, Option<&str>)> = {
         let mut v: Vec<_> = events[4..]
             .iter()
-            .map(|e| (e["type"].as_str().unwrap(), e["session"].as_str().unwrap(), e["reason"].as_str()))
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap(),
+                    e["session"].as_str().unwrap(),
+                    e["reason"].as_str(),
+                )
+            })
             .collect();
         v.sort_unstable();
         v
@@ -404,10 +454,22 @@ async fn horn_changes_and_deadlines_are_reported(app: &TestApp) {
     };
     let first = plan(0).await;
     let t0 = app.clock().now_ms();
-    horn(app, "POST", &format!("/channels/{token}/breakout/session/start"), json!({"id": first})).await;
+    horn(
+        app,
+        "POST",
+        &format!("/channels/{token}/breakout/session/start"),
+        json!({"id": first}),
+    )
+    .await;
     app.clock().advance(Duration::from_millis(1500));
     let t1 = app.clock().now_ms();
-    horn(app, "POST", &format!("/channels/{token}/breakout/session/stop"), json!({})).await;
+    horn(
+        app,
+        "POST",
+        &format!("/channels/{token}/breakout/session/stop"),
+        json!({}),
+    )
+    .await;
     let events = receiver.events(2).await;
     assert_eq!(
         fields(&events[0], &token, t0),
@@ -420,7 +482,13 @@ async fn horn_changes_and_deadlines_are_reported(app: &TestApp) {
 
     // The deadline job ends the next one: `time` is the deadline.
     let second = plan(60_000).await;
-    horn(app, "POST", &format!("/channels/{token}/breakout/session/start"), json!({"id": second})).await;
+    horn(
+        app,
+        "POST",
+        &format!("/channels/{token}/breakout/session/start"),
+        json!({"id": second}),
+    )
+    .await;
     let deadline = app.clock().now_ms() + 60_000;
     app.clock().advance(Duration::from_secs(60));
     let events = receiver.events(4).await;
@@ -439,7 +507,10 @@ async fn failed_deliveries_are_retried_with_backoff(app: &TestApp) {
     receiver.fail_next(2);
     let token = class(app).await;
     app.as_user("participant1")
-        .post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[("mode", "1"), ("amount", "1")],
+        )
         .await
         .assert_status(200);
     app.as_user("participant1")
@@ -472,7 +543,10 @@ async fn an_event_is_dropped_after_ten_attempts(app: &TestApp) {
     receiver.fail_next(usize::MAX);
     let token = class(app).await;
     app.as_user("participant1")
-        .post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[("mode", "1"), ("amount", "1")],
+        )
         .await
         .assert_status(200);
     app.as_user("participant1")
@@ -495,7 +569,10 @@ async fn an_event_is_dropped_after_ten_attempts(app: &TestApp) {
             app.clock().advance(Duration::from_secs(600));
         }
     }
-    crate::common::eventually("the event dropped", || async { (queued(app).await == (0, 0)).then_some(()) }).await;
+    crate::common::eventually("the event dropped", || async {
+        (queued(app).await == (0, 0)).then_some(())
+    })
+    .await;
     app.clock().advance(Duration::from_secs(3600));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.received().len(), 10);
@@ -524,12 +601,19 @@ async fn two_instances_deliver_each_event_once() {
     configure_webhooks(&app, &receiver).await;
     let token = class(&app).await;
     let p1 = app.as_user("participant1");
-    p1.post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
-        .await
-        .assert_status(200);
+    p1.post(
+        &format!("{V1}/breakout-rooms/{token}"),
+        &[("mode", "1"), ("amount", "1")],
+    )
+    .await
+    .assert_status(200);
     for _ in 0..5 {
-        p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
-        p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.assert_status(200);
+        p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+            .await
+            .assert_status(200);
+        p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
+            .await
+            .assert_status(200);
     }
     let events = receiver.events(10).await;
     let mut ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
@@ -544,7 +628,11 @@ async fn two_instances_deliver_each_event_once() {
 // --- crash ----------------------------------------------------------------------------------
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_binary(db: &str, port: u16) -> std::process::Child {
@@ -594,20 +682,46 @@ async fn an_event_survives_a_sigkill() {
             .send()
     };
     let urls = json!([receiver.url]).to_string();
-    for (key, value) in [("breakout_webhook_urls", urls.as_str()), ("breakout_webhook_secret", SECRET)] {
-        let r = send(reqwest::Method::POST, &format!("{CONFIG}/spreed/{key}"), &[("value", value)]).await.unwrap();
+    for (key, value) in [
+        ("breakout_webhook_urls", urls.as_str()),
+        ("breakout_webhook_secret", SECRET),
+    ] {
+        let r = send(
+            reqwest::Method::POST,
+            &format!("{CONFIG}/spreed/{key}"),
+            &[("value", value)],
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 200);
     }
-    let r = send(reqwest::Method::POST, &format!("{V4}/room"), &[("roomType", "2"), ("roomName", "crash")])
-        .await
-        .unwrap();
+    let r = send(
+        reqwest::Method::POST,
+        &format!("{V4}/room"),
+        &[("roomType", "2"), ("roomName", "crash")],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 201);
-    let token = r.json::<Value>().await.unwrap()["ocs"]["data"]["token"].as_str().unwrap().to_owned();
-    let r = send(reqwest::Method::POST, &format!("{V1}/breakout-rooms/{token}"), &[("mode", "1"), ("amount", "1")])
-        .await
-        .unwrap();
+    let token = r.json::<Value>().await.unwrap()["ocs"]["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = send(
+        reqwest::Method::POST,
+        &format!("{V1}/breakout-rooms/{token}"),
+        &[("mode", "1"), ("amount", "1")],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
-    let r = send(reqwest::Method::POST, &format!("{V1}/breakout-rooms/{token}/rooms"), &[]).await.unwrap();
+    let r = send(
+        reqwest::Method::POST,
+        &format!("{V1}/breakout-rooms/{token}/rooms"),
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     // Killed once the first attempt failed and was recorded (a kill during an attempt would
     // leave the claim to run out first, a minute later).
@@ -625,7 +739,10 @@ async fn an_event_survives_a_sigkill() {
     // The first retry is due at most 1 s after a failed attempt.
     let got = receiver.until(attempts_before + 1, Duration::from_secs(20)).await;
     let event = verified(got.last().unwrap());
-    assert_eq!((event["type"].as_str(), event["channel"].as_str()), (Some("breakout.session.started"), Some(token.as_str())));
+    assert_eq!(
+        (event["type"].as_str(), event["channel"].as_str()),
+        (Some("breakout.session.started"), Some(token.as_str()))
+    );
     // Delivered once: nothing more comes.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(receiver.received().len(), attempts_before + 1);
