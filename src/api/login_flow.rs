@@ -99,7 +99,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn db_failure(e: DbError) -> Response {
+pub(crate) fn db_failure(e: DbError) -> Response {
     match e {
         DbError::Unavailable(reason) => {
             tracing::error!(error = %reason, "service unavailable");
@@ -217,8 +217,9 @@ async fn poll(State(s): State<AppState>, Query(query): Query<HashMap<String, Str
     )
 }
 
-/// The browser's flow cookie, if it sent a well-formed one.
-fn browser_nonce(headers: &HeaderMap) -> Option<String> {
+/// The browser's cookie (set by the Login Flow and invitation pages), if it sent a well-formed
+/// one.
+pub(crate) fn browser_nonce(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -288,7 +289,7 @@ async fn login_page(State(s): State<AppState>, Path(login_token): Path<String>, 
     response
 }
 
-fn set_browser_cookie(s: &AppState, headers: &HeaderMap, response: &mut Response, nonce: &str) {
+pub(crate) fn set_browser_cookie(s: &AppState, headers: &HeaderMap, response: &mut Response, nonce: &str) {
     let secure = if base_url(s, headers).starts_with("https://") {
         "; Secure"
     } else {

@@ -61,6 +61,8 @@ pub enum RoundError {
     RoomNotFound,
     #[error("user not found")]
     UserNotFound,
+    #[error("invitation not found")]
+    InvitationNotFound,
     /// Malformed or out-of-range input; the text names the field.
     #[error("{0}")]
     Invalid(String),
@@ -80,6 +82,8 @@ pub enum RoundError {
     TooManyRooms,
     #[error("the breakout room is full")]
     RoomFull,
+    #[error("the invitation has expired")]
+    InvitationExpired,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -143,7 +147,7 @@ impl Channel {
                 .is_some_and(|a| a.participant_type == ParticipantType::Owner)
     }
 
-    fn require_manager(&self) -> Result<()> {
+    pub(crate) fn require_manager(&self) -> Result<()> {
         if self.may_manage() {
             Ok(())
         } else {
@@ -467,7 +471,7 @@ fn find_room(conn: &mut Conn<'_>, session: &SessionRow, id: &str) -> Result<Sess
 }
 
 /// A user participant of the channel by attendee id.
-fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
+pub(crate) fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
     let id = parse_id(id).ok_or(RoundError::UserNotFound)?;
     store::attendees::find_by_id(conn, ch.room.id, AttendeeId(id))?
         .filter(|a| a.actor_type == actor::USERS)
