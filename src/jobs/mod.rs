@@ -207,8 +207,9 @@ async fn pass(
     stopped: &watch::Receiver<bool>,
 ) -> Result<Option<i64>, DbError> {
     let now = clock.now_ms();
+    // One statement, so no transaction around it: a poll is one round trip, not three.
     let next = db
-        .read(move |conn| store::jobs::next_due(conn, now, MAX_ATTEMPTS))
+        .read_one(move |conn| store::jobs::next_due(conn, now, MAX_ATTEMPTS))
         .await?;
     if next.is_none_or(|due| due > now) {
         return Ok(next);
