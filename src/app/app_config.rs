@@ -3,6 +3,7 @@
 
 use crate::db::{store, Db};
 use crate::domain::accounts::{check_app_id, check_config_key, AccountRefusal};
+use crate::domain::webhooks;
 
 type Result<T> = std::result::Result<T, AccountRefusal>;
 
@@ -17,17 +18,23 @@ pub async fn keys(db: &Db, app: String) -> Result<Vec<String>> {
     Ok(db.read_one(move |conn| store::app_config::keys(conn, &app)).await?)
 }
 
-/// The stored value, or `None` when the key was never set (or was reset).
+/// The stored value, or `None` when the key was never set (or was reset). A secret shows as
+/// `********`.
 pub async fn value(db: &Db, app: String, key: String) -> Result<Option<String>> {
     check_app_id(&app)?;
-    Ok(db
-        .read_one(move |conn| store::app_config::get(conn, &app, &key))
-        .await?)
+    let stored = db
+        .read_one({
+            let (app, key) = (app.clone(), key.clone());
+            move |conn| store::app_config::get(conn, &app, &key)
+        })
+        .await?;
+    Ok(stored.map(|v| webhooks::shown(&app, &key, v)))
 }
 
 pub async fn set(db: &Db, app: String, key: String, value: String) -> Result<()> {
     check_app_id(&app)?;
     check_config_key(&app, &key, &value)?;
+    webhooks::check_setting(&app, &key, &value)?;
     Ok(db
         .run(move |conn| conn.write_tx(|conn| store::app_config::set(conn, &app, &key, &value)))
         .await?)

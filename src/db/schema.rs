@@ -235,6 +235,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     breakout_assignments,
     breakout_settings,
     jobs,
+    webhook_deliveries,
     linked_users
 );
 
@@ -257,6 +258,16 @@ diesel::table! {
         last_error -> Nullable<Text>,
         claimed_until -> Nullable<BigInt>,
         locked_by -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        event_id -> Text,
+        url -> Text,
+        body -> Text,
         created_at -> BigInt,
     }
 }

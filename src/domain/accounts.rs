@@ -85,6 +85,9 @@ pub enum AccountRefusal {
     /// The setting may not be changed through the API.
     #[error("protected setting")]
     ProtectedSetting,
+    /// The value is not one the setting accepts (the text says what it must be).
+    #[error("invalid value: {0}")]
+    InvalidSettingValue(&'static str),
     #[error(transparent)]
     Storage(#[from] DbError),
 }

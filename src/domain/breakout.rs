@@ -383,6 +383,11 @@ pub fn set_assistance(conn: &mut WriteTx<'_, '_>, me: &Member, requested: bool, 
     };
     store::rooms::set_breakout_status(conn, room.id, status)?;
     store::rooms::set_last_activity(conn, room.id, now)?;
+    // Only a change is an event: asking twice, or withdrawing nothing, reports nothing.
+    let was_requested = room.breakout_room_status == BreakoutStatus::AssistanceRequested;
+    if requested != was_requested {
+        crate::domain::rounds::on_talk_assistance(conn, &room, requested, now.saturating_mul(1000))?;
+    }
     reload(conn, room.id)
 }
 

@@ -15,6 +15,7 @@ pub mod refusal;
 pub mod rounds;
 pub mod schedule;
 pub mod settings;
+pub mod webhooks;
 
 pub use refusal::Refusal;
 

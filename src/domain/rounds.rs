@@ -20,6 +20,7 @@ use crate::domain::ids::{
 };
 use crate::domain::mixing;
 use crate::domain::schedule::{self, JobKind};
+use crate::domain::webhooks::{self, CompletionReason, Event};
 use std::collections::HashMap;
 
 /// A session's life cycle, as stored.
@@ -493,8 +494,15 @@ fn active_session(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Option<Sessi
 // --- completion -----------------------------------------------------------------------------
 
 /// Freezes an active session as history: its rooms' names and final assignment (read from the
-/// Talk rooms), `ended`. The Talk rooms themselves are left to the caller (stop or remove).
-fn complete(conn: &mut Conn<'_>, parent_id: RoomId, session: &SessionRow, ended_at: i64) -> Result<()> {
+/// Talk rooms), `ended`, and queues its `breakout.session.completed` event. The Talk rooms
+/// themselves are left to the caller (stop or remove).
+fn complete(
+    conn: &mut Conn<'_>,
+    parent_id: RoomId,
+    session: &SessionRow,
+    ended_at: i64,
+    reason: CompletionReason,
+) -> Result<()> {
     let users = ParentUsers::load(conn, parent_id)?;
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     let mut rows = Vec::new();
@@ -554,6 +562,13 @@ fn complete(conn: &mut Conn<'_>, parent_id: RoomId, session: &SessionRow, ended_
     store::breakout_sessions::insert_assignments(conn, &rows)?;
     store::breakout_sessions::set_completed(conn, session.id, ended_at)?;
     schedule_deadline(conn, session.id, None, ended_at)?;
+    webhooks::queue(conn, parent_id, session.id, Event::SessionCompleted(reason), ended_at)?;
+    Ok(())
+}
+
+/// A session became active at `now_ms`: its `breakout.session.started` event.
+fn started(conn: &mut Conn<'_>, parent_id: RoomId, session_id: i64, now_ms: i64) -> Result<()> {
+    webhooks::queue(conn, parent_id, session_id, Event::SessionStarted, now_ms)?;
     Ok(())
 }
 
@@ -572,7 +587,7 @@ fn schedule_deadline(conn: &mut Conn<'_>, session_id: i64, deadline: Option<i64>
 /// must be locked.
 fn expire_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, session: &SessionRow, now_ms: i64) -> Result<()> {
     let ended = session.deadline.unwrap_or(now_ms);
-    complete(conn, parent.id, session, ended)?;
+    complete(conn, parent.id, session, ended, CompletionReason::Expired)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
         crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms / 1000)?;
     }
@@ -665,8 +680,11 @@ pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate
     let pending_talk = store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
         .into_iter()
         .find(is_talk_made);
-    match pending_talk {
-        Some(session) => store::breakout_sessions::set_started(conn, session.id, now_ms, None)?,
+    let session_id = match pending_talk {
+        Some(session) => {
+            store::breakout_sessions::set_started(conn, session.id, now_ms, None)?;
+            session.id
+        }
         None => {
             let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
             let session = store::breakout_sessions::insert(
@@ -683,15 +701,26 @@ pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate
                 },
             )?;
             store::breakout_sessions::insert_rooms(conn, &talk_rooms_rows(session.id, &rooms))?;
+            session.id
         }
-    }
+    };
+    started(conn, parent.id, session_id, now_ms).map_err(db_only)?;
     Ok(())
 }
 
 /// Talk's stop completes the running session.
 pub fn on_talk_stopped(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+    complete_running(conn, parent, now_ms, CompletionReason::Stopped)
+}
+
+fn complete_running(
+    conn: &mut Conn<'_>,
+    parent: &Room,
+    now_ms: i64,
+    reason: CompletionReason,
+) -> crate::domain::Result<()> {
     if let Some(active) = active_session(conn, parent.id).map_err(db_only)? {
-        complete(conn, parent.id, &active, now_ms).map_err(db_only)?;
+        complete(conn, parent.id, &active, now_ms, reason).map_err(db_only)?;
     }
     Ok(())
 }
@@ -699,7 +728,7 @@ pub fn on_talk_stopped(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate
 /// Talk's remove (before the rooms go): the running session completes into history; a Talk
 /// configuration that never started disappears with its rooms.
 pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
-    on_talk_stopped(conn, parent, now_ms)?;
+    complete_running(conn, parent, now_ms, CompletionReason::Removed)?;
     for pending in store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)? {
         if is_talk_made(&pending) {
             store::breakout_sessions::delete(conn, pending.id)?;
@@ -720,6 +749,31 @@ pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> cr
     if let Some(session) = owner {
         store::breakout_sessions::insert_rooms(conn, &talk_rooms_rows(session.id, std::slice::from_ref(room)))?;
     }
+    Ok(())
+}
+
+/// A participant of Talk breakout room `room` asked for assistance (`requested`) or withdrew the
+/// request: the event names the running session and its room.
+pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now_ms: i64) -> crate::domain::Result<()> {
+    let Some(parent) = store::rooms::find_by_token(conn, &room.object_id)? else {
+        return Ok(());
+    };
+    let Some(session) = active_session(conn, parent.id).map_err(db_only)? else {
+        return Ok(());
+    };
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    let Some(session_room) = rooms
+        .iter()
+        .find(|r| r.room_token.as_deref() == Some(room.token.as_str()))
+    else {
+        return Ok(());
+    };
+    let event = if requested {
+        Event::AssistanceRequested { room: session_room.id }
+    } else {
+        Event::AssistanceReset { room: session_room.id }
+    };
+    webhooks::queue(conn, parent.id, session.id, event, now_ms)?;
     Ok(())
 }
 
@@ -1246,6 +1300,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         // Talk's configuration is the plan: start it as it is.
         store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
         schedule_deadline(conn, session.id, deadline, now_ms)?;
+        started(conn, ch.room.id, session.id, now_ms)?;
         crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
         return reload_view(conn, ch, session.id);
     }
@@ -1284,6 +1339,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     store::breakout_sessions::set_room_tokens(conn, &tokens)?;
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
     schedule_deadline(conn, session.id, deadline, now_ms)?;
+    started(conn, ch.room.id, session.id, now_ms)?;
     crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
     reload_view(conn, ch, session.id)
 }
@@ -1295,7 +1351,7 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
     let Some(session) = active_session(conn, ch.room.id)? else {
         return Err(RoundError::NoActive);
     };
-    complete(conn, ch.room.id, &session, now_ms)?;
+    complete(conn, ch.room.id, &session, now_ms, CompletionReason::Stopped)?;
     let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
         crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms / 1000)?;

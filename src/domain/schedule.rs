@@ -13,16 +13,25 @@ pub enum JobKind {
     RoundDeadline,
     /// Removes expired chat messages in every conversation (key: empty; one job).
     ExpireMessages,
+    /// POSTs one webhook event to one endpoint (key: the `webhook_deliveries` row id); run
+    /// outside any transaction by `crate::jobs::webhooks`.
+    WebhookDelivery,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::LobbyTimer, JobKind::RoundDeadline, JobKind::ExpireMessages];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::LobbyTimer,
+        JobKind::RoundDeadline,
+        JobKind::ExpireMessages,
+        JobKind::WebhookDelivery,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             JobKind::LobbyTimer => "lobby_timer",
             JobKind::RoundDeadline => "round_deadline",
             JobKind::ExpireMessages => "expire_messages",
+            JobKind::WebhookDelivery => "webhook_delivery",
         }
     }
 

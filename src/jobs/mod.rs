@@ -17,6 +17,9 @@
 //!   when a manual clock is moved. Jobs that fell due while no server ran are due at start-up.
 //! - **Failures** are retried with exponential backoff, up to [`MAX_ATTEMPTS`]; then the row
 //!   stays, with its last error, for an operator to look at.
+//! - **Webhook deliveries** (`webhook_delivery`) are claimed like every job but run by
+//!   [`webhooks::Deliverer`] outside any transaction (an HTTP request must not hold the
+//!   database), with their own retry schedule.
 //! - **Shutdown.** [`Runner::shutdown`] lets the job under way finish its transaction, gives the
 //!   claims it did not start back, and returns.
 
@@ -28,6 +31,8 @@ use crate::domain::schedule::JobKind;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+pub mod webhooks;
 
 /// Longest sleep between two looks at the table.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -107,6 +112,8 @@ fn perform(conn: &mut WriteTx<'_, '_>, job: &JobRow, now_ms: i64) -> Result<Outc
             Some(next) => Outcome::Again(next),
             None => Outcome::Done,
         }),
+        // `pass` hands these to the deliverer; never run inside a transaction.
+        JobKind::WebhookDelivery => Err(JobError::Failed("webhook delivery run as a transaction".to_owned())),
     }
 }
 
@@ -129,7 +136,7 @@ impl Runner {
     pub fn start(db: Db, clock: Clock) -> Runner {
         let (stop, stopped) = watch::channel(false);
         let me = format!("{}-{}", std::process::id(), crate::domain::ids::generate_token());
-        let task = tokio::spawn(run(db, clock, me, stopped));
+        let task = tokio::spawn(run(db, clock, me, webhooks::Deliverer::new(), stopped));
         Runner { stop, task }
     }
 
@@ -143,13 +150,13 @@ impl Runner {
     }
 }
 
-async fn run(db: Db, clock: Clock, me: String, mut stopped: watch::Receiver<bool>) {
+async fn run(db: Db, clock: Clock, me: String, deliverer: webhooks::Deliverer, mut stopped: watch::Receiver<bool>) {
     let mut clock_moved = clock.changes();
     loop {
         if *stopped.borrow() {
             break;
         }
-        let wait = match pass(&db, &clock, &me, &stopped).await {
+        let wait = match pass(&db, &clock, &me, &deliverer, &stopped).await {
             Ok(Some(next_due)) => {
                 let until = next_due.saturating_sub(clock.now_ms()).max(0);
                 // Manual time does not pass by itself: only a move of the clock (or the poll)
@@ -192,7 +199,13 @@ async fn run(db: Db, clock: Clock, me: String, mut stopped: watch::Receiver<bool
 
 /// One pass: claims what is due and runs it. Returns when to look again: the next due time,
 /// now (after running jobs), or `None` (nothing scheduled that this instance may claim).
-async fn pass(db: &Db, clock: &Clock, me: &str, stopped: &watch::Receiver<bool>) -> Result<Option<i64>, DbError> {
+async fn pass(
+    db: &Db,
+    clock: &Clock,
+    me: &str,
+    deliverer: &webhooks::Deliverer,
+    stopped: &watch::Receiver<bool>,
+) -> Result<Option<i64>, DbError> {
     let now = clock.now_ms();
     // One statement, so no transaction around it: a poll is one round trip, not three.
     let next = db
@@ -224,7 +237,12 @@ async fn pass(db: &Db, clock: &Clock, me: &str, stopped: &watch::Receiver<bool>)
             let _ = running.join_next().await;
         }
         let (db, clock, me) = (db.clone(), clock.clone(), me.to_owned());
-        running.spawn(async move { execute(&db, &clock, &me, job).await });
+        if job.kind == JobKind::WebhookDelivery.name() {
+            let deliverer = deliverer.clone();
+            running.spawn(async move { deliverer.run(&db, &clock, &me, job).await });
+        } else {
+            running.spawn(async move { execute(&db, &clock, &me, job).await });
+        }
     }
     // A shutdown waits here for the jobs under way.
     while running.join_next().await.is_some() {}

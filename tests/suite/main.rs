@@ -34,3 +34,4 @@ mod ocs_envelope;
 mod openapi;
 mod provisioning;
 mod room_settings;
+mod webhooks;

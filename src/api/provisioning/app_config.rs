@@ -15,6 +15,13 @@ fn map(r: R) -> OcsError {
     refusal(r, |r| match r {
         R::InvalidAppId => Some(refused("Invalid app id given")),
         R::ProtectedSetting => Some(refused("The given key can not be set")),
+        // An extension's own check (e.g. the webhook endpoints): refused before anything is
+        // stored.
+        R::InvalidSettingValue(what) => Some(OcsError::custom(
+            400,
+            "",
+            json!({ "data": { "message": format!("The value must be {what}") } }),
+        )),
         _ => None,
     })
 }

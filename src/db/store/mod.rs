@@ -15,3 +15,4 @@ pub mod messages;
 pub mod rooms;
 pub mod sessions;
 pub mod users;
+pub mod webhooks;
