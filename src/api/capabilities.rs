@@ -41,6 +41,7 @@ pub const FEATURES: &[&str] = &[
     "room-description",
     "delete-messages",
     "edit-messages",
+    "reactions",
 ];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.

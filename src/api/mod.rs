@@ -9,6 +9,7 @@ pub mod extract;
 pub mod login_flow;
 pub mod present;
 pub mod provisioning;
+pub mod reaction;
 pub mod room;
 pub mod status;
 pub mod wire;
@@ -35,6 +36,7 @@ fn ocs_routes(enable_test_reset: bool) -> Router<AppState> {
         .merge(provisioning::routes(enable_test_reset))
         .merge(room::routes())
         .merge(chat::routes())
+        .merge(reaction::routes())
         .merge(breakout_room::routes())
 }
 

@@ -9,6 +9,7 @@ pub mod chat;
 pub mod conversation;
 pub mod ids;
 pub mod participant;
+pub mod reactions;
 pub mod refusal;
 pub mod rounds;
 pub mod schedule;

@@ -11,6 +11,7 @@ pub mod brute_force;
 pub mod groups;
 pub mod jobs;
 pub mod messages;
+pub mod reactions;
 pub mod rooms;
 pub mod sessions;
 pub mod users;
