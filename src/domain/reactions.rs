@@ -23,9 +23,7 @@ pub const VERB_REACTION_DELETED: &str = "reaction_deleted";
 /// (joiner, variation selector, skin tone, keycap, tag). Plain ASCII such as `1` or `#` has the
 /// Emoji property but is refused, as upstream does.
 pub fn is_single_emoji(text: &str) -> bool {
-    text.len() >= 2
-        && text.graphemes(true).count() == 1
-        && text.chars().all(|c| c.is_emoji_char_or_emoji_component())
+    text.len() >= 2 && text.graphemes(true).count() == 1 && text.chars().all(|c| c.is_emoji_char_or_emoji_component())
 }
 
 /// The message to react to, as upstream's `getCommentToReact`: found by id (else 404 as
@@ -174,7 +172,8 @@ mod tests {
 
     #[test]
     fn single_emoji_as_nextcloud_checks_them() {
-        for ok in ["👍", "❤️", "🧑🏽‍💻", "👨‍👩‍👧‍👦", "🇩🇪", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "😂"] {
+        for ok in ["👍", "❤️", "🧑🏽‍💻", "👨‍👩‍👧‍👦", "🇩🇪", "1️⃣", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "😂"]
+        {
             assert!(is_single_emoji(ok), "{ok}");
         }
         for bad in ["", "a", "1", "#", "ab", "👍👍", "👍 ", "é", "ß", "日", "👍a"] {

@@ -31,4 +31,5 @@ mod naming;
 mod ocs_envelope;
 mod openapi;
 mod provisioning;
+mod reactions;
 mod room_settings;
