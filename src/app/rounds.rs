@@ -3,6 +3,7 @@
 //! instance; reads see one snapshot.
 
 use crate::db::{store, Conn, Db, DbError, WriteTx};
+use crate::domain::linked::{self, UserContext};
 use crate::domain::rounds::{
     self, open_channel, open_channel_locked, Caller, Channel, Member, Paging, RoomInput, RoomView, SessionInput,
     SessionView, StartInput,
@@ -11,7 +12,7 @@ use crate::domain::rounds::{
 type Result<T> = rounds::Result<T>;
 
 /// Runs `f` in one write transaction on the locked conversation `token`.
-async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
+pub(crate) async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
 where
     F: FnOnce(&mut WriteTx<'_, '_>, &Channel) -> Result<T> + Send + 'static,
     T: Send + 'static,
@@ -26,7 +27,7 @@ where
 }
 
 /// Runs `f` in one read transaction on the conversation `token`.
-async fn read<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
+pub(crate) async fn read<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
 where
     F: FnOnce(&mut Conn<'_>, &Channel) -> Result<T> + Send + 'static,
     T: Send + 'static,
@@ -117,33 +118,40 @@ pub async fn delete_room(db: &Db, token: String, caller: Caller, (id, room): (St
     write(db, token, caller, move |c, ch| rounds::delete_room(c, ch, &id, &room)).await
 }
 
-/// #9: the room's users and the deployment's client id (for the User objects).
+/// #9: the room's users, with what their User objects need.
 pub async fn participants(
     db: &Db,
     token: String,
     caller: Caller,
     (id, room): (String, String),
-) -> Result<(Vec<Member>, String)> {
+) -> Result<(Vec<Member>, UserContext)> {
     read(db, token, caller, move |c, ch| {
         let members = rounds::participants(c, ch, &id, &room)?;
-        let client_id = store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default();
-        Ok((members, client_id))
+        Ok((members, user_context(c, ch)?))
     })
     .await
 }
 
+/// #17: the channel's users (ordinary and channel-linked), with what their User objects need.
 pub async fn linked_users(
     db: &Db,
     token: String,
     caller: Caller,
     paging: Result<Paging>,
-) -> Result<(Vec<Member>, String)> {
+) -> Result<(Vec<Member>, UserContext)> {
     read(db, token, caller, move |c, ch| {
         let members = rounds::linked_users(c, ch, paging)?;
-        let client_id = store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default();
-        Ok((members, client_id))
+        Ok((members, user_context(c, ch)?))
     })
     .await
+}
+
+/// The deployment's client id and the channel's linked handles, read in the caller's snapshot.
+pub(crate) fn user_context(c: &mut Conn<'_>, ch: &Channel) -> Result<UserContext> {
+    Ok(UserContext {
+        client_id: store::app_passwords::secret(c, CLIENT_ID)?.unwrap_or_default(),
+        handles: linked::handles(c, &ch.room)?,
+    })
 }
 
 pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {

@@ -7,6 +7,7 @@
 //! Extractors mirror upstream's attributes, in upstream's check order: authentication (401) →
 //! admin requirement (403) → the `OCS-APIRequest` CSRF rule (412).
 
+pub mod invitation;
 mod password;
 pub mod throttle;
 pub mod token;

@@ -236,3 +236,16 @@ pub struct NewLoginFlow<'a> {
     pub app_password_hash: &'a str,
     pub app_password_sealed: &'a str,
 }
+
+/// A channel-linked account's link to its conversation, with its current invitation code.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = linked_users)]
+pub struct LinkedUser {
+    pub user_id: String,
+    pub room_id: RoomId,
+    pub handle: String,
+    pub invitation_code: String,
+    /// Epoch milliseconds.
+    pub invitation_expires: i64,
+    pub created_at: i64,
+}

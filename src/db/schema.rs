@@ -207,6 +207,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    linked_users (user_id) {
+        user_id -> Text,
+        room_id -> BigInt,
+        handle -> Text,
+        invitation_code -> Text,
+        invitation_expires -> BigInt,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(linked_users -> users (user_id));
+diesel::joinable!(linked_users -> rooms (room_id));
 diesel::joinable!(breakout_sessions -> rooms (parent_id));
 diesel::joinable!(breakout_session_rooms -> breakout_sessions (session_id));
 diesel::joinable!(breakout_assignments -> breakout_session_rooms (session_room_id));
@@ -236,7 +249,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     breakout_session_rooms,
     breakout_assignments,
     breakout_settings,
-    jobs
+    jobs,
+    linked_users
 );
 
 diesel::table! {

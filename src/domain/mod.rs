@@ -8,6 +8,7 @@ pub mod breakout;
 pub mod chat;
 pub mod conversation;
 pub mod ids;
+pub mod linked;
 pub mod participant;
 pub mod reactions;
 pub mod refusal;

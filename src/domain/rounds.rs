@@ -60,6 +60,8 @@ pub enum RoundError {
     RoomNotFound,
     #[error("user not found")]
     UserNotFound,
+    #[error("invitation not found")]
+    InvitationNotFound,
     /// Malformed or out-of-range input; the text names the field.
     #[error("{0}")]
     Invalid(String),
@@ -79,6 +81,8 @@ pub enum RoundError {
     TooManyRooms,
     #[error("the breakout room is full")]
     RoomFull,
+    #[error("the invitation has expired")]
+    InvitationExpired,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -142,7 +146,7 @@ impl Channel {
                 .is_some_and(|a| a.participant_type == ParticipantType::Owner)
     }
 
-    fn require_manager(&self) -> Result<()> {
+    pub(crate) fn require_manager(&self) -> Result<()> {
         if self.may_manage() {
             Ok(())
         } else {
@@ -466,7 +470,7 @@ fn find_room(conn: &mut Conn<'_>, session: &SessionRow, id: &str) -> Result<Sess
 }
 
 /// A user participant of the channel by attendee id.
-fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
+pub(crate) fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
     let id = parse_id(id).ok_or(RoundError::UserNotFound)?;
     store::attendees::find_by_id(conn, ch.room.id, AttendeeId(id))?
         .filter(|a| a.actor_type == actor::USERS)

@@ -40,7 +40,6 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/session/stop"), post(stop))
         .route(&format!("{base}/session"), get(current))
         .route("/channels/{uuid}/settings/event/room/{state}", post(set_enabled))
-        .route("/channels/{uuid}/linked/users", get(linked_users))
 }
 
 fn uuid(p: &RawPathParams) -> String {
@@ -160,27 +159,8 @@ async fn participants(
     HornCaller(caller): HornCaller,
     p: RawPathParams,
 ) -> HornResult<Json<Vec<User>>> {
-    let (members, client_id) = app::participants(&s.db, uuid(&p), caller, session_and_room(&p)).await?;
-    Ok(Json(
-        members.into_iter().map(|m| User::ordinary(m, &client_id)).collect(),
-    ))
-}
-
-/// # GET /api/v1_0/channels/{uuid}/linked/users (#17)
-///
-/// Channel-linked accounts are not made yet, so this lists the ordinary user participants; `imgSize`
-/// is accepted and ignored (no avatars).
-async fn linked_users(
-    State(s): State<AppState>,
-    HornCaller(caller): HornCaller,
-    p: RawPathParams,
-    RawQuery(query): RawQuery,
-) -> HornResult<Json<Vec<User>>> {
-    let paging = input::paging(&input::query_pairs(query.as_deref()));
-    let (members, client_id) = app::linked_users(&s.db, uuid(&p), caller, paging).await?;
-    Ok(Json(
-        members.into_iter().map(|m| User::ordinary(m, &client_id)).collect(),
-    ))
+    let (members, context) = app::participants(&s.db, uuid(&p), caller, session_and_room(&p)).await?;
+    Ok(Json(members.into_iter().map(|m| User::of(m, &context)).collect()))
 }
 
 fn session_room_user(p: &RawPathParams) -> (String, String, String) {

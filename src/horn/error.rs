@@ -85,6 +85,7 @@ impl From<RoundError> for HornError {
             RoundError::SessionNotFound => (S::NOT_FOUND, "BREAKOUT_SESSION_NOT_FOUND"),
             RoundError::RoomNotFound => (S::NOT_FOUND, "BREAKOUT_ROOM_NOT_FOUND"),
             RoundError::UserNotFound => (S::NOT_FOUND, "USER_NOT_FOUND"),
+            RoundError::InvitationNotFound => (S::NOT_FOUND, "INVITATION_NOT_FOUND"),
             RoundError::Invalid(_) => (S::BAD_REQUEST, "BAD_REQUEST"),
             RoundError::Disabled => (S::BAD_REQUEST, "BREAKOUT_DISABLED"),
             RoundError::Active => (S::BAD_REQUEST, "ACTIVE_BREAKOUT_SESSION"),
@@ -94,6 +95,7 @@ impl From<RoundError> for HornError {
             RoundError::NoActive => (S::BAD_REQUEST, "NO_ACTIVE_BREAKOUT_SESSION"),
             RoundError::TooManyRooms => (S::BAD_REQUEST, "TOO_MANY_BREAKOUT_ROOMS"),
             RoundError::RoomFull => (S::BAD_REQUEST, "BREAKOUT_ROOM_FULL"),
+            RoundError::InvitationExpired => (S::BAD_REQUEST, "INVITATION_EXPIRED"),
             RoundError::Db(db) => return HornError::internal(db),
         };
         HornError::new(status, code, capitalise(&e.to_string()))
@@ -143,6 +145,8 @@ mod tests {
             (RoundError::SessionNotFound, 404, "BREAKOUT_SESSION_NOT_FOUND"),
             (RoundError::RoomNotFound, 404, "BREAKOUT_ROOM_NOT_FOUND"),
             (RoundError::UserNotFound, 404, "USER_NOT_FOUND"),
+            (RoundError::InvitationNotFound, 404, "INVITATION_NOT_FOUND"),
+            (RoundError::InvitationExpired, 400, "INVITATION_EXPIRED"),
             (RoundError::Invalid("name is required".into()), 400, "BAD_REQUEST"),
             (RoundError::Disabled, 400, "BREAKOUT_DISABLED"),
             (RoundError::Active, 400, "ACTIVE_BREAKOUT_SESSION"),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod breakout;
 pub mod error;
 pub mod input;
+pub mod linked;
 pub mod wire;
 
 use crate::state::AppState;
@@ -21,10 +22,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use error::HornError;
 
-/// Routes under `/api/v1_0` (paths relative to it). Other Horn areas (linked users,
-/// invitations) merge their own routes here.
+/// Routes under `/api/v1_0` (paths relative to it), one module per Horn area.
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(breakout::routes())
+    Router::new().merge(breakout::routes()).merge(linked::routes())
 }
 
 /// The Horn face, ready to nest at `/api/v1_0`.

@@ -1,6 +1,7 @@
 //! Horn's objects (horn.md §4) exactly as they go on the wire: camelCase keys, string ids for
 //! sessions and rooms, numeric user ids, epoch milliseconds, absent rather than `null`.
 
+use crate::domain::linked::UserContext;
 use crate::domain::rounds::{Member, RoomView, SessionView};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
@@ -66,6 +67,15 @@ pub struct User {
     pub client_id: String,
 }
 
+/// A channel-linked user's invitation: the code, when it expires (epoch ms; in the past once
+/// expired) and the web page that redeems it.
+#[derive(Debug, Serialize)]
+pub struct Invitation {
+    pub code: String,
+    pub expires: i64,
+    pub url: String,
+}
+
 /// `{"id": "<new id>"}` of the create endpoints.
 #[derive(Debug, Serialize)]
 pub struct Created {
@@ -109,6 +119,27 @@ impl From<SessionView> for BreakoutSession {
 }
 
 impl User {
+    /// A user participant of a channel: a channel-linked account (its handle, `kind` `linked`,
+    /// unregistered, no `authKind`, as Horn shows guests) or an ordinary one.
+    pub fn of(m: Member, context: &UserContext) -> User {
+        match context.handles.get(&m.actor_id) {
+            Some(handle) => User {
+                id: m.attendee_id.0,
+                url_handle: utf8_percent_encode(handle, URL_COMPONENT).to_string(),
+                handle: handle.clone(),
+                full_name: m.display_name,
+                kind: "linked",
+                unregistered: true,
+                auth_kind: None,
+                reputation: 0,
+                followed_by: false,
+                following: false,
+                client_id: context.client_id.clone(),
+            },
+            None => User::ordinary(m, &context.client_id),
+        }
+    }
+
     /// An ordinary account's user in a channel.
     pub fn ordinary(m: Member, client_id: &str) -> User {
         User {

@@ -1,9 +1,12 @@
-//! Horn's user list of a channel (horn.md §3 #17) over HTTP on both backends.
+//! Horn's channel-linked users (horn.md §3 #16, #17, the invitation rows, unlinking and
+//! `POST /auth/invitation`; accounts.md §3) over HTTP on both backends: every endpoint and
+//! refusal, with Talk's own endpoints showing that refused requests changed nothing.
 
-use crate::common::{Resp, TestApp};
-use serde_json::Value;
+use crate::common::{manual_clock, Resp, TestApp};
+use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
+const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
 const API: &str = "/api/v1_0";
 
 /// participant1 owns a group conversation with participant2 and participant3; participant4 is
@@ -128,3 +131,424 @@ async fn refusals_change_nothing(app: &TestApp) {
 }
 
 both_backends!(lists_user_participants_with_paging, refusals_change_nothing);
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+async fn horn(app: &TestApp, user: &str, method: &str, path: &str, body: Value) -> Resp {
+    app.as_user(user).json(method, &format!("{API}{path}"), &body).await
+}
+
+/// #16: a channel-linked user with `handle`; returns its attendee id.
+async fn link(app: &TestApp, token: &str, handle: &str) -> i64 {
+    let r = horn(
+        app,
+        "participant1",
+        "POST",
+        &format!("/channels/{token}/linked/users/new"),
+        json!({ "handle": handle }),
+    )
+    .await;
+    r.assert_status(200);
+    let body = r.json();
+    assert_eq!(body.as_object().unwrap().len(), 1, "{}", r.body);
+    body["id"].as_i64().expect("numeric id")
+}
+
+async fn invitation(app: &TestApp, user: &str, token: &str, id: i64) -> Resp {
+    horn(
+        app,
+        user,
+        "GET",
+        &format!("/channels/{token}/linked/users/{id}/invitation"),
+        Value::Null,
+    )
+    .await
+}
+
+async fn renew(app: &TestApp, token: &str, id: i64, query: &str) -> Resp {
+    app.as_user("participant1")
+        .send_query(
+            "POST",
+            &format!("{API}/channels/{token}/linked/users/{id}/invitation{query}"),
+        )
+        .await
+}
+
+async fn redeem(app: &TestApp, body: Value) -> Resp {
+    app.anonymous()
+        .json("POST", &format!("{API}/auth/invitation"), &body)
+        .await
+}
+
+/// Talk's participant row of attendee `id`.
+async fn talk_participant(app: &TestApp, token: &str, id: i64) -> Option<Value> {
+    let r = app
+        .as_user("participant1")
+        .get(&format!("{V4}/room/{token}/participants"))
+        .await;
+    r.assert_status(200);
+    r.data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["attendeeId"] == id)
+        .cloned()
+}
+
+fn now_ms(app: &TestApp) -> i64 {
+    app.clock().now_ms()
+}
+
+async fn creates_linked_users_in_the_conversation(app: &TestApp) {
+    let token = class(app).await;
+    let ada = link(app, &token, "  Ada L.  ").await;
+    // Handles may repeat (they are display names, not logins); #16 also without `/new`.
+    let r = horn(
+        app,
+        "participant1",
+        "POST",
+        &format!("/channels/{token}/linked/users"),
+        json!({ "handle": "Ada L." }),
+    )
+    .await;
+    r.assert_status(200);
+    let twin = r.json()["id"].as_i64().unwrap();
+    assert_ne!(ada, twin);
+
+    // Talk sees ordinary user attendees of type 3 with the handle as display name and a
+    // generated login name.
+    let row = talk_participant(app, &token, ada)
+        .await
+        .expect("Talk lists the linked user");
+    assert_eq!(row["actorType"], "users");
+    assert_eq!(row["participantType"], 3);
+    assert_eq!(row["displayName"], "Ada L.");
+    let login = row["actorId"].as_str().unwrap().to_owned();
+    assert!(login.starts_with("linked-"), "{login}");
+    let twin_login = talk_participant(app, &token, twin).await.unwrap()["actorId"].clone();
+    assert_ne!(twin_login, login);
+    // Talk's `user_added` system message, by the organiser.
+    let r = app
+        .as_user("participant1")
+        .get(&format!("{V1}/chat/{token}?lookIntoFuture=0&limit=3"))
+        .await;
+    r.assert_status(200);
+    assert!(
+        r.data()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["systemMessage"] == "user_added" && m["messageParameters"]["user"]["id"] == login.as_str()),
+        "{}",
+        r.body
+    );
+
+    // #17 lists them as Horn's linked users.
+    let r = list(app, "participant1", &token, "").await;
+    r.assert_status(200);
+    let users = r.json();
+    let user = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == ada)
+        .unwrap()
+        .clone();
+    assert_eq!(user["handle"], "Ada L.");
+    assert_eq!(user["fullName"], "Ada L.");
+    assert_eq!(user["kind"], "linked");
+    assert_eq!(user["unregistered"], true);
+    assert_eq!(user["urlHandle"], "Ada%20L.");
+    assert!(user.get("authKind").is_none(), "{user}");
+    assert_eq!(users.as_array().unwrap().len(), 5);
+    let ordinary = &users[0];
+    assert_eq!(ordinary["kind"], "user");
+    assert_eq!(ordinary["clientId"], user["clientId"]);
+}
+
+async fn invitations_are_shown_and_replaced(app: &TestApp) {
+    let token = class(app).await;
+    let ada = link(app, &token, "Ada").await;
+    let created = now_ms(app);
+
+    let r = invitation(app, "participant1", &token, ada).await;
+    r.assert_status(200);
+    let first = r.json();
+    assert_eq!(first.as_object().unwrap().len(), 3, "{first}");
+    let code = first["code"].as_str().unwrap().to_owned();
+    assert!(
+        code.len() >= 22 && code.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "{code}"
+    );
+    assert_eq!(first["expires"].as_i64().unwrap(), created + 7 * DAY_MS);
+    assert_eq!(first["url"], app.url(&format!("/login/invitation/{code}")));
+    // Read again: the same code until it is replaced.
+    assert_eq!(invitation(app, "participant1", &token, ada).await.json(), first);
+
+    // POST replaces it, with its own ttl.
+    let r = renew(app, &token, ada, "?ttl=2h").await;
+    r.assert_status(200);
+    let second = r.json();
+    assert_ne!(second["code"], first["code"]);
+    assert_eq!(second["expires"].as_i64().unwrap(), now_ms(app) + 2 * 3600 * 1000);
+    assert_eq!(invitation(app, "participant1", &token, ada).await.json(), second);
+    let r = renew(app, &token, ada, "").await;
+    r.assert_status(200);
+    assert_eq!(r.json()["expires"].as_i64().unwrap(), now_ms(app) + 7 * DAY_MS);
+
+    // After expiry GET still answers, with `expires` in the past.
+    let r = renew(app, &token, ada, "?ttl=30s").await;
+    r.assert_status(200);
+    let short = r.json();
+    app.clock().advance(std::time::Duration::from_secs(31));
+    let r = invitation(app, "participant1", &token, ada).await;
+    r.assert_status(200);
+    assert_eq!(r.json(), short);
+    assert!(short["expires"].as_i64().unwrap() < now_ms(app));
+
+    // An admin who is not a participant manages every channel.
+    invitation(app, "admin", &token, ada).await.assert_status(200);
+}
+
+async fn invitation_refusals_change_nothing(app: &TestApp) {
+    let token = class(app).await;
+    let ada = link(app, &token, "Ada").await;
+    let before = invitation(app, "participant1", &token, ada).await.json();
+    let p2 = talk_users(app, &token).await[1].1;
+
+    refused(
+        &invitation(app, "participant1", &token, p2).await,
+        404,
+        "INVITATION_NOT_FOUND",
+    );
+    refused(&renew(app, &token, p2, "").await, 404, "INVITATION_NOT_FOUND");
+    for unknown in ["999999", "x", "-1"] {
+        let r = horn(
+            app,
+            "participant1",
+            "GET",
+            &format!("/channels/{token}/linked/users/{unknown}/invitation"),
+            Value::Null,
+        )
+        .await;
+        refused(&r, 404, "USER_NOT_FOUND");
+    }
+    refused(
+        &invitation(app, "participant2", &token, ada).await,
+        403,
+        "ACCESS_FORBIDDEN",
+    );
+    refused(
+        &invitation(app, "participant4", &token, ada).await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+    refused(
+        &invitation(app, "participant1", "nosuchroom", ada).await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+    for bad in ["?ttl=0s", "?ttl=366d", "?ttl=60", "?ttl=x", "?ttl=1.5h", "?ttl="] {
+        refused(&renew(app, &token, ada, bad).await, 400, "BAD_REQUEST");
+    }
+    // Another channel's linked user is not a user of this one.
+    let r = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "other")])
+        .await;
+    let other = r.data()["token"].as_str().unwrap().to_owned();
+    refused(
+        &invitation(app, "participant1", &other, ada).await,
+        404,
+        "USER_NOT_FOUND",
+    );
+    assert_eq!(invitation(app, "participant1", &token, ada).await.json(), before);
+}
+
+async fn create_refusals_change_nothing(app: &TestApp) {
+    let token = class(app).await;
+    let before = talk_users(app, &token).await;
+    let path = format!("/channels/{token}/linked/users/new");
+    for body in [
+        json!({}),
+        json!({ "handle": "" }),
+        json!({ "handle": "   " }),
+        json!({ "handle": "x".repeat(65) }),
+        json!({ "handle": "bell\u{7}" }),
+        json!({ "handle": "tab\there" }),
+        json!({ "handle": 5 }),
+        json!([]),
+    ] {
+        refused(
+            &horn(app, "participant1", "POST", &path, body).await,
+            400,
+            "BAD_REQUEST",
+        );
+    }
+    let r = app
+        .as_user("participant1")
+        .raw("POST", &format!("{API}{path}"), "application/json", b"{".to_vec())
+        .await;
+    refused(&r, 400, "BAD_REQUEST");
+    for ttl in ["0s", "366d", "53w", "60", "1y", "-1d"] {
+        let r = horn(
+            app,
+            "participant1",
+            "POST",
+            &format!("{path}?ttl={ttl}"),
+            json!({ "handle": "Ada" }),
+        )
+        .await;
+        refused(&r, 400, "BAD_REQUEST");
+    }
+    let ada = json!({ "handle": "Ada" });
+    refused(
+        &horn(app, "participant2", "POST", &path, ada.clone()).await,
+        403,
+        "ACCESS_FORBIDDEN",
+    );
+    // The role is checked before the body.
+    refused(
+        &horn(app, "participant2", "POST", &path, json!({})).await,
+        403,
+        "ACCESS_FORBIDDEN",
+    );
+    refused(
+        &horn(app, "participant4", "POST", &path, ada.clone()).await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+    let r = app.anonymous().json("POST", &format!("{API}{path}"), &ada).await;
+    refused(&r, 401, "UNAUTHORIZED");
+    assert_eq!(talk_users(app, &token).await, before);
+
+    // Only group and public conversations take linked users.
+    let r = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", "participant2")])
+        .await;
+    let one_to_one = r.data()["token"].as_str().unwrap().to_owned();
+    let r = horn(
+        app,
+        "participant1",
+        "POST",
+        &format!("/channels/{one_to_one}/linked/users/new"),
+        ada.clone(),
+    )
+    .await;
+    refused(&r, 400, "BAD_REQUEST");
+    assert_eq!(talk_users(app, &one_to_one).await.len(), 2);
+}
+
+async fn invitations_are_redeemed_for_app_passwords(app: &TestApp) {
+    let token = class(app).await;
+    let ada = link(app, &token, "Ada").await;
+    let first = invitation(app, "participant1", &token, ada).await.json();
+    let code = first["code"].as_str().unwrap();
+
+    let r = redeem(app, json!({ "code": code })).await;
+    r.assert_status(200);
+    let redeemed = r.json();
+    assert_eq!(redeemed.as_object().unwrap().len(), 4, "{redeemed}");
+    assert_eq!(redeemed["userId"], ada);
+    assert_eq!(redeemed["handle"], "Ada");
+    let login = redeemed["loginName"].as_str().unwrap().to_owned();
+    assert_eq!(
+        talk_participant(app, &token, ada).await.unwrap()["actorId"],
+        login.as_str()
+    );
+    let password = redeemed["token"].as_str().unwrap().to_owned();
+    assert_eq!(password.len(), 72);
+
+    // The app password opens Talk (Basic with the login name) and Horn (Bearer).
+    let r = app
+        .with_credentials(&login, &password)
+        .get(&format!("{V4}/room/{token}"))
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.data()["participantType"], 3);
+    let r = app
+        .raw_http()
+        .get(app.url(&format!("{API}/channels/{token}/breakout/session")))
+        .header("Authorization", format!("Bearer {password}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // Each redemption issues another app password while the code is valid.
+    let r = redeem(app, json!({ "code": code })).await;
+    r.assert_status(200);
+    assert_ne!(r.json()["token"], password.as_str());
+
+    // A replaced code is unknown; the app passwords it gave stay valid.
+    renew(app, &token, ada, "?ttl=1m").await.assert_status(200);
+    refused(&redeem(app, json!({ "code": code })).await, 404, "INVITATION_NOT_FOUND");
+    app.with_credentials(&login, &password)
+        .get(&format!("{V4}/room/{token}"))
+        .await
+        .assert_status(200);
+    // An expired code is refused as expired; the app passwords stay valid.
+    let current = invitation(app, "participant1", &token, ada).await.json();
+    app.clock().advance(std::time::Duration::from_secs(61));
+    refused(
+        &redeem(app, json!({ "code": current["code"] })).await,
+        400,
+        "INVITATION_EXPIRED",
+    );
+    app.with_credentials(&login, &password)
+        .get(&format!("{V4}/room/{token}"))
+        .await
+        .assert_status(200);
+    // The guest has no password that logs in.
+    for guess in ["!", "Ada", "123456"] {
+        let r = app
+            .with_credentials(&login, guess)
+            .get(&format!("{V4}/room/{token}"))
+            .await;
+        assert_eq!(r.status, 401, "{guess:?}: {}", r.body);
+    }
+}
+
+async fn redemption_refusals(app: &TestApp) {
+    let token = class(app).await;
+    let ada = link(app, &token, "Ada").await;
+    for body in [json!({}), json!({ "code": 5 }), json!([])] {
+        refused(&redeem(app, body).await, 400, "BAD_REQUEST");
+    }
+    let r = app
+        .anonymous()
+        .raw(
+            "POST",
+            &format!("{API}/auth/invitation"),
+            "application/json",
+            b"nope".to_vec(),
+        )
+        .await;
+    refused(&r, 400, "BAD_REQUEST");
+    let code = invitation(app, "participant1", &token, ada).await.json()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut wrong = code.clone().into_bytes();
+    wrong[0] = if wrong[0] == b'A' { b'B' } else { b'A' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    for unknown in [wrong.as_str(), "", "short", &format!("{code}x")] {
+        refused(
+            &redeem(app, json!({ "code": unknown })).await,
+            404,
+            "INVITATION_NOT_FOUND",
+        );
+    }
+    let r = app.anonymous().get(&format!("{API}/auth/invitation")).await;
+    refused(&r, 405, "METHOD_NOT_ALLOWED");
+}
+
+both_backends_with!(
+    manual_clock;
+    creates_linked_users_in_the_conversation,
+    invitations_are_shown_and_replaced,
+    invitation_refusals_change_nothing,
+    create_refusals_change_nothing,
+    invitations_are_redeemed_for_app_passwords,
+    redemption_refusals
+);

@@ -10,6 +10,7 @@ pub mod breakout_sessions;
 pub mod brute_force;
 pub mod groups;
 pub mod jobs;
+pub mod linked_users;
 pub mod messages;
 pub mod reactions;
 pub mod rooms;

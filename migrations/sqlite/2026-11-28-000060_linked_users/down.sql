@@ -1,0 +1,2 @@
+DROP TRIGGER linked_users_delete_account;
+DROP TABLE linked_users;

@@ -1,0 +1,49 @@
+//! Channel-linked users and their invitations (horn.md §3): one transaction per request; writes
+//! lock the conversation first, like every other write on a channel.
+
+use crate::app::rounds::{read, write};
+use crate::db::Db;
+use crate::domain::ids::AttendeeId;
+use crate::domain::linked::{self, Invitation, Redeemed};
+use crate::domain::rounds::{self, Caller};
+
+type Result<T> = rounds::Result<T>;
+
+/// #16: a new channel-linked user in the conversation `token`.
+pub async fn create(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    handle: Result<String>,
+    ttl_ms: Result<i64>,
+    now_ms: i64,
+) -> Result<AttendeeId> {
+    write(db, token, caller, move |c, ch| {
+        linked::create(c, ch, handle, ttl_ms, now_ms)
+    })
+    .await
+}
+
+pub async fn invitation(db: &Db, token: String, caller: Caller, user: String) -> Result<Invitation> {
+    read(db, token, caller, move |c, ch| linked::invitation(c, ch, &user)).await
+}
+
+pub async fn renew_invitation(
+    db: &Db,
+    token: String,
+    caller: Caller,
+    user: String,
+    ttl_ms: Result<i64>,
+    now_ms: i64,
+) -> Result<Invitation> {
+    write(db, token, caller, move |c, ch| {
+        linked::renew_invitation(c, ch, &user, ttl_ms, now_ms)
+    })
+    .await
+}
+
+/// Redeems `code` for the app password whose keyed hash is `token_hash`.
+pub async fn redeem(db: &Db, code: String, token_hash: String, device: String, now_ms: i64) -> Result<Redeemed> {
+    db.run(move |conn| conn.write_tx(|tx| linked::redeem(tx, &code, &token_hash, &device, now_ms)))
+        .await
+}
