@@ -432,6 +432,26 @@ pub async fn check_account_password(
     }
 }
 
+/// Whether `password` is the account password of `user_id` (an app password is not: upstream's
+/// `IUserManager::checkPassword`). Counts nothing; the caller throttles under its own action.
+pub async fn is_account_password(
+    state: &AppState,
+    user_id: String,
+    password: String,
+) -> Result<bool, crate::db::DbError> {
+    if password.is_empty() || password.len() > 4096 {
+        return Ok(false);
+    }
+    let user = state
+        .db
+        .read_one(move |conn| store::users::find(conn, &user_id))
+        .await?;
+    match user {
+        Some(user) => Ok(verify_password_async(password, user.password_hash).await),
+        None => Ok(false),
+    }
+}
+
 /// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
 const LAST_LOGIN_GRANULARITY: i64 = 60;
 
