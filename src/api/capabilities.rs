@@ -40,6 +40,8 @@ pub const FEATURES: &[&str] = &[
     "read-only-rooms",
     "room-description",
     "delete-messages",
+    // Deleting has no age limit here, as in upstream's current `ChatController::deleteMessage`.
+    "delete-messages-unlimited",
     "edit-messages",
     "reactions",
 ];

@@ -452,6 +452,31 @@ pub async fn is_account_password(
     }
 }
 
+/// Checks an app password issued to `login` (not an account password) for the Login Flow's
+/// app-password form, honouring and updating the address's brute-force record like a login.
+pub async fn check_app_password(
+    state: &AppState,
+    ip: IpAddr,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, AuthFailure> {
+    match verify_app_password(state, ip, Some(&login), &password).await? {
+        Login::Valid { user, clear_record, .. } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(user))
+        }
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
+            tokio::time::sleep(delay).await;
+            Ok(None)
+        }
+        Login::Disabled => Ok(None),
+    }
+}
+
 /// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
 const LAST_LOGIN_GRANULARITY: i64 = 60;
 
