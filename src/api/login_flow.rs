@@ -100,7 +100,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
     )
 }
 
-fn db_failure(e: DbError) -> Response {
+pub(crate) fn db_failure(e: DbError) -> Response {
     match e {
         DbError::Unavailable(reason) => {
             tracing::error!(error = %reason, "service unavailable");
@@ -219,8 +219,9 @@ async fn poll(State(s): State<AppState>, Query(query): Query<HashMap<String, Str
     )
 }
 
-/// The browser's flow cookie, if it sent a well-formed one.
-fn browser_nonce(headers: &HeaderMap) -> Option<String> {
+/// The browser's cookie (set by the Login Flow and invitation pages), if it sent a well-formed
+/// one.
+pub(crate) fn browser_nonce(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -232,16 +233,24 @@ fn browser_nonce(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// A form's CSRF token: a keyed hash of what the page is about (`subject`) and the browser's
+/// cookie, so only a page this server gave that browser can post the form.
+pub(crate) fn form_token(s: &AppState, purpose: Purpose, subject: &str, nonce: &str) -> String {
+    hex::encode(s.tokens.hash(purpose, &[subject.as_bytes(), nonce.as_bytes()]))
+}
+
+/// Whether a posted form carries the token [`form_token`] gives (compared in constant time).
+pub(crate) fn form_token_ok(s: &AppState, purpose: Purpose, subject: &str, nonce: &str, sent: Option<&String>) -> bool {
+    let expected = form_token(s, purpose, subject, nonce);
+    sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())))
+}
+
 fn csrf_token(s: &AppState, login_token: &str, nonce: &str) -> String {
-    hex::encode(
-        s.tokens
-            .hash(Purpose::FlowCsrf, &[login_token.as_bytes(), nonce.as_bytes()]),
-    )
+    form_token(s, Purpose::FlowCsrf, login_token, nonce)
 }
 
 fn csrf_ok(s: &AppState, login_token: &str, nonce: &str, sent: Option<&String>) -> bool {
-    let expected = csrf_token(s, login_token, nonce);
-    sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())))
+    form_token_ok(s, Purpose::FlowCsrf, login_token, nonce, sent)
 }
 
 /// The flow a login token names, if it exists and has not expired.
@@ -290,7 +299,7 @@ async fn login_page(State(s): State<AppState>, Path(login_token): Path<String>, 
     response
 }
 
-fn set_browser_cookie(s: &AppState, headers: &HeaderMap, response: &mut Response, nonce: &str) {
+pub(crate) fn set_browser_cookie(s: &AppState, headers: &HeaderMap, response: &mut Response, nonce: &str) {
     let secure = if base_url(s, headers).starts_with("https://") {
         "; Secure"
     } else {

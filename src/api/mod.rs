@@ -6,6 +6,7 @@ pub mod breakout_room;
 pub mod capabilities;
 pub mod chat;
 pub mod extract;
+pub mod invitation_page;
 pub mod login_flow;
 pub mod present;
 pub mod provisioning;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(status::routes())
         .merge(login_flow::routes())
+        .merge(invitation_page::routes())
         .route_service("/ocs/v1.php/", bare.clone())
         .route_service("/ocs/v2.php/", bare)
         .nest("/ocs/v1.php", ocs.clone())

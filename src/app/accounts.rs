@@ -137,12 +137,19 @@ pub async fn create_account(db: &Db, caller: &Caller, new: NewAccount) -> Result
 /// `PUT /cloud/users/{id}`: the account must exist and be the caller's own or the caller an
 /// admin; then one field changes.
 pub async fn edit_account(db: &Db, caller: &Caller, user_id: String, key: &str, value: String) -> Result<()> {
-    let exists = {
+    let (exists, linked) = {
         let id = user_id.clone();
-        db.read_one(move |conn| store::users::find(conn, &id)).await?.is_some()
+        db.read(move |conn| -> std::result::Result<_, DbError> {
+            let exists = store::users::find(conn, &id)?.is_some();
+            Ok((exists, crate::domain::linked::is_linked(conn, &id)?))
+        })
+        .await?
     };
     if !exists || (!caller.is_admin && caller.user_id != user_id) {
         return Err(AccountRefusal::NotPermitted);
+    }
+    if linked && key == "password" {
+        return Err(AccountRefusal::LinkedAccount);
     }
     /// The edit with the password already hashed, ready for the transaction.
     enum Stored {
@@ -268,6 +275,9 @@ pub async fn change_membership(
                 return Err(AccountRefusal::NotPermitted);
             }
             match change {
+                Membership::Join if crate::domain::linked::is_linked(conn, &user_id)? => {
+                    return Err(AccountRefusal::LinkedAccount);
+                }
                 Membership::Join => store::groups::add_member(conn, &group_id, &user_id)?,
                 Membership::Leave => {
                     if user_id == caller.user_id && group_id == ADMIN_GROUP {

@@ -4,7 +4,7 @@
 use crate::app::rounds::{read, write};
 use crate::db::Db;
 use crate::domain::ids::AttendeeId;
-use crate::domain::linked::{self, Invitation, Redeemed};
+use crate::domain::linked::{self, Invitation, InvitationView, Redeemed};
 use crate::domain::rounds::{self, Caller};
 
 type Result<T> = rounds::Result<T>;
@@ -46,4 +46,14 @@ pub async fn renew_invitation(
 pub async fn redeem(db: &Db, code: String, token_hash: String, device: String, now_ms: i64) -> Result<Redeemed> {
     db.run(move |conn| conn.write_tx(|tx| linked::redeem(tx, &code, &token_hash, &device, now_ms)))
         .await
+}
+
+/// The invitation page's view of `code` (one snapshot).
+pub async fn invitation_by_code(db: &Db, code: String) -> Result<Option<InvitationView>> {
+    db.read(move |conn| linked::find_invitation(conn, &code)).await
+}
+
+/// Unlinks attendee `user` of the conversation `token`; true if an account was deleted.
+pub async fn unlink(db: &Db, token: String, caller: Caller, user: String, now_ms: i64) -> Result<bool> {
+    write(db, token, caller, move |c, ch| linked::unlink(c, ch, &user, now_ms)).await
 }

@@ -1,6 +1,6 @@
 //! The test-only reset of upstream's integration suite (`spreedcheats`): every conversation goes,
-//! with its attendees, sessions, messages and breakout history (foreign keys cascade); accounts
-//! and groups stay.
+//! with its attendees, sessions, messages and breakout history (foreign keys cascade), and its
+//! channel-linked accounts (see migration 000060); other accounts and groups stay.
 
 use crate::db::{store, Db, DbResult};
 

@@ -25,6 +25,7 @@ pub enum Purpose {
     FlowBrowser,
     FlowCsrf,
     FlowSeal,
+    InvitationCsrf,
 }
 
 impl Purpose {
@@ -36,6 +37,7 @@ impl Purpose {
             Purpose::FlowBrowser => b"login-flow-browser",
             Purpose::FlowCsrf => b"login-flow-csrf",
             Purpose::FlowSeal => b"login-flow-seal",
+            Purpose::InvitationCsrf => b"invitation-csrf",
         }
     }
 }

@@ -75,6 +75,10 @@ pub enum AccountRefusal {
     /// The field to edit is not one this server lets be edited.
     #[error("unknown field")]
     UnknownField,
+    /// A channel-linked account gets no password, group or admin rights (it logs in only with
+    /// the app passwords its invitation gives).
+    #[error("not possible for a channel-linked account")]
+    LinkedAccount,
     /// The app id is not in upstream's clean form.
     #[error("invalid app id")]
     InvalidAppId,

@@ -233,6 +233,9 @@ pub fn create_conversation(
     req: &CreateRequest,
     now: i64,
 ) -> Result<Created> {
+    if crate::domain::linked::is_linked(conn, caller.user_id.as_str())? {
+        return Err(Refusal::NotAllowedToCreateConversations);
+    }
     if RoomType::from_value(req.room_type) == Some(RoomType::OneToOne) {
         return create_one_to_one(conn, caller, &req.invite, now);
     }
@@ -304,7 +307,11 @@ pub fn create_conversation(
 }
 
 fn create_one_to_one(conn: &mut Conn<'_>, caller: &Caller, invite: &str, now: i64) -> Result<Created> {
-    let target = store::users::find(conn, invite)?.ok_or(Refusal::FieldTargetNotFound("invite"))?;
+    // A channel-linked account is answered as an unknown user outside its own conversation.
+    let target = match store::users::find(conn, invite)? {
+        Some(user) if !crate::domain::linked::is_linked(conn, invite)? => user,
+        _ => return Err(Refusal::FieldTargetNotFound("invite")),
+    };
     if target.user_id == caller.user_id {
         return Err(Refusal::FieldTargetNotAllowed("invite"));
     }

@@ -244,6 +244,9 @@ pub mod actor {
     pub const USERS: &str = "users";
     pub const GROUPS: &str = "groups";
     pub const GUESTS: &str = "guests";
+    /// Type and id that replace a deleted account on its messages (upstream's
+    /// `ICommentsManager::DELETED_USER`).
+    pub const DELETED_USERS: &str = "deleted_users";
 }
 
 /// Upstream's token alphabet: lowercase letters and digits without the look-alikes `l`, `0`, `1`.

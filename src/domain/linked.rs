@@ -209,6 +209,33 @@ pub fn renew_invitation(
     Ok(fresh)
 }
 
+/// What the invitation page shows before the code is redeemed.
+#[derive(Debug, Clone)]
+pub struct InvitationView {
+    pub handle: String,
+    /// The conversation's name.
+    pub conversation: String,
+    pub expires: i64,
+}
+
+/// The invitation holding `code`, if any (expired ones included).
+pub fn find_invitation(conn: &mut Conn<'_>, code: &str) -> Result<Option<InvitationView>> {
+    if !looks_like_code(code) {
+        return Ok(None);
+    }
+    let Some(link) = store::linked_users::find_by_code(conn, code)? else {
+        return Ok(None);
+    };
+    let Some(room) = store::rooms::find_by_id(conn, link.room_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(InvitationView {
+        handle: link.handle,
+        conversation: room.name,
+        expires: link.invitation_expires,
+    }))
+}
+
 /// What redeeming an invitation gives the guest.
 #[derive(Debug, Clone)]
 pub struct Redeemed {
@@ -224,6 +251,10 @@ pub fn redeem(tx: &mut WriteTx<'_, '_>, code: &str, token_hash: &str, device: &s
     if !looks_like_code(code) {
         return Err(RoundError::InvitationNotFound);
     }
+    let found = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
+    // Under the conversation's lock, like unlinking and renewing: read again, so a code replaced
+    // or an account unlinked meanwhile gives nothing.
+    tx.lock_room(found.room_id)?;
     let link = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
     if link.invitation_expires <= now_ms {
         return Err(RoundError::InvitationExpired);
@@ -245,6 +276,62 @@ pub fn redeem(tx: &mut WriteTx<'_, '_>, code: &str, token_hash: &str, device: &s
         handle: link.handle,
         login_name: link.user_id,
     })
+}
+
+/// `DELETE /linked/users/{userId}`: the user leaves the conversation with Talk's cascade to its
+/// breakout rooms and Talk's `user_removed` messages; a channel-linked account is then deleted
+/// with its app passwords (its chat messages stay, by `deleted_users`, as upstream shows a
+/// deleted user's). The owner cannot be removed. Returns whether an account was deleted.
+pub fn unlink(tx: &mut WriteTx<'_, '_>, ch: &Channel, user: &str, now_ms: i64) -> Result<bool> {
+    ch.require_manager()?;
+    let target = find_user(tx, ch, user)?;
+    if target.participant_type == ParticipantType::Owner {
+        return Err(invalid("the owner of the conversation cannot be removed"));
+    }
+    let by = ch.actor();
+    let now = now_ms / 1000;
+    participant::remove_from_breakout_rooms(tx, &ch.room, actor::USERS, &target.actor_id, &by, now)?;
+    let link = store::linked_users::find(tx, &target.actor_id)?.filter(|l| l.room_id == ch.room.id);
+    participant::remove_attendees(tx, &ch.room, &[target], &by, now)?;
+    let Some(link) = link else {
+        return Ok(false);
+    };
+    // Whatever attendee rows are left (it joins only this conversation and its breakout rooms,
+    // so none are expected) go too: no conversation keeps an attendee without an account.
+    store::attendees::delete_for_actor(tx, actor::USERS, &link.user_id)?;
+    // Its messages stay, shown as a deleted user's (it wrote only here and in the breakout
+    // rooms, which are all of this conversation's).
+    let mut rooms = vec![ch.room.id];
+    rooms.extend(
+        store::rooms::breakout_rooms_of(tx, &ch.room.token)?
+            .into_iter()
+            .map(|r| r.id),
+    );
+    store::linked_users::forget_author(tx, &rooms, &link.user_id)?;
+    // Deleting the link deletes the account, and with it its app passwords (migration 000060).
+    store::linked_users::delete(tx, &link.user_id)?;
+    Ok(true)
+}
+
+/// Whether the account `user_id` may be added to `room`: a channel-linked account belongs to
+/// its conversation and that conversation's breakout rooms only.
+pub fn may_join(conn: &mut Conn<'_>, user_id: &str, room: &Room) -> crate::db::DbResult<bool> {
+    let Some(link) = store::linked_users::find(conn, user_id)? else {
+        return Ok(true);
+    };
+    if link.room_id == room.id {
+        return Ok(true);
+    }
+    if !crate::domain::conversation::is_breakout_room(room) {
+        return Ok(false);
+    }
+    let parent = store::rooms::find_by_token(conn, &crate::domain::conversation::parent_token(room))?;
+    Ok(parent.is_some_and(|p| p.id == link.room_id))
+}
+
+/// Whether `user_id` is a channel-linked account.
+pub fn is_linked(conn: &mut Conn<'_>, user_id: &str) -> crate::db::DbResult<bool> {
+    Ok(store::linked_users::find(conn, user_id)?.is_some())
 }
 
 /// What Horn's User objects need besides the attendee: the deployment's client id and the

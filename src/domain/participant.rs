@@ -256,8 +256,11 @@ pub fn add_participant(
     }
     match source {
         "users" => {
-            let user =
-                store::users::find(conn, new_participant)?.ok_or(Refusal::FieldTargetNotFound("new-participant"))?;
+            // A channel-linked account of another conversation is answered as an unknown user.
+            let user = match store::users::find(conn, new_participant)? {
+                Some(user) if crate::domain::linked::may_join(conn, new_participant, &room)? => user,
+                _ => return Err(Refusal::FieldTargetNotFound("new-participant")),
+            };
             let member = NewMember {
                 user_id: user.user_id.to_string(),
                 display_name: user.display_name.clone(),
@@ -405,6 +408,10 @@ pub fn change_moderator(
     }
     if target.actor_type == actor::GROUPS {
         return Err(Refusal::NotApplicable);
+    }
+    // A channel-linked account's type cannot change (it never moderates).
+    if promote && target.actor_type == actor::USERS && crate::domain::linked::is_linked(conn, &target.actor_id)? {
+        return Err(Refusal::InvalidField("type"));
     }
     use ParticipantType as P;
     let new_type = match (promote, target.participant_type) {

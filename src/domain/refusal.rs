@@ -41,6 +41,10 @@ pub enum Refusal {
     /// Creating a breakout room by hand needs moderator permissions in the parent.
     #[error("no permission for the parent conversation")]
     NoParentPermission,
+    /// The caller's account may not create conversations (a channel-linked account belongs to
+    /// its one conversation; upstream's `isNotAllowedToCreateConversations`).
+    #[error("not allowed to create conversations")]
+    NotAllowedToCreateConversations,
 
     // ── what was sent ───────────────────────────────────────────────────────────────────────
     /// A required parameter was not sent at all.

@@ -5,7 +5,7 @@ use super::auth::HornCaller;
 use super::error::{HornError, HornResult};
 use super::input::{self, JsonBody};
 use super::path_param;
-use super::wire::{self, User};
+use super::wire::{self, Empty, User};
 use crate::app::linked as app;
 use crate::app::rounds as rounds_app;
 use crate::auth::client_ip;
@@ -15,7 +15,7 @@ use crate::domain::rounds::{self, RoundError};
 use crate::state::{AppState, Now};
 use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(base, get(list).post(create))
         .route(&format!("{base}/new"), post(create))
+        .route(&format!("{base}/{{user}}"), delete(unlink))
         .route(
             &format!("{base}/{{user}}/invitation"),
             get(show_invitation).post(renew_invitation),
@@ -114,6 +115,22 @@ async fn renew_invitation(
     let ttl = ttl(parts.uri.query());
     let invitation = app::renew_invitation(&s.db, uuid(&p), caller, path_param(&p, "user"), ttl, now.ms()).await?;
     Ok(Json(present(&s, &parts, invitation)))
+}
+
+/// # DELETE /api/v1_0/channels/{uuid}/linked/users/{userId}
+///
+/// A channel-linked account is deleted; an ordinary user leaves the conversation.
+async fn unlink(
+    State(s): State<AppState>,
+    HornCaller(caller): HornCaller,
+    p: RawPathParams,
+    now: Now,
+) -> HornResult<Json<Empty>> {
+    if app::unlink(&s.db, uuid(&p), caller, path_param(&p, "user"), now.ms()).await? {
+        // Its app passwords stop working here at once (elsewhere within a second).
+        s.credentials.user_data_changed();
+    }
+    Ok(Json(Empty {}))
 }
 
 #[derive(Debug, Serialize)]

@@ -9,7 +9,12 @@ pub fn status_and_key(refusal: &Refusal) -> (u16, Option<&'static str>) {
     use Refusal::*;
     match refusal {
         RoomNotFound | NotParticipant | AttendeeNotFound => (404, None),
-        NotModerator | GuestNotAllowed | ReadOnly | MissingPermission | SelfNotAllowed => (403, None),
+        NotModerator
+        | GuestNotAllowed
+        | ReadOnly
+        | MissingPermission
+        | SelfNotAllowed
+        | NotAllowedToCreateConversations => (403, None),
         LobbyClosed => (412, None),
         NoParentPermission => (400, Some("permissions")),
         MissingParameter | NotApplicable | MessageNotReactable | InvalidReaction => (400, None),
@@ -64,6 +69,7 @@ mod tests {
             ReadOnly => OcsError::Status(403),
             MissingPermission => OcsError::Status(403),
             NoParentPermission => OcsError::keyed(400, "permissions"),
+            NotAllowedToCreateConversations => OcsError::Status(403),
             MissingParameter => OcsError::Status(400),
             InvalidField(k) => OcsError::keyed(400, k),
             TooLong(k) => OcsError::keyed(413, k),
@@ -106,6 +112,7 @@ mod tests {
             ReadOnly,
             MissingPermission,
             NoParentPermission,
+            NotAllowedToCreateConversations,
             MissingParameter,
             InvalidField("attendeeMap"),
             TooLong("message"),
@@ -134,7 +141,7 @@ mod tests {
             Storage(DbError::Unavailable("down".into())),
             Storage(DbError::Internal("bug".into())),
         ];
-        assert_eq!(all.len(), 35);
+        assert_eq!(all.len(), 36);
         for refusal in all {
             let want = format!("{:?}", expected(&refusal));
             let label = format!("{refusal:?}");

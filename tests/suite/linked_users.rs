@@ -264,6 +264,20 @@ async fn creates_linked_users_in_the_conversation(app: &TestApp) {
     let ordinary = &users[0];
     assert_eq!(ordinary["kind"], "user");
     assert_eq!(ordinary["clientId"], user["clientId"]);
+
+    // Placed in a Horn session's room like any user; #9 shows the same User object.
+    let channel = format!("/channels/{token}/breakout/sessions");
+    let r = horn(app, "participant1", "POST", &channel, json!({})).await;
+    let bs = r.json()["id"].as_str().unwrap().to_owned();
+    let r = horn(app, "participant1", "POST", &format!("{channel}/{bs}/rooms"), json!({})).await;
+    let br = r.json()["id"].as_str().unwrap().to_owned();
+    let room = format!("{channel}/{bs}/rooms/{br}/participants");
+    horn(app, "participant1", "POST", &format!("{room}/{ada}"), Value::Null)
+        .await
+        .assert_status(200);
+    let r = horn(app, "participant1", "GET", &room, Value::Null).await;
+    r.assert_status(200);
+    assert_eq!(r.json(), json!([user]));
 }
 
 async fn invitations_are_shown_and_replaced(app: &TestApp) {
@@ -551,4 +565,334 @@ both_backends_with!(
     create_refusals_change_nothing,
     invitations_are_redeemed_for_app_passwords,
     redemption_refusals
+);
+
+/// A linked user "Ada" of `token`, with her login name and a redeemed app password.
+async fn redeemed(app: &TestApp, token: &str) -> (i64, String, String) {
+    let ada = link(app, token, "Ada").await;
+    let code = invitation(app, "participant1", token, ada).await.json()["code"].clone();
+    let r = redeem(app, json!({ "code": code })).await;
+    r.assert_status(200);
+    let v = r.json();
+    (
+        ada,
+        v["loginName"].as_str().unwrap().to_owned(),
+        v["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn account_exists(app: &TestApp, login: &str) -> bool {
+    let login = login.to_owned();
+    app.db()
+        .run(move |conn| talk_breakout::db::store::users::find(conn, &login))
+        .await
+        .unwrap()
+        .is_some()
+}
+
+async fn app_passwords_of(app: &TestApp, login: &str) -> i64 {
+    let login = login.to_owned();
+    app.db()
+        .run(move |conn| talk_breakout::db::store::app_passwords::count_for_user(conn, &login))
+        .await
+        .unwrap()
+}
+
+/// Talk's participants of every breakout room of `token`, as actor ids.
+async fn breakout_members(app: &TestApp, token: &str) -> Vec<String> {
+    let r = app
+        .as_user("participant1")
+        .get(&format!("{V4}/room/{token}/breakout-rooms"))
+        .await;
+    r.assert_status(200);
+    let mut members = Vec::new();
+    for room in r.data().as_array().unwrap() {
+        let t = room["token"].as_str().unwrap();
+        let r = app
+            .as_user("participant1")
+            .get(&format!("{V4}/room/{t}/participants"))
+            .await;
+        r.assert_status(200);
+        for p in r.data().as_array().unwrap() {
+            members.push(p["actorId"].as_str().unwrap().to_owned());
+        }
+    }
+    members
+}
+
+async fn unlinking_deletes_the_account(app: &TestApp) {
+    let token = class(app).await;
+    let (ada, login, password) = redeemed(app, &token).await;
+    let guest = app.with_credentials(&login, &password);
+    guest
+        .post(&format!("{V1}/chat/{token}"), &[("message", "hello from Ada")])
+        .await
+        .assert_status(201);
+    // Placed in a breakout room like any user (Talk's configure with an attendee map).
+    app.as_user("participant1")
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[
+                ("mode", "2"),
+                ("amount", "2"),
+                ("attendeeMap", &format!(r#"{{"{ada}":1}}"#)),
+            ],
+        )
+        .await
+        .assert_status(200);
+    assert!(breakout_members(app, &token).await.contains(&login));
+
+    // Refusals change nothing.
+    let path = |id: &str| format!("/channels/{token}/linked/users/{id}");
+    let owner = talk_users(app, &token).await[0].1;
+    let before = talk_users(app, &token).await;
+    refused(
+        &horn(app, "participant1", "DELETE", &path(&owner.to_string()), Value::Null).await,
+        400,
+        "BAD_REQUEST",
+    );
+    refused(
+        &horn(app, "participant1", "DELETE", &path("999999"), Value::Null).await,
+        404,
+        "USER_NOT_FOUND",
+    );
+    refused(
+        &horn(app, "participant2", "DELETE", &path(&ada.to_string()), Value::Null).await,
+        403,
+        "ACCESS_FORBIDDEN",
+    );
+    refused(
+        &horn(app, "participant4", "DELETE", &path(&ada.to_string()), Value::Null).await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+    assert_eq!(talk_users(app, &token).await, before);
+    guest.get(&format!("{V4}/room/{token}")).await.assert_status(200);
+
+    let r = horn(app, "participant1", "DELETE", &path(&ada.to_string()), Value::Null).await;
+    r.assert_status(200);
+    assert_eq!(r.json(), json!({}));
+    // Gone from the conversation and its breakout rooms, the account and its app passwords
+    // deleted; the app password stops working at once.
+    assert!(talk_participant(app, &token, ada).await.is_none());
+    assert!(!breakout_members(app, &token).await.contains(&login));
+    assert!(!account_exists(app, &login).await);
+    assert_eq!(app_passwords_of(app, &login).await, 0);
+    guest.get(&format!("{V4}/room/{token}")).await.assert_status(401);
+    // Its messages stay.
+    let r = app
+        .as_user("participant1")
+        .get(&format!("{V1}/chat/{token}?lookIntoFuture=0&limit=100"))
+        .await;
+    r.assert_status(200);
+    let messages = r.data();
+    let hello = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message"] == "hello from Ada")
+        .unwrap_or_else(|| panic!("{}", r.body));
+    // As upstream shows a deleted user's messages.
+    assert_eq!(hello["actorType"], "deleted_users");
+    assert_eq!(hello["actorId"], "deleted_users");
+    assert_eq!(hello["actorDisplayName"], "");
+    refused(
+        &horn(app, "participant1", "DELETE", &path(&ada.to_string()), Value::Null).await,
+        404,
+        "USER_NOT_FOUND",
+    );
+
+    // An ordinary user leaves the conversation and keeps the account.
+    let p3 = talk_users(app, &token).await[2].clone();
+    assert_eq!(p3.0, "participant3");
+    horn(app, "participant1", "DELETE", &path(&p3.1.to_string()), Value::Null)
+        .await
+        .assert_status(200);
+    assert!(talk_participant(app, &token, p3.1).await.is_none());
+    assert!(account_exists(app, "participant3").await);
+    app.as_user("participant3")
+        .get("/ocs/v2.php/cloud/user")
+        .await
+        .assert_status(200);
+}
+
+async fn deleting_the_conversation_deletes_its_linked_users(app: &TestApp) {
+    let token = class(app).await;
+    let (_, login, password) = redeemed(app, &token).await;
+    app.as_user("participant1")
+        .delete(&format!("{V4}/room/{token}"), &[])
+        .await
+        .assert_status(200);
+    assert!(!account_exists(app, &login).await);
+    assert_eq!(app_passwords_of(app, &login).await, 0);
+    app.with_credentials(&login, &password)
+        .get("/ocs/v2.php/cloud/user")
+        .await
+        .assert_status(401);
+    assert!(account_exists(app, "participant2").await);
+}
+
+fn test_reset(settings: &mut talk_breakout::config::Settings) {
+    settings.enable_test_reset = true;
+}
+
+async fn test_reset_deletes_linked_users(app: &TestApp) {
+    let token = class(app).await;
+    let (_, login, _) = redeemed(app, &token).await;
+    app.as_user("admin")
+        .delete("/ocs/v2.php/apps/spreedcheats/", &[])
+        .await
+        .assert_status(200);
+    assert!(!account_exists(app, &login).await);
+    assert!(account_exists(app, "participant1").await);
+}
+
+both_backends!(
+    unlinking_deletes_the_account,
+    deleting_the_conversation_deletes_its_linked_users
+);
+both_backends_with!(test_reset; test_reset_deletes_linked_users);
+
+async fn talk_refuses_linked_accounts_elsewhere(app: &TestApp) {
+    let token = class(app).await;
+    let (ada, login, password) = redeemed(app, &token).await;
+    let guest = app.with_credentials(&login, &password);
+    let r = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "other")])
+        .await;
+    let other = r.data()["token"].as_str().unwrap().to_owned();
+
+    // Never a moderator: 400 `type`, nothing changed.
+    let r = app
+        .as_user("participant1")
+        .post(
+            &format!("{V4}/room/{token}/moderators"),
+            &[("attendeeId", &ada.to_string())],
+        )
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({ "error": "type" }));
+    assert_eq!(talk_participant(app, &token, ada).await.unwrap()["participantType"], 3);
+
+    // Another conversation cannot take it: answered exactly as an unknown user.
+    let add = |who: String| {
+        let other = other.clone();
+        async move {
+            app.as_user("participant1")
+                .post(
+                    &format!("{V4}/room/{other}/participants"),
+                    &[("newParticipant", who.as_str()), ("source", "users")],
+                )
+                .await
+        }
+    };
+    let unknown = add("nosuchuser".to_owned()).await;
+    unknown.assert_status(404);
+    let r = add(login.clone()).await;
+    assert_eq!((r.status, r.body.clone()), (unknown.status, unknown.body.clone()));
+    let one_to_one = |who: String| async move {
+        app.as_user("participant1")
+            .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", who.as_str())])
+            .await
+    };
+    let unknown = one_to_one("nosuchuser".to_owned()).await;
+    let r = one_to_one(login.clone()).await;
+    assert_eq!((r.status, r.body.clone()), (unknown.status, unknown.body.clone()));
+    assert_eq!(talk_users(app, &other).await.len(), 1);
+
+    // It creates no conversations, and sees no other one on either face.
+    for form in [
+        vec![("roomType", "2"), ("roomName", "mine")],
+        vec![("roomType", "3"), ("roomName", "mine")],
+        vec![("roomType", "1"), ("invite", "participant1")],
+    ] {
+        let r = guest.post(&format!("{V4}/room"), &form).await;
+        r.assert_status(403);
+        assert_eq!(r.data(), json!([]));
+    }
+    let r = guest.get(&format!("{V4}/room")).await;
+    r.assert_status(200);
+    let tokens: Vec<Value> = r
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["token"].clone())
+        .collect();
+    assert_eq!(tokens, vec![json!(token)]);
+    guest.get(&format!("{V4}/room/{other}")).await.assert_status(404);
+    let r = app
+        .raw_http()
+        .get(app.url(&format!("{API}/channels/{other}/breakout/session")))
+        .header("Authorization", format!("Bearer {password}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "CHANNEL_NOT_FOUND");
+}
+
+async fn provisioning_refuses_linked_accounts(app: &TestApp) {
+    let token = class(app).await;
+    let (_, login, password) = redeemed(app, &token).await;
+    let admin = app.as_user("admin");
+    let users = admin.get("/ocs/v2.php/cloud/users").await;
+    users.assert_status(200);
+    assert!(
+        users.data()["users"].as_array().unwrap().contains(&json!(login)),
+        "{}",
+        users.body
+    );
+
+    let user = format!("/cloud/users/{login}");
+    let r = admin
+        .put(
+            &format!("/ocs/v2.php{user}"),
+            &[("key", "password"), ("value", "A-new-secret-123")],
+        )
+        .await;
+    r.assert_status(403);
+    assert_eq!(r.meta()["statuscode"], 403);
+    let r = admin
+        .put(
+            &format!("/ocs/v1.php{user}"),
+            &[("key", "password"), ("value", "A-new-secret-123")],
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.meta()["statuscode"], 403);
+    app.create_group("staff", &[]).await;
+    for group in ["admin", "staff"] {
+        let r = admin
+            .post(&format!("/ocs/v2.php{user}/groups"), &[("groupid", group)])
+            .await;
+        r.assert_status(403);
+    }
+    // The guest cannot give itself a password either.
+    let r = app
+        .with_credentials(&login, &password)
+        .put(
+            &format!("/ocs/v2.php{user}"),
+            &[("key", "password"), ("value", "A-new-secret-123")],
+        )
+        .await;
+    r.assert_status(403);
+    // Nothing changed: no password logs in, no group, still no admin.
+    app.with_credentials(&login, "A-new-secret-123")
+        .get("/ocs/v2.php/cloud/user")
+        .await
+        .assert_status(401);
+    let r = admin.get(&format!("/ocs/v2.php{user}/groups")).await;
+    r.assert_status(200);
+    assert_eq!(r.data()["groups"], json!([]));
+    app.with_credentials(&login, &password)
+        .get("/ocs/v2.php/cloud/users")
+        .await
+        .assert_status(403);
+}
+
+both_backends!(
+    talk_refuses_linked_accounts_elsewhere,
+    provisioning_refuses_linked_accounts
 );

@@ -24,6 +24,7 @@ mod database_outage;
 mod fixtures;
 mod front_script;
 mod horn;
+mod invitation_page;
 mod linked_users;
 mod login_flow;
 mod migrations;

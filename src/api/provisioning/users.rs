@@ -146,6 +146,8 @@ pub async fn edit(
                     R::EmptyDisplayName | R::InvalidEmail | R::EmptyPassword => soft(101, ""),
                     R::PasswordTooLong => soft(102, "Invalid password value"),
                     R::UnknownField => soft(113, ""),
+                    // Upstream's OCSForbiddenException for an edit the caller may not make.
+                    R::LinkedAccount => OcsError::Status(403),
                     _ => return None,
                 })
             })
@@ -220,6 +222,7 @@ async fn change_membership(
                     R::UserNotFound => soft(103, ""),
                     R::NotPermitted => soft(104, ""),
                     R::LeaveAdminGroup => soft(105, "Cannot remove yourself from the admin group"),
+                    R::LinkedAccount => OcsError::Status(403),
                     _ => return None,
                 })
             })

@@ -4,9 +4,9 @@
 
 use crate::backend;
 use crate::db::models::LinkedUser;
-use crate::db::schema::linked_users;
+use crate::db::schema::{linked_users, messages};
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::RoomId;
+use crate::domain::ids::{actor, RoomId};
 use diesel::prelude::*;
 
 pub fn insert(conn: &mut Conn<'_>, row: &LinkedUser) -> DbResult<()> {
@@ -53,4 +53,31 @@ pub fn set_invitation(conn: &mut Conn<'_>, user_id: &str, code: &str, expires: i
 pub fn delete(conn: &mut Conn<'_>, user_id: &str) -> DbResult<bool> {
     let n = backend!(conn, c => diesel::delete(linked_users::table.find(user_id)).execute(c))?;
     Ok(n > 0)
+}
+
+/// Upstream's `ICommentsManager::deleteReferencesOfActor` for a deleted account: its messages
+/// in `room_ids` stay, with `deleted_users` as author (and as editor where it edited them) and
+/// no display name, as Talk shows a deleted user's messages.
+pub fn forget_author(conn: &mut Conn<'_>, room_ids: &[RoomId], user_id: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table
+        .filter(messages::room_id.eq_any(room_ids))
+        .filter(messages::actor_type.eq(actor::USERS))
+        .filter(messages::actor_id.eq(user_id)))
+        .set((
+            messages::actor_type.eq(actor::DELETED_USERS),
+            messages::actor_id.eq(actor::DELETED_USERS),
+            messages::actor_display_name.eq(""),
+        ))
+        .execute(c))?;
+    backend!(conn, c => diesel::update(messages::table
+        .filter(messages::room_id.eq_any(room_ids))
+        .filter(messages::last_edit_actor_type.eq(actor::USERS))
+        .filter(messages::last_edit_actor_id.eq(user_id)))
+        .set((
+            messages::last_edit_actor_type.eq(actor::DELETED_USERS),
+            messages::last_edit_actor_id.eq(actor::DELETED_USERS),
+            messages::last_edit_actor_display_name.eq(""),
+        ))
+        .execute(c))?;
+    Ok(())
 }
