@@ -463,7 +463,9 @@ async fn confirming_the_account_password(app: &TestApp) {
         .put(&path, &[("password", "123456")])
         .await
         .assert_status(401);
-    let r = me.put(&format!("{V1}/core/apppassword/confirm"), &[("password", "123456")]).await;
+    let r = me
+        .put(&format!("{V1}/core/apppassword/confirm"), &[("password", "123456")])
+        .await;
     r.assert_status(200);
     assert_eq!(r.meta()["statuscode"], 100);
 }

@@ -523,20 +523,39 @@ async fn app_password_completes_the_flow(app: &TestApp) {
 
     let refusals: [(&[(&str, &str)], &str); 5] = [
         (
-            &[("token", &login_token), ("user", "participant1"), ("password", &app_password)],
+            &[
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
             "State token missing",
         ),
         (
-            &[("stateToken", "x"), ("token", &login_token), ("user", "participant1"), ("password", &app_password)],
+            &[
+                ("stateToken", "x"),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
             "State token does not match",
         ),
         // Somebody else's login name, the account password, a made-up app password.
         (
-            &[("stateToken", &csrf), ("token", &login_token), ("user", "participant2"), ("password", &app_password)],
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant2"),
+                ("password", &app_password),
+            ],
             "Invalid app password",
         ),
         (
-            &[("stateToken", &csrf), ("token", &login_token), ("user", "participant1"), ("password", "123456")],
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", "123456"),
+            ],
             "Invalid app password",
         ),
         (
@@ -561,7 +580,12 @@ async fn app_password_completes_the_flow(app: &TestApp) {
     let r = other
         .submit(
             &apptoken,
-            &[("stateToken", &csrf), ("token", &login_token), ("user", "participant1"), ("password", &app_password)],
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
         )
         .await;
     r.assert_status(403);
@@ -570,7 +594,12 @@ async fn app_password_completes_the_flow(app: &TestApp) {
     let done = browser
         .submit(
             &app.url("/index.php/login/v2/apptoken"),
-            &[("stateToken", &csrf), ("token", &login_token), ("user", "participant1"), ("password", &app_password)],
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
         )
         .await;
     done.assert_status(200);
@@ -588,9 +617,18 @@ async fn app_password_completes_the_flow(app: &TestApp) {
     let r = browser
         .submit(
             &apptoken,
-            &[("stateToken", &csrf), ("token", &login_token), ("user", "participant1"), ("password", &app_password)],
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
         )
         .await;
     r.assert_status(403);
-    assert!(r.body.contains("Your login token is invalid or has expired"), "{}", r.body);
+    assert!(
+        r.body.contains("Your login token is invalid or has expired"),
+        "{}",
+        r.body
+    );
 }
