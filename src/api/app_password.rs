@@ -1,6 +1,7 @@
 //! Nextcloud's app passwords (`core` `AppPasswordController`): create one with the account
 //! password, revoke or rotate the one in use. Only the keyed hash is stored (`auth::token`).
 
+use crate::auth::throttle::{Action, Verdict};
 use crate::auth::token::{self, Purpose};
 use crate::auth::{AppPasswordUse, AuthUser};
 use crate::db::models::NewAppPassword;
@@ -10,7 +11,7 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde::Serialize;
 use serde_json::Value;
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/core/getapppassword", get(get_app_password))
         .route("/core/apppassword", delete(delete_app_password))
         .route("/core/apppassword/rotate", post(rotate_app_password))
+        .route("/core/apppassword/confirm", put(confirm_user_password))
 }
 
 /// The app password the request authenticated with, if it did with one.
@@ -129,4 +131,42 @@ async fn rotate_app_password(
         return Err(OcsError::custom(403, "could not rotate apptoken", empty()));
     }
     Ok(Ocs::ok(AppPasswordAnswer { apppassword: password }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Confirmed {
+    last_login: i64,
+}
+
+/// # PUT /ocs/v2.php/core/apppassword/confirm (AppPasswordController::confirmUserPassword)
+///
+/// Confirms the account password (`password`) of the caller, as Nextcloud asks before
+/// sensitive changes: 200 `{lastLogin: now}`, 403 `[]` for a wrong one (an app password is no
+/// account password). Brute-force protected under upstream's action `sudo`: failures are
+/// counted and delayed, past the maximum delay the address gets 429 without a check, and a
+/// right password clears the record.
+async fn confirm_user_password(
+    State(s): State<AppState>,
+    caller: AuthUser,
+    parts: Parts,
+    params: crate::ocs::Params,
+) -> OcsResult<Confirmed> {
+    let ip = crate::auth::client_ip(&parts);
+    let attempts = s.throttler.attempts(ip, Action::Sudo).await;
+    if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
+        return Err(OcsError::Status(429));
+    }
+    let password = params.string("password").unwrap_or_default();
+    if !crate::auth::is_account_password(&s, caller.user_id.0.clone(), password).await? {
+        let delay = s.throttler.register_failure(ip, Action::Sudo).await;
+        tokio::time::sleep(delay).await;
+        return Err(OcsError::Status(403));
+    }
+    if attempts > 0 {
+        s.throttler.reset(ip, Action::Sudo).await;
+    }
+    Ok(Ocs::ok(Confirmed {
+        last_login: crate::domain::now(),
+    }))
 }

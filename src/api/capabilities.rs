@@ -40,7 +40,10 @@ pub const FEATURES: &[&str] = &[
     "read-only-rooms",
     "room-description",
     "delete-messages",
+    // Deleting has no age limit here, as in upstream's current `ChatController::deleteMessage`.
+    "delete-messages-unlimited",
     "edit-messages",
+    "reactions",
 ];
 
 /// Nextcloud's link-reference pattern, advertised in the `core` block.

@@ -3,7 +3,7 @@
 use crate::api::extract::RoomParticipant;
 use crate::api::wire::{format_message, MessageObject};
 use crate::db::store;
-use crate::domain::ids::CHAT_MAX_LENGTH;
+use crate::domain::ids::{actor, CHAT_MAX_LENGTH};
 use crate::domain::{chat, Refusal};
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::{AppState, Now};
@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The `{messageId}` placeholder, under upstream's route requirement `[0-9]+`: anything else is
 /// "no such route", decided before login and membership as upstream's router does.
-struct MessageId(i64);
+pub(crate) struct MessageId(pub(crate) i64);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MessageId {
     type Rejection = OcsError;
@@ -153,7 +153,8 @@ async fn receive_messages(
     let viewer = p.user_id().clone();
     loop {
         let (room_c, attendee_c) = (room.clone(), attendee.clone());
-        let (messages, parents) =
+        let viewer_c = viewer.clone();
+        let (messages, parents, own) =
             s.db.run(move |conn| -> Result<_, Refusal> {
                 let messages = if future {
                     let after = if include_last_known { last_known - 1 } else { last_known };
@@ -173,7 +174,19 @@ async fn receive_messages(
                 // read in one query for the page.
                 let ids: Vec<i64> = messages.iter().map(|m| m.parent_id).filter(|id| *id > 0).collect();
                 let parents = store::messages::find_many(conn, room_c.id, &ids, now.secs())?;
-                Ok((messages, parents))
+                // The reader's own reactions to the page and its parents, in one range query.
+                let shown = messages.iter().chain(parents.iter()).map(|m| m.id);
+                let own = match (shown.clone().min(), shown.max()) {
+                    (Some(from), Some(to)) => store::reactions::by_actor_between(
+                        conn,
+                        room_c.id,
+                        (actor::USERS, viewer_c.as_str()),
+                        from,
+                        to,
+                    )?,
+                    _ => Vec::new(),
+                };
+                Ok((messages, parents, own))
             })
             .await?;
         if !messages.is_empty() {
@@ -181,11 +194,11 @@ async fn receive_messages(
             let objects: Vec<MessageObject> = messages
                 .iter()
                 .map(|m| {
-                    let mut object = format_message(&room, m, Some(&viewer));
+                    let mut object = with_own_reactions(format_message(&room, m, Some(&viewer)), &own);
                     object.parent = parents
                         .iter()
                         .find(|p| p.id == m.parent_id)
-                        .map(|p| Box::new(format_message(&room, p, Some(&viewer))));
+                        .map(|p| Box::new(with_own_reactions(format_message(&room, p, Some(&viewer)), &own)));
                     object
                 })
                 .collect();
@@ -200,6 +213,19 @@ async fn receive_messages(
             _ = s.stopping.wait() => {}
         }
     }
+}
+
+/// Adds `reactionsSelf` where the reader reacted: their emojis, in the order given.
+fn with_own_reactions(mut object: MessageObject, own: &[(i64, String)]) -> MessageObject {
+    let mine: Vec<String> = own
+        .iter()
+        .filter(|(id, _)| *id == object.id)
+        .map(|(_, reaction)| reaction.clone())
+        .collect();
+    if !mine.is_empty() {
+        object.reactions_self = Some(mine);
+    }
+    object
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v1/chat/{token}/{messageId} (ChatController::editMessage)

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
     let flow = Router::new()
         .route("/login/v2", post(init))
         .route("/login/v2/poll", post(poll))
+        .route("/login/v2/apptoken", post(app_token_login))
         .route("/login/v2/flow/{token}", get(login_page).post(log_in))
         .route("/login/v2/flow/{token}/grant", post(grant));
     Router::new().merge(flow.clone()).nest("/index.php", flow)
@@ -121,7 +122,7 @@ async fn init(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let poll_hash = s.tokens.hash_hex(Purpose::FlowPoll, &poll_token);
     let login_hash = s.tokens.hash_hex(Purpose::FlowLogin, &login_token);
     let app_password_hash = s.tokens.hash_hex(Purpose::AppPassword, &app_password);
-    let sealed = hex::encode(s.tokens.seal(&poll_token, app_password.as_bytes()));
+    let sealed = seal_for_poll(&s, &poll_token, &login_token, &app_password);
     let client_name = super::app_password::device_name(&headers);
     let base = base_url(&s, &headers);
     let server = base.clone();
@@ -199,7 +200,8 @@ async fn poll(State(s): State<AppState>, Query(query): Query<HashMap<String, Str
         Ok(None) => return not_found(),
         Err(e) => return db_failure(e),
     };
-    let Some(sealed) = hex::decode(&flow.app_password_sealed).ok() else {
+    let sealed_part = flow.app_password_sealed.split('.').next().unwrap_or_default();
+    let Some(sealed) = hex::decode(sealed_part).ok() else {
         return internal("sealed app password is not hex");
     };
     let Ok(app_password) = String::from_utf8(s.tokens.seal(&poll_token, &sealed)) else {
@@ -450,14 +452,108 @@ async fn grant(
         })
         .await;
     match granted {
-        Ok(true) => page(
-            StatusCode::OK,
-            "Account connected",
-            "<p>Your client should now be connected.<br>You can close this window.</p>",
-        ),
+        Ok(true) => done_page(),
         Ok(false) => error_page(StatusCode::FORBIDDEN, "Could not complete login"),
         Err(e) => db_failure(e),
     }
+}
+
+/// How long a key stream the poll token lends for an app password given on the log-in page;
+/// the app passwords of this server are 72 characters.
+const SEAL_KEY_LEN: usize = 128;
+
+/// What the flow row keeps of the app password to hand out: `<P sealed with the poll token's
+/// key stream>.<that key stream sealed with the login token's>`, both hex. The poll opens the
+/// first part with its token. The second lets the log-in page, which knows the login token,
+/// replace the app password by one the person gives (upstream's `flowDoneWithAppPassword`),
+/// while the database alone opens neither.
+fn seal_for_poll(s: &AppState, poll_token: &str, login_token: &str, app_password: &str) -> String {
+    let poll_stream = s.tokens.seal(poll_token, &[0u8; SEAL_KEY_LEN]);
+    format!(
+        "{}.{}",
+        hex::encode(s.tokens.seal(poll_token, app_password.as_bytes())),
+        hex::encode(s.tokens.seal(login_token, &poll_stream))
+    )
+}
+
+/// The sealed value for a given app password, from the flow's second part and the login token.
+fn reseal_with(s: &AppState, flow: &LoginFlow, login_token: &str, app_password: &str) -> Option<String> {
+    let (_, lent) = flow.app_password_sealed.split_once('.')?;
+    let poll_stream = s.tokens.seal(login_token, &hex::decode(lent).ok()?);
+    if app_password.len() > poll_stream.len() {
+        return None;
+    }
+    let sealed: Vec<u8> = app_password.bytes().zip(&poll_stream).map(|(b, k)| b ^ k).collect();
+    Some(format!("{}.{lent}", hex::encode(sealed)))
+}
+
+/// `POST /login/v2/apptoken` (upstream's `apptokenRedirect`): the log-in page's second form,
+/// for a person who has an app password rather than the account password. The state token
+/// must be this browser's for the flow (403 "State token missing" / "State token does not
+/// match"), the flow alive (403 as every flow page); then the app password must belong to the
+/// login name (403 "Invalid app password", counted and delayed like a failed login). The flow is
+/// done at once: the poll hands out that app password, and no new one is made.
+async fn app_token_login(State(s): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let fields = form_fields(&body);
+    let Some(state_token) = fields.get("stateToken") else {
+        return error_page(StatusCode::FORBIDDEN, "State token missing");
+    };
+    let login_token = fields.get("token").cloned().unwrap_or_default();
+    let nonce = browser_nonce(&parts.headers).unwrap_or_default();
+    if nonce.is_empty() || !csrf_ok(&s, &login_token, &nonce, Some(state_token)) {
+        return error_page(StatusCode::FORBIDDEN, "State token does not match");
+    }
+    let flow = match live_flow(&s, &login_token).await {
+        Ok(Some(flow)) => flow,
+        Ok(None) => return token_forbidden(),
+        Err(e) => return db_failure(e),
+    };
+    let login = fields.get("user").map(|v| v.trim()).unwrap_or("").to_owned();
+    let password = fields.get("password").cloned().unwrap_or_default();
+    let ip = client_ip(&parts);
+    let checked = if login.len() > FIELD_MAX || password.len() > FIELD_MAX {
+        let delay = s.throttler.register_failure(ip, Action::Login).await;
+        tokio::time::sleep(delay).await;
+        Ok(None)
+    } else {
+        crate::auth::check_app_password(&s, ip, login.clone(), password.clone()).await
+    };
+    let account = match checked {
+        Ok(Some(account)) => account,
+        Ok(None) | Err(AuthFailure::Rejected(_)) => {
+            return error_page(StatusCode::FORBIDDEN, "Invalid app password");
+        }
+        Err(AuthFailure::TooManyRequests) => {
+            return error_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many failed attempts from your address. Please try again later.",
+            )
+        }
+        Err(AuthFailure::Db(e)) => return db_failure(e),
+    };
+    let Some(sealed) = reseal_with(&s, &flow, &login_token, &password) else {
+        return error_page(StatusCode::FORBIDDEN, "Could not complete login");
+    };
+    let (id, user_id) = (flow.id, account.user_id.clone());
+    let done =
+        s.db.run(move |conn| {
+            conn.write_tx(|conn| store::app_passwords::flow_done_with_app_password(conn, id, &user_id, &sealed))
+        })
+        .await;
+    match done {
+        Ok(true) => done_page(),
+        Ok(false) => error_page(StatusCode::FORBIDDEN, "Could not complete login"),
+        Err(e) => db_failure(e),
+    }
+}
+
+/// Upstream's `loginflowv2/done` page.
+fn done_page() -> Response {
+    page(
+        StatusCode::OK,
+        "Account connected",
+        "<p>Your client should now be connected.<br>You can close this window.</p>",
+    )
 }
 
 /// HTML-escapes text for element content and attribute values.
@@ -505,7 +601,17 @@ fn login_form(
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Log in</button>
-</form>"#,
+</form>
+<details><summary>Log in with an app password</summary>
+<form method="post" action="../apptoken">
+<input type="hidden" name="stateToken" value="{csrf}">
+<input type="hidden" name="token" value="{token}">
+<label for="app-user">Login</label>
+<input id="app-user" name="user" type="text" value="{login}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+<label for="app-password">App password</label>
+<input id="app-password" name="password" type="password" autocomplete="off" required>
+<button type="submit">Log in with the app password</button>
+</form></details>"#,
         client = escape(&client_label(flow)),
         token = escape(login_token),
         csrf = csrf_token(s, login_token, nonce),

@@ -10,6 +10,7 @@ pub mod invitation_page;
 pub mod login_flow;
 pub mod present;
 pub mod provisioning;
+pub mod reaction;
 pub mod room;
 pub mod status;
 pub mod wire;
@@ -36,6 +37,7 @@ fn ocs_routes(enable_test_reset: bool) -> Router<AppState> {
         .merge(provisioning::routes(enable_test_reset))
         .merge(room::routes())
         .merge(chat::routes())
+        .merge(reaction::routes())
         .merge(breakout_room::routes())
 }
 

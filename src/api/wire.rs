@@ -318,6 +318,9 @@ pub struct MessageObject {
     pub reference_id: String,
     /// Upstream forces `{}` for an empty reaction map in JSON.
     pub reactions: Map<String, Value>,
+    /// The viewer's own reactions to the message: only where they reacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reactions_self: Option<Vec<String>>,
     pub expiration_timestamp: i64,
     pub markdown: bool,
     /// The topmost parent, or the message itself outside threads (Talk 22).
@@ -358,7 +361,11 @@ pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> Message
         message_type: rendered.message_type.to_owned(),
         is_replyable: rendered.message_type == "comment",
         reference_id: m.reference_id.clone(),
-        reactions: Map::new(),
+        reactions: match serde_json::from_str(&m.reactions) {
+            Ok(Value::Object(counts)) => counts,
+            _ => Map::new(),
+        },
+        reactions_self: None,
         expiration_timestamp: m.expires_at,
         markdown: rendered.message_type == "comment",
         thread_id: if m.parent_id > 0 { m.parent_id } else { m.id },

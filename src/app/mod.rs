@@ -6,5 +6,6 @@ pub mod app_config;
 pub mod breakout;
 pub mod conversation_settings;
 pub mod linked;
+pub mod reactions;
 pub mod rounds;
 pub mod test_reset;

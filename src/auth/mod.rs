@@ -432,6 +432,51 @@ pub async fn check_account_password(
     }
 }
 
+/// Whether `password` is the account password of `user_id` (an app password is not: upstream's
+/// `IUserManager::checkPassword`). Counts nothing; the caller throttles under its own action.
+pub async fn is_account_password(
+    state: &AppState,
+    user_id: String,
+    password: String,
+) -> Result<bool, crate::db::DbError> {
+    if password.is_empty() || password.len() > 4096 {
+        return Ok(false);
+    }
+    let user = state
+        .db
+        .read_one(move |conn| store::users::find(conn, &user_id))
+        .await?;
+    match user {
+        Some(user) => Ok(verify_password_async(password, user.password_hash).await),
+        None => Ok(false),
+    }
+}
+
+/// Checks an app password issued to `login` (not an account password) for the Login Flow's
+/// app-password form, honouring and updating the address's brute-force record like a login.
+pub async fn check_app_password(
+    state: &AppState,
+    ip: IpAddr,
+    login: String,
+    password: String,
+) -> Result<Option<AuthUser>, AuthFailure> {
+    match verify_app_password(state, ip, Some(&login), &password).await? {
+        Login::Valid { user, clear_record, .. } => {
+            if clear_record {
+                state.throttler.reset(ip, Action::Login).await;
+            }
+            Ok(Some(user))
+        }
+        Login::Throttled => Err(AuthFailure::TooManyRequests),
+        Login::Invalid => {
+            let delay = state.throttler.register_failure(ip, Action::Login).await;
+            tokio::time::sleep(delay).await;
+            Ok(None)
+        }
+        Login::Disabled => Ok(None),
+    }
+}
+
 /// Upstream writes the last login time at most once a minute (`User::updateLastLoginTimestamp`).
 const LAST_LOGIN_GRANULARITY: i64 = 60;
 

@@ -19,6 +19,8 @@ pub enum Action {
     Login,
     /// `talkRoomToken`: a conversation token that does not resolve for the caller.
     RoomToken,
+    /// `sudo`: confirming the account password (`AppPasswordController::confirmUserPassword`).
+    Sudo,
 }
 
 impl Action {
@@ -27,6 +29,7 @@ impl Action {
         match self {
             Action::Login => "login",
             Action::RoomToken => "talkRoomToken",
+            Action::Sudo => "sudo",
         }
     }
 }

@@ -167,6 +167,9 @@ pub struct Message {
     pub last_edit_actor_id: String,
     pub last_edit_actor_display_name: String,
     pub last_edit_timestamp: i64,
+    /// Reaction counts (a JSON object, emoji → count, most used first), kept up to date with
+    /// the `reactions` table as upstream's comments keep theirs.
+    pub reactions: String,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -114,6 +114,19 @@ diesel::table! {
         last_edit_actor_id -> Text,
         last_edit_actor_display_name -> Text,
         last_edit_timestamp -> BigInt,
+        reactions -> Text,
+    }
+}
+
+diesel::table! {
+    reactions (id) {
+        id -> BigInt,
+        room_id -> BigInt,
+        parent_id -> BigInt,
+        message_id -> BigInt,
+        actor_type -> Text,
+        actor_id -> Text,
+        reaction -> Text,
     }
 }
 
@@ -217,6 +230,7 @@ diesel::joinable!(group_members -> user_groups (group_id));
 diesel::joinable!(attendees -> rooms (room_id));
 diesel::joinable!(sessions -> attendees (attendee_id));
 diesel::joinable!(messages -> rooms (room_id));
+diesel::joinable!(reactions -> rooms (room_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -227,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendees,
     sessions,
     messages,
+    reactions,
     server_secrets,
     app_passwords,
     login_flows,

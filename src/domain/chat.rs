@@ -157,6 +157,24 @@ pub fn post_system_message_with(
     Ok(stored)
 }
 
+/// Posts a system message that replies to `parent_id` without becoming the conversation's
+/// last message (upstream's `addSystemMessage` with a parent and `shouldSkipLastMessageUpdate`),
+/// as `reaction_revoked` is posted.
+pub fn post_reply_system_message(
+    conn: &mut Conn<'_>,
+    actor: &Actor,
+    room_id: RoomId,
+    key: &str,
+    parameters: Map<String, Value>,
+    parent_id: i64,
+    now: i64,
+) -> DbResult<Message> {
+    let expires_at = expiry_for(conn, room_id, now)?;
+    let mut row = system_row(actor, room_id, key, parameters, now, expires_at);
+    row.parent_id = parent_id;
+    store::messages::insert(conn, &row)
+}
+
 /// Posts many system messages with set-based statements (one multi-row insert per chunk, one
 /// update of the rooms' last message), for operations that touch hundreds of attendees.
 pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMessage], now: i64) -> DbResult<()> {
@@ -238,6 +256,9 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
     if m.verb == VERB_COMMENT_DELETED {
         return render_deleted(m, viewer);
     }
+    if let Some(reaction) = render_reaction(m) {
+        return reaction;
+    }
     if m.verb != VERB_SYSTEM {
         return Rendered {
             text: m.message.clone(),
@@ -302,6 +323,8 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         "message_edited" => "{actor} edited a message",
         "message_deleted" if viewer_is_actor => "You deleted a message",
         "message_deleted" => "{actor} deleted a message",
+        "reaction_revoked" if viewer_is_actor => "You deleted a reaction",
+        "reaction_revoked" => "{actor} deleted a reaction",
         "conversation_renamed" if viewer_is_actor => "You renamed the conversation",
         "conversation_renamed" => "{actor} renamed the conversation",
         _ => "",
@@ -361,6 +384,24 @@ pub fn delete_message(
     let system = store::messages::insert(conn, &row)?;
     let deleted = store::messages::find(conn, room.id, message.id)?.ok_or(crate::domain::Refusal::MessageNotFound)?;
     Ok((system, deleted))
+}
+
+/// A reaction's own message as upstream's `ReactionParser` shows it: a system message whose
+/// text is the emoji (`reaction`), or, once revoked, "Reaction deleted by author"
+/// (`reaction_deleted`), without parameters.
+fn render_reaction(m: &Message) -> Option<Rendered> {
+    use crate::domain::reactions::{VERB_REACTION, VERB_REACTION_DELETED};
+    let text = match m.verb.as_str() {
+        VERB_REACTION => m.message.clone(),
+        VERB_REACTION_DELETED => "Reaction deleted by author".to_owned(),
+        _ => return None,
+    };
+    Some(Rendered {
+        text,
+        parameters: Map::new(),
+        system_message: m.verb.clone(),
+        message_type: "system",
+    })
 }
 
 /// A deleted comment as upstream shows it: "Message deleted by you" to the one who deleted

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod linked;
 pub mod mixing;
 pub mod participant;
+pub mod reactions;
 pub mod refusal;
 pub mod rounds;
 pub mod schedule;

@@ -71,6 +71,15 @@ pub enum Refusal {
     /// The message is of a kind the action does not apply to (system messages, deleted ones).
     #[error("not applicable to this message")]
     MessageKindNotAllowed,
+    /// The message exists but cannot be reacted to: in another conversation, or not a comment.
+    #[error("message cannot be reacted to")]
+    MessageNotReactable,
+    /// A reaction that is not a single emoji.
+    #[error("not a single emoji")]
+    InvalidReaction,
+    /// The caller has not reacted to the message with this emoji.
+    #[error("reaction not found")]
+    ReactionNotFound,
     /// A moderator tried to change their own moderator state.
     #[error("cannot change oneself")]
     SelfNotAllowed,

@@ -17,7 +17,8 @@ pub fn status_and_key(refusal: &Refusal) -> (u16, Option<&'static str>) {
         | NotAllowedToCreateConversations => (403, None),
         LobbyClosed => (412, None),
         NoParentPermission => (400, Some("permissions")),
-        MissingParameter | NotApplicable => (400, None),
+        MissingParameter | NotApplicable | MessageNotReactable | InvalidReaction => (400, None),
+        ReactionNotFound => (404, None),
         InvalidField(key) => (400, Some(key)),
         TooLong(key) => (413, Some(key)),
         FieldTargetNotFound(key) => (404, Some(key)),
@@ -91,6 +92,9 @@ mod tests {
             NotMessageAuthor => OcsError::keyed(403, "permission"),
             MessageNotFound => OcsError::keyed(404, "message"),
             MessageKindNotAllowed => OcsError::keyed(405, "message"),
+            MessageNotReactable => OcsError::Status(400),
+            InvalidReaction => OcsError::Status(400),
+            ReactionNotFound => OcsError::Status(404),
             Storage(DbError::Unavailable(m)) => OcsError::Unavailable(m.clone()),
             Storage(e) => OcsError::Internal(e.to_string()),
         }
@@ -131,10 +135,13 @@ mod tests {
             NotMessageAuthor,
             MessageNotFound,
             MessageKindNotAllowed,
+            MessageNotReactable,
+            InvalidReaction,
+            ReactionNotFound,
             Storage(DbError::Unavailable("down".into())),
             Storage(DbError::Internal("bug".into())),
         ];
-        assert_eq!(all.len(), 33);
+        assert_eq!(all.len(), 36);
         for refusal in all {
             let want = format!("{:?}", expected(&refusal));
             let label = format!("{refusal:?}");

@@ -55,6 +55,7 @@ fn v2_failure(status: u16, message: &str) -> serde_json::Value {
 }
 
 both_backends!(
+    confirming_the_account_password,
     app_password_opens_every_ocs_route,
     app_password_is_stored_only_hashed,
     app_password_cannot_request_another,
@@ -426,5 +427,71 @@ async fn disabling_and_deleting_on_another_instance_apply_within_a_second() {
         .assert_status(401);
     assert_eq!(stored_app_passwords(&app, "participant1").await, 0);
     second.shutdown().await.unwrap();
+    app.stop().await;
+}
+
+/// `PUT /core/apppassword/confirm` (`AppPasswordController::confirmUserPassword`): the account
+/// password answers 200 with `lastLogin`; a wrong one, or an app password, 403 `[]`.
+async fn confirming_the_account_password(app: &TestApp) {
+    app.create_user("participant1").await;
+    let me = app.as_user("participant1");
+    let path = format!("{V2}/core/apppassword/confirm");
+    // nextcloud_async: form body; the web client: JSON.
+    let r = me.put(&path, &[("password", "123456")]).await;
+    r.assert_status(200);
+    assert!(r.data()["lastLogin"].as_i64().unwrap() > 1_700_000_000, "{}", r.body);
+    assert_eq!(r.data().as_object().unwrap().len(), 1);
+    me.json("PUT", &path, &json!({"password": "123456"}))
+        .await
+        .assert_status(200);
+    // Android: query string.
+    me.send_query("PUT", &format!("{path}?password=123456"))
+        .await
+        .assert_status(200);
+    for wrong in ["wrong", "", "12345"] {
+        let r = me.put(&path, &[("password", wrong)]).await;
+        r.assert_status(403);
+        assert_eq!(r.data(), json!([]), "{wrong:?}");
+    }
+    me.put(&path, &[]).await.assert_status(403);
+    // An app password is no account password.
+    let app_password = new_app_password(app, "participant1").await;
+    let r = me.put(&path, &[("password", &app_password)]).await;
+    r.assert_status(403);
+    // Without a login: 401; OCS v1 too answers the confirmation.
+    app.anonymous()
+        .put(&path, &[("password", "123456")])
+        .await
+        .assert_status(401);
+    let r = me
+        .put(&format!("{V1}/core/apppassword/confirm"), &[("password", "123456")])
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.meta()["statuscode"], 100);
+}
+
+/// Wrong confirmations are counted under upstream's `sudo` action (not as failed logins), and
+/// the right password clears them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_confirmations_are_throttled_under_sudo() {
+    let app = TestApp::sqlite_with(|s| s.brute_force_protection = true).await;
+    app.create_user("participant1").await;
+    let me = app.as_user("participant1");
+    let path = format!("{V2}/core/apppassword/confirm");
+    let sudo_attempts = || async {
+        let address = talk_breakout::auth::throttle::address_key("127.0.0.1".parse().unwrap());
+        app.db()
+            .run(move |conn| store::brute_force::attempts(conn, "sudo", &address, 0))
+            .await
+            .unwrap()
+    };
+    me.put(&path, &[("password", "wrong")]).await.assert_status(403);
+    me.put(&path, &[("password", "wrong")]).await.assert_status(403);
+    assert_eq!(sudo_attempts().await, 2);
+    // Not counted as failed logins: the login delay stays 0.
+    let caps = app.anonymous().get(&format!("{V2}/cloud/capabilities")).await;
+    assert_eq!(caps.data()["capabilities"]["bruteforce"]["delay"], 0);
+    me.put(&path, &[("password", "123456")]).await.assert_status(200);
+    assert_eq!(sudo_attempts().await, 0);
     app.stop().await;
 }

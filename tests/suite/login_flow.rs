@@ -50,6 +50,7 @@ async fn stored_app_passwords(app: &TestApp, user: &str) -> i64 {
 }
 
 both_backends!(
+    app_password_completes_the_flow,
     start_answers_upstream_shape,
     person_logs_in_and_grants_access,
     unknown_and_malformed_tokens_are_forbidden,
@@ -440,4 +441,136 @@ async fn wrong_passwords_on_the_form_are_throttled() {
     let caps = app.anonymous().get("/ocs/v2.php/cloud/capabilities").await;
     assert_eq!(caps.data()["capabilities"]["bruteforce"]["delay"], Value::from(200));
     app.stop().await;
+}
+
+/// The log-in page's second form takes an app password instead of the account password
+/// (upstream's `apptokenRedirect` and `flowDoneWithAppPassword`): the flow is done at once and
+/// the poll hands out that app password; no new one is made.
+async fn app_password_completes_the_flow(app: &TestApp) {
+    app.create_user("participant1").await;
+    app.create_user("participant2").await;
+    let r = app.as_user("participant1").get("/ocs/v2.php/core/getapppassword").await;
+    r.assert_status(200);
+    let app_password = r.data()["apppassword"].as_str().unwrap().to_owned();
+    assert_eq!(stored_app_passwords(app, "participant1").await, 1);
+
+    let (_, flow) = start(app, "/login/v2").await;
+    let mut browser = Browser::new(app);
+    let form = browser.open(&flow.login).await;
+    form.assert_status(200);
+    assert!(form.body.contains(r#"action="../apptoken""#), "{}", form.body);
+    let csrf = request_token(&form);
+    let login_token = flow.login.rsplit('/').next().unwrap().to_owned();
+    let apptoken = app.url("/login/v2/apptoken");
+
+    let refusals: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
+            "State token missing",
+        ),
+        (
+            &[
+                ("stateToken", "x"),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
+            "State token does not match",
+        ),
+        // Somebody else's login name, the account password, a made-up app password.
+        (
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant2"),
+                ("password", &app_password),
+            ],
+            "Invalid app password",
+        ),
+        (
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", "123456"),
+            ],
+            "Invalid app password",
+        ),
+        (
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &"A".repeat(72)),
+            ],
+            "Invalid app password",
+        ),
+    ];
+    for (form, message) in refusals {
+        let r = browser.submit(&apptoken, form).await;
+        r.assert_status(403);
+        assert_secure_page(&r);
+        assert!(r.body.contains(message), "{message}: {}", r.body);
+        poll(app, &flow).await.assert_status(404);
+    }
+    // Another browser (no cookie) cannot use this browser's state token.
+    let mut other = Browser::new(app);
+    let r = other
+        .submit(
+            &apptoken,
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
+        )
+        .await;
+    r.assert_status(403);
+    poll(app, &flow).await.assert_status(404);
+
+    let done = browser
+        .submit(
+            &app.url("/index.php/login/v2/apptoken"),
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
+        )
+        .await;
+    done.assert_status(200);
+    assert_secure_page(&done);
+    assert!(done.body.contains("Account connected"), "{}", done.body);
+    let p = poll(app, &flow).await;
+    p.assert_status(200);
+    let v = p.json();
+    assert_eq!(v["loginName"], "participant1");
+    assert_eq!(v["appPassword"], json!(app_password));
+    assert_eq!(stored_app_passwords(app, "participant1").await, 1);
+    poll(app, &flow).await.assert_status(404);
+    // The flow is over: its page and the form are refused.
+    browser.open(&flow.login).await.assert_status(403);
+    let r = browser
+        .submit(
+            &apptoken,
+            &[
+                ("stateToken", &csrf),
+                ("token", &login_token),
+                ("user", "participant1"),
+                ("password", &app_password),
+            ],
+        )
+        .await;
+    r.assert_status(403);
+    assert!(
+        r.body.contains("Your login token is invalid or has expired"),
+        "{}",
+        r.body
+    );
 }

@@ -33,5 +33,6 @@ mod naming;
 mod ocs_envelope;
 mod openapi;
 mod provisioning;
+mod reactions;
 mod room_settings;
 mod webhooks;

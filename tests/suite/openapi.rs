@@ -212,6 +212,53 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
     .await
     .assert_status(200);
 
+    // Reactions: add (JSON, query string), again (200), list (all, one emoji), the chat with
+    // `reactions` and `reactionsSelf`, refusals, revoke (form body).
+    let reaction = format!("{V1}/reaction/{token}/{first}");
+    c.call(&other, "POST", &reaction, Body::Json(json!({"reaction": "👍"})))
+        .await
+        .assert_status(201);
+    c.call(
+        &owner,
+        "POST",
+        &format!("{reaction}?reaction=%F0%9F%8E%89"),
+        Body::Query,
+    )
+    .await
+    .assert_status(201);
+    c.call(&other, "POST", &reaction, Body::Form(&[("reaction", "👍")]))
+        .await
+        .assert_status(200);
+    c.call(&owner, "GET", &reaction, Body::None).await.assert_status(200);
+    c.call(&owner, "GET", &format!("{reaction}?reaction=%F0%9F%91%8D"), Body::None)
+        .await
+        .assert_status(200);
+    c.call(&owner, "POST", &reaction, Body::Form(&[("reaction", "x")]))
+        .await
+        .assert_status(400);
+    c.call(&owner, "GET", &format!("{V1}/reaction/{token}/999999"), Body::None)
+        .await
+        .assert_status(404);
+    let reacted = c
+        .call(&other, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
+        .await;
+    reacted.assert_status(200);
+    assert!(reacted
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m.get("reactionsSelf").is_some()));
+    c.call(&owner, "DELETE", &reaction, Body::Form(&[("reaction", "🎉")]))
+        .await
+        .assert_status(200);
+    c.call(&owner, "DELETE", &reaction, Body::Form(&[("reaction", "🎉")]))
+        .await
+        .assert_status(404);
+    c.call(&owner, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
+        .await
+        .assert_status(200);
+
     // Editing (web client JSON), then deleting: somebody else's as a plain participant (403),
     // a moderator's delete, the chat with the placeholder.
     let edited = c

@@ -113,6 +113,19 @@ pub fn flow_granted(conn: &mut Conn<'_>, id: i64) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// Completes a flow with an app password the person gave: the poll hands out `sealed` for
+/// `user_id`; false if the flow was completed already.
+pub fn flow_done_with_app_password(conn: &mut Conn<'_>, id: i64, user_id: &str, sealed: &str) -> DbResult<bool> {
+    let n = backend!(conn, c => diesel::update(login_flows::table.find(id).filter(login_flows::granted.eq(false)))
+        .set((
+            login_flows::user_id.eq(user_id),
+            login_flows::app_password_sealed.eq(sealed),
+            login_flows::granted.eq(true),
+        ))
+        .execute(c))?;
+    Ok(n > 0)
+}
+
 /// Removes the flow if it is still there; true for the one caller that removed it.
 pub fn delete_flow(conn: &mut Conn<'_>, id: i64) -> DbResult<bool> {
     let n = backend!(conn, c => diesel::delete(login_flows::table.find(id)).execute(c))?;

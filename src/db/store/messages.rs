@@ -192,3 +192,11 @@ pub fn find_many(conn: &mut Conn<'_>, room_id: RoomId, ids: &[i64], now: i64) ->
         .select(Message::as_select())
         .load(c))?)
 }
+
+/// Stores a message's reaction counts (a JSON object, emoji → count).
+pub fn set_reactions(conn: &mut Conn<'_>, message_id: i64, reactions: &str) -> DbResult<()> {
+    backend!(conn, c => diesel::update(messages::table.find(message_id))
+        .set(messages::reactions.eq(reactions))
+        .execute(c))?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ pub mod groups;
 pub mod jobs;
 pub mod linked_users;
 pub mod messages;
+pub mod reactions;
 pub mod rooms;
 pub mod sessions;
 pub mod users;

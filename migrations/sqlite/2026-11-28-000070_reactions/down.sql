@@ -1,0 +1,2 @@
+DROP TABLE reactions;
+ALTER TABLE messages DROP COLUMN reactions;
