@@ -4,7 +4,9 @@
 pub mod accounts;
 pub mod app_config;
 pub mod breakout;
+pub mod conversation;
 pub mod conversation_settings;
 pub mod linked;
+pub mod participants;
 pub mod rounds;
 pub mod test_reset;
