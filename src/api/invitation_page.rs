@@ -6,7 +6,9 @@
 //! as on `POST /api/v1_0/auth/invitation`; the code itself is never logged (the request log
 //! names only the route).
 
-use super::login_flow::{base_url, browser_nonce, db_failure, escape, page, set_browser_cookie};
+use super::login_flow::{
+    base_url, browser_nonce, db_failure, escape, form_token, form_token_ok, page, set_browser_cookie,
+};
 use crate::app::linked as app;
 use crate::auth::client_ip;
 use crate::auth::invitation::{self, RedeemFailure};
@@ -23,7 +25,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use subtle::ConstantTimeEq;
 
 pub fn routes() -> Router<AppState> {
     let pages = Router::new().route("/login/invitation/{code}", get(show).post(redeem));
@@ -45,10 +46,7 @@ pub fn nc_login_link(server: &str, login: &str, app_password: &str) -> String {
 }
 
 fn csrf_token(s: &AppState, code: &str, nonce: &str) -> String {
-    hex::encode(
-        s.tokens
-            .hash(Purpose::InvitationCsrf, &[code.as_bytes(), nonce.as_bytes()]),
-    )
+    form_token(s, Purpose::InvitationCsrf, code, nonce)
 }
 
 fn notice(status: StatusCode, title: &str, message: &str) -> Response {
@@ -139,8 +137,7 @@ async fn redeem(State(s): State<AppState>, parts: Parts, Path(code): Path<String
         .into_iter()
         .find(|(k, _)| k == "requesttoken")
         .map(|(_, v)| v);
-    let expected = csrf_token(&s, &code, &nonce);
-    if !sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))) {
+    if !form_token_ok(&s, Purpose::InvitationCsrf, &code, &nonce, sent.as_ref()) {
         return notice(
             StatusCode::FORBIDDEN,
             "Access forbidden",

@@ -231,16 +231,24 @@ pub(crate) fn browser_nonce(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// A form's CSRF token: a keyed hash of what the page is about (`subject`) and the browser's
+/// cookie, so only a page this server gave that browser can post the form.
+pub(crate) fn form_token(s: &AppState, purpose: Purpose, subject: &str, nonce: &str) -> String {
+    hex::encode(s.tokens.hash(purpose, &[subject.as_bytes(), nonce.as_bytes()]))
+}
+
+/// Whether a posted form carries the token [`form_token`] gives (compared in constant time).
+pub(crate) fn form_token_ok(s: &AppState, purpose: Purpose, subject: &str, nonce: &str, sent: Option<&String>) -> bool {
+    let expected = form_token(s, purpose, subject, nonce);
+    sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())))
+}
+
 fn csrf_token(s: &AppState, login_token: &str, nonce: &str) -> String {
-    hex::encode(
-        s.tokens
-            .hash(Purpose::FlowCsrf, &[login_token.as_bytes(), nonce.as_bytes()]),
-    )
+    form_token(s, Purpose::FlowCsrf, login_token, nonce)
 }
 
 fn csrf_ok(s: &AppState, login_token: &str, nonce: &str, sent: Option<&String>) -> bool {
-    let expected = csrf_token(s, login_token, nonce);
-    sent.is_some_and(|sent| bool::from(sent.as_bytes().ct_eq(expected.as_bytes())))
+    form_token_ok(s, Purpose::FlowCsrf, login_token, nonce, sent)
 }
 
 /// The flow a login token names, if it exists and has not expired.

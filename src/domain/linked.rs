@@ -251,6 +251,10 @@ pub fn redeem(tx: &mut WriteTx<'_, '_>, code: &str, token_hash: &str, device: &s
     if !looks_like_code(code) {
         return Err(RoundError::InvitationNotFound);
     }
+    let found = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
+    // Under the conversation's lock, like unlinking and renewing: read again, so a code replaced
+    // or an account unlinked meanwhile gives nothing.
+    tx.lock_room(found.room_id)?;
     let link = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
     if link.invitation_expires <= now_ms {
         return Err(RoundError::InvitationExpired);

@@ -264,6 +264,20 @@ async fn creates_linked_users_in_the_conversation(app: &TestApp) {
     let ordinary = &users[0];
     assert_eq!(ordinary["kind"], "user");
     assert_eq!(ordinary["clientId"], user["clientId"]);
+
+    // Placed in a Horn session's room like any user; #9 shows the same User object.
+    let channel = format!("/channels/{token}/breakout/sessions");
+    let r = horn(app, "participant1", "POST", &channel, json!({})).await;
+    let bs = r.json()["id"].as_str().unwrap().to_owned();
+    let r = horn(app, "participant1", "POST", &format!("{channel}/{bs}/rooms"), json!({})).await;
+    let br = r.json()["id"].as_str().unwrap().to_owned();
+    let room = format!("{channel}/{bs}/rooms/{br}/participants");
+    horn(app, "participant1", "POST", &format!("{room}/{ada}"), Value::Null)
+        .await
+        .assert_status(200);
+    let r = horn(app, "participant1", "GET", &room, Value::Null).await;
+    r.assert_status(200);
+    assert_eq!(r.json(), json!([user]));
 }
 
 async fn invitations_are_shown_and_replaced(app: &TestApp) {
