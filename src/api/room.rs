@@ -3,7 +3,7 @@
 
 use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
-use crate::api::present::{present_room, present_rooms, present_view};
+use crate::api::present::{present_room, present_rooms, present_view, present_views};
 use crate::api::wire::{format_participant, format_room_for_outsider, ParticipantEntry, RoomObject};
 use crate::app::conversation::{self as conversations, Seen};
 use crate::app::participants::{self, Roster};
@@ -82,10 +82,9 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: 
     let modified_since = params.int("modifiedSince").unwrap_or(0);
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
-    let (rooms, settings) = conversations::list(&s.db, user, modified_since, move |conn, rooms| {
-        Ok(present_rooms(conn, &viewer, rooms, include_last_message, now.ms())?)
-    })
-    .await?;
+    let listed = conversations::list(&s.db, user, modified_since, now.secs()).await?;
+    let settings = listed.settings;
+    let rooms = present_views(&viewer, listed.views, include_last_message, listed.user_names, now.ms());
     Ok(Ocs::ok(rooms)
         .header("x-nextcloud-talk-hash", config_hash(&settings))
         .header("x-nextcloud-talk-modified-before", modified_before.to_string()))

@@ -8,7 +8,7 @@ use crate::db::{store, Conn, Db};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, RoomToken, UserId};
-use crate::domain::settings::TalkSettings;
+use crate::domain::settings::{TalkSettings, BREAKOUT_ROOMS};
 use crate::domain::{Refusal, Result};
 use std::collections::HashMap;
 
@@ -16,25 +16,49 @@ use std::collections::HashMap;
 pub trait PresentRooms<T>: FnOnce(&mut Conn<'_>, &[(Room, Option<Attendee>)]) -> Result<T> + Send + 'static {}
 impl<T, F: FnOnce(&mut Conn<'_>, &[(Room, Option<Attendee>)]) -> Result<T> + Send + 'static> PresentRooms<T> for F {}
 
-/// The caller's conversations with activity since `modified_since` (all of them when it is 0 or
-/// less), presented in the snapshot the Talk settings are read in.
-pub async fn list<T: Send + 'static>(
-    db: &Db,
-    caller: Caller,
-    modified_since: i64,
-    present: impl PresentRooms<T>,
-) -> Result<(T, TalkSettings)> {
-    db.read(move |conn| {
-        let rooms: Vec<(Room, Option<Attendee>)> =
-            store::rooms::list_for_actor(conn, actor::USERS, caller.user_id.as_str())?
-                .into_iter()
-                .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
-                .map(|(r, a)| (r, Some(a)))
-                .collect();
-        let settings = TalkSettings::load(conn)?;
-        Ok((present(conn, &rooms)?, settings))
+/// The caller's conversations, each with everything its object shows.
+pub struct Listed {
+    pub views: Vec<RoomView>,
+    /// The display names of the other users of one-to-one conversations.
+    pub user_names: HashMap<String, String>,
+    pub settings: TalkSettings,
+}
+
+/// `GET /room`: the caller's conversations with activity since `modified_since` (all of them
+/// when it is 0 or less). One statement reads every room with the caller's attendee row, the
+/// room's extras and the setting the config hash covers; the setting alone when there are no
+/// rooms; the other users' names only when there are one-to-one conversations (a rename racing
+/// with it is no different from a rename just after the request).
+pub async fn list(db: &Db, caller: Caller, modified_since: i64, now: i64) -> Result<Listed> {
+    let lookup = caller.user_id;
+    let views: Vec<RoomView> = db
+        .read_one(move |conn| store::rooms::list_views_for_actor(conn, actor::USERS, &lookup, now))
+        .await?
+        .into_iter()
+        .filter(|v| modified_since <= 0 || v.room.last_activity >= modified_since)
+        .collect();
+    let breakout_rooms_setting = match views.first() {
+        Some(view) => view.breakout_rooms_setting.clone(),
+        None => {
+            db.read_one(|conn| store::app_config::get(conn, BREAKOUT_ROOMS.0, BREAKOUT_ROOMS.1))
+                .await?
+        }
+    };
+    let settings = TalkSettings::from_stored(breakout_rooms_setting.as_deref());
+    let partners: Vec<String> = views.iter().filter_map(conversation::view_partner).collect();
+    let user_names = if partners.is_empty() {
+        HashMap::new()
+    } else {
+        db.read_one(move |conn| store::users::display_names(conn, &partners))
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(Listed {
+        views,
+        user_names,
+        settings,
     })
-    .await
 }
 
 /// One conversation as its viewer may see it.
