@@ -2,12 +2,12 @@
 //! rooms there are (unread counts, last messages, sessions and common read markers are each
 //! fetched in one query of a fixed shape).
 
-use crate::api::wire::{format_room, one_to_one_partner, CallerView, RoomObject};
+use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::db::models::{Attendee, Message, Room, Session};
 use crate::db::store;
 use crate::db::store::rooms::RoomView;
 use crate::db::{Conn, DbResult};
-use crate::domain::conversation::{as_seen_at, lobby_timer_passed};
+use crate::domain::conversation::{as_seen_at, lobby_timer_passed, one_to_one_partner};
 use crate::domain::ids::{actor, AttendeeId, RoomId, RoomType};
 use std::collections::HashMap;
 
@@ -152,18 +152,9 @@ fn format_all(viewer: &str, rooms: &[(Room, Option<Attendee>)], extras: &RoomExt
         .collect()
 }
 
-/// The other user of a one-to-one conversation seen through `view`, whose display name
-/// [`present_view`] needs; `None` for every other room, or when the viewer is no attendee.
-pub fn view_partner(view: &RoomView) -> Option<String> {
-    let attendee = view.attendee.as_ref()?;
-    (view.room.room_type == RoomType::OneToOne)
-        .then(|| one_to_one_partner(&view.room, &attendee.actor_id))
-        .flatten()
-}
-
 /// The room object of a [`RoomView`] read for `viewer` (an attendee), with its last message;
 /// the same object [`present_room`] builds from separate queries. `user_names` holds the display
-/// name of [`view_partner`], if any.
+/// name of [`crate::domain::conversation::view_partner`], if any.
 pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, String>, now_ms: i64) -> RoomObject {
     let mut extras = RoomExtras {
         user_names,
@@ -188,7 +179,7 @@ pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, St
 
 /// The room objects of `views` (each read for `viewer`, an attendee, by
 /// [`store::rooms::list_views_for_actor`]), without their last messages unless
-/// `include_last_message`; `user_names` holds the display names of their [`view_partner`]s.
+/// `include_last_message`; `user_names` holds the display names of their [`crate::domain::conversation::view_partner`]s.
 pub fn present_views(
     viewer: &str,
     views: Vec<RoomView>,

@@ -3,20 +3,20 @@
 
 use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
-use crate::api::present::{present_room, present_rooms, present_view, present_views, view_partner};
-use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
-use crate::app::conversation_settings;
+use crate::api::present::{present_room, present_rooms, present_view, present_views};
+use crate::api::wire::{format_participant, format_room_for_outsider, ParticipantEntry, RoomObject};
+use crate::app::conversation::{self as conversations, Seen};
+use crate::app::participants::{self, Roster};
+use crate::app::{breakout, conversation_settings};
 use crate::auth::{AuthUser, MaybeUser};
-use crate::db::models::{NewSession, Room};
-use crate::db::store;
-use crate::db::store::rooms::{RoomIntField, RoomView};
-use crate::domain::access::Member;
-use crate::domain::access::Moderator;
+use crate::db::models::{Attendee, Room};
+use crate::db::store::rooms::RoomIntField;
+use crate::db::Conn;
+use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::conversation::{self, CreateRequest};
-use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
+use crate::domain::ids::{AttendeeId, RoomToken, RoomType};
 use crate::domain::participant::OwnSetting;
-use crate::domain::settings::{TalkSettings, BREAKOUT_ROOMS};
-use crate::domain::{breakout, participant, Refusal};
+use crate::domain::Refusal;
 use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::{AppState, Now};
 use axum::extract::State;
@@ -82,38 +82,11 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: 
     let modified_since = params.int("modifiedSince").unwrap_or(0);
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
-    // One statement: every room with the caller's attendee row, the room's extras and the
-    // setting the config hash covers.
-    let lookup = viewer.clone();
-    let views: Vec<RoomView> =
-        s.db.read_one(move |conn| store::rooms::list_views_for_actor(conn, actor::USERS, &lookup, now.secs()))
-            .await?
-            .into_iter()
-            .filter(|v| modified_since <= 0 || v.room.last_activity >= modified_since)
-            .collect();
-    let breakout_rooms_setting = match views.first() {
-        Some(view) => view.breakout_rooms_setting.clone(),
-        // No rows to carry the setting: read it alone.
-        None => {
-            s.db.read_one(|conn| store::app_config::get(conn, BREAKOUT_ROOMS.0, BREAKOUT_ROOMS.1))
-                .await?
-        }
-    };
-    let hash = config_hash(&TalkSettings::from_stored(breakout_rooms_setting.as_deref()));
-    // One-to-one conversations show the other user's name: one more statement, only when there
-    // are any (a rename racing with it is no different from a rename just after the request).
-    let partners: Vec<String> = views.iter().filter_map(view_partner).collect();
-    let user_names = if partners.is_empty() {
-        Default::default()
-    } else {
-        s.db.read_one(move |conn| store::users::display_names(conn, &partners))
-            .await?
-            .into_iter()
-            .collect()
-    };
-    let rooms = present_views(&viewer, views, include_last_message, user_names, now.ms());
+    let listed = conversations::list(&s.db, user, modified_since, now.secs()).await?;
+    let settings = listed.settings;
+    let rooms = present_views(&viewer, listed.views, include_last_message, listed.user_names, now.ms());
     Ok(Ocs::ok(rooms)
-        .header("x-nextcloud-talk-hash", hash)
+        .header("x-nextcloud-talk-hash", config_hash(&settings))
         .header("x-nextcloud-talk-modified-before", modified_before.to_string()))
 }
 
@@ -127,22 +100,10 @@ async fn create_room(State(s): State<AppState>, user: AuthUser, now: Now, params
         invite: params.string("invite").unwrap_or_default(),
         source: params.string("source").unwrap_or_default(),
     };
-    let (room, is_new) =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Refusal> {
-                let created = conversation::create_conversation(conn, &user, &req, now.secs())?;
-                let object = present_room(
-                    conn,
-                    &user.user_id,
-                    &created.room,
-                    Some(&created.attendee),
-                    true,
-                    now.ms(),
-                )?;
-                Ok((object, created.is_new))
-            })
-        })
-        .await?;
+    let present = move |conn: &mut Conn<'_>, caller: &Caller, room: &Room, me: &Attendee| {
+        Ok(present_room(conn, &caller.user_id, room, Some(me), true, now.ms())?)
+    };
+    let (room, is_new) = conversations::create(&s.db, user, req, now.secs(), present).await?;
     Ok(if is_new { Ocs::created(room) } else { Ocs::ok(room) })
 }
 
@@ -153,80 +114,21 @@ async fn get_single_room(
     MaybeUser(user): MaybeUser,
     now: Now,
 ) -> OcsResult<RoomObject> {
-    let Some(viewer) = user.map(|u| u.user_id) else {
-        return get_single_room_anonymously(s, token, now).await;
+    let (seen, settings) = conversations::find(&s.db, token, user.map(|u| u.user_id), now.ms()).await?;
+    let object = match seen {
+        Seen::Attendee {
+            viewer,
+            view,
+            user_names,
+        } => present_view(&viewer, *view, user_names, now.ms()),
+        Seen::Outsider(room) => format_room_for_outsider(&room),
     };
-    // One statement: the room, the caller's attendee row, the room's extras and the setting the
-    // config hash covers, all from one snapshot.
-    let lookup = viewer.clone();
-    let view =
-        s.db.read_one(move |conn| store::rooms::view(conn, &token, actor::USERS, &lookup, now.ms().div_euclid(1000)))
-            .await?
-            .ok_or(Refusal::RoomNotFound)?;
-    let hash = config_hash(&TalkSettings::from_stored(view.breakout_rooms_setting.as_deref()));
-    if view.attendee.is_none() {
-        // Outsiders see public and listable conversations only, in the limited view.
-        if view.room.room_type != RoomType::Public && view.room.listable == 0 {
-            return Err(Refusal::NotParticipant.into());
-        }
-        let object = crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(view.room, now.ms()));
-        return Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", hash));
-    }
-    // A one-to-one conversation shows the other user's name: one more statement, for these only
-    // (a rename racing with it is no different from a rename just after the request).
-    let user_names = match view_partner(&view) {
-        Some(partner) => {
-            s.db.read_one(move |conn| store::users::display_names(conn, &[partner]))
-                .await?
-                .into_iter()
-                .collect()
-        }
-        None => Default::default(),
-    };
-    let object = present_view(&viewer, view, user_names, now.ms());
-    Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", hash))
-}
-
-/// `GET /room/{token}` without a logged-in caller: public and listable conversations only.
-async fn get_single_room_anonymously(s: AppState, token: RoomToken, now: Now) -> OcsResult<RoomObject> {
-    let (room, hash) =
-        // One snapshot: the room and the config hash agree with each other.
-        s.db.read(move |conn| -> Result<_, Refusal> {
-            let room = store::rooms::find_by_token(conn, &token)?.ok_or(Refusal::RoomNotFound)?;
-            if room.room_type != RoomType::Public && room.listable == 0 {
-                return Err(Refusal::NotParticipant);
-            }
-            let object = crate::api::wire::format_room_for_outsider(&conversation::as_seen_at(room, now.ms()));
-            Ok((object, config_hash(&TalkSettings::load(conn)?)))
-        })
-        .await?;
-    Ok(Ocs::ok(room).header("x-nextcloud-talk-hash", hash))
-}
-
-/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::renameRoom)
-async fn rename_room(
-    State(s): State<AppState>,
-    ModeratorParticipant(p): ModeratorParticipant,
-    now: Now,
-    params: Params,
-) -> OcsResult<RoomObject> {
-    let name = params.string("roomName").unwrap_or_default();
-    let room =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Refusal> {
-                let room = conversation::rename(conn, &p, &name, now.secs())?;
-                let me = store::attendees::find(conn, room.id, actor::USERS, p.user_id())?;
-                Ok(present_room(conn, p.user_id(), &room, me.as_ref(), true, now.ms())?)
-            })
-        })
-        .await?;
-    Ok(Ocs::ok(room))
+    Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", config_hash(&settings)))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::deleteRoom)
 async fn delete_room(State(s): State<AppState>, ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
-    s.db.run(move |conn| conn.write_tx(|conn| conversation::delete_by_moderator(conn, &p)))
-        .await?;
+    conversations::delete(&s.db, p).await?;
     Ok(Ocs::ok(Value::Null))
 }
 
@@ -235,21 +137,16 @@ async fn get_participants(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
 ) -> OcsResult<Vec<ParticipantEntry>> {
-    p.check_lobby()?;
-    let room = p.room().clone();
-    let entries = s.db.read(move |conn| participant_entries(conn, &[room])).await?;
-    Ok(Ocs::ok(entries))
+    let roster = participants::list(&s.db, p).await?;
+    Ok(Ocs::ok(participant_entries(&roster)))
 }
 
-/// Participant entries of several rooms, in room order then attendee id order.
-fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result<Vec<ParticipantEntry>, Refusal> {
-    let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
-    let attendees = store::attendees::list_for_rooms(conn, &ids)?;
-    let sessions = store::sessions::for_rooms(conn, &ids)?;
-    let mut out = Vec::with_capacity(attendees.len());
-    for room in rooms {
-        for a in attendees.iter().filter(|a| a.room_id == room.id) {
-            let mine: Vec<_> = sessions.iter().filter(|s| s.attendee_id == a.id).collect();
+/// Participant entries of a roster, in room order then attendee id order.
+fn participant_entries(roster: &Roster) -> Vec<ParticipantEntry> {
+    let mut out = Vec::with_capacity(roster.attendees.len());
+    for room in &roster.rooms {
+        for a in roster.attendees.iter().filter(|a| a.room_id == room.id) {
+            let mine: Vec<_> = roster.sessions.iter().filter(|s| s.attendee_id == a.id).collect();
             let in_call = mine.iter().fold(0, |acc, s| acc | s.in_call);
             let last_ping = mine.iter().map(|s| s.last_ping).max().unwrap_or(0);
             out.push(format_participant(
@@ -261,7 +158,7 @@ fn participant_entries(conn: &mut crate::db::Conn<'_>, rooms: &[Room]) -> Result
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants (RoomController::addParticipantToRoom)
@@ -273,17 +170,13 @@ async fn add_participant(
 ) -> OcsResult<Value> {
     let new_participant = params.string("newParticipant").unwrap_or_default();
     let source = params.non_empty_string("source").unwrap_or_else(|| "users".to_owned());
-    s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::add_participant(conn, &p, &new_participant, &source, now.secs()))
-    })
-    .await?;
+    participants::add(&s.db, p, new_participant, source, now.secs()).await?;
     Ok(Ocs::ok(crate::ocs::empty()))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/self (RoomController::removeSelfFromRoom)
 async fn remove_self(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<Value> {
-    s.db.run(move |conn| conn.write_tx(|conn| participant::leave(conn, &p, now.secs())))
-        .await?;
+    participants::leave(&s.db, p, now.secs()).await?;
     Ok(Ocs::ok(Value::Null))
 }
 
@@ -295,17 +188,13 @@ async fn remove_attendee(
     params: Params,
 ) -> OcsResult<Value> {
     let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
-    s.db.run(move |conn| conn.write_tx(|conn| participant::remove_attendee(conn, &p, attendee_id, now.secs())))
-        .await?;
+    participants::remove(&s.db, p, attendee_id, now.secs()).await?;
     Ok(Ocs::ok(Value::Null))
 }
 
 async fn change_moderator(s: AppState, p: Moderator, now: Now, params: Params, promote: bool) -> OcsResult<Value> {
     let attendee_id = AttendeeId(params.int("attendeeId").unwrap_or(0));
-    s.db.run(move |conn| {
-        conn.write_tx(|conn| participant::change_moderator(conn, &p, attendee_id, promote, now.secs()))
-    })
-    .await?;
+    participants::change_moderator(&s.db, p, attendee_id, promote, now.secs()).await?;
     Ok(Ocs::ok(Value::Null))
 }
 
@@ -333,54 +222,36 @@ async fn demote_moderator(
 ///
 /// Joining does not check the lobby. A new Talk session is returned in the room object.
 async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<RoomObject> {
-    let viewer = p.user_id().clone();
-    let (room, attendee) = (p.room().clone(), p.attendee().clone());
-    let object =
-        s.db.run(move |conn| {
-            conn.write_tx(|conn| -> Result<_, Refusal> {
-                store::sessions::insert(
-                    conn,
-                    &NewSession {
-                        attendee_id: attendee.id,
-                        session_id: new_session_id(),
-                        in_call: 0,
-                        last_ping: now.secs(),
-                    },
-                )?;
-                Ok(present_room(conn, &viewer, &room, Some(&attendee), true, now.ms())?)
-            })
-        })
-        .await?;
+    let present = move |conn: &mut Conn<'_>, me: &Member| {
+        Ok(present_room(
+            conn,
+            me.user_id(),
+            me.room(),
+            Some(me.attendee()),
+            true,
+            now.ms(),
+        )?)
+    };
+    let object = participants::join(&s.db, p, now.secs(), present).await?;
     Ok(Ocs::ok(object))
-}
-
-/// Upstream's session ids are long random strings; 64 characters from a CSPRNG.
-fn new_session_id() -> String {
-    use rand::distributions::Alphanumeric;
-    use rand::Rng;
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(64)
-        .map(char::from)
-        .collect()
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::leaveRoom)
 async fn leave_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant) -> OcsResult<Value> {
-    let attendee_id = p.attendee().id;
-    s.db.run(move |conn| conn.write_tx(|conn| store::sessions::delete_for_attendee(conn, attendee_id).map(|_| ())))
-        .await?;
+    participants::end_sessions(&s.db, p).await?;
     Ok(Ocs::ok(Value::Null))
 }
 
-async fn respond_with_room(s: &AppState, viewer: UserId, room: Room, now: Now) -> OcsResult<RoomObject> {
-    let object =
-        s.db.run(move |conn| -> Result<_, Refusal> {
-            let me = store::attendees::find(conn, room.id, actor::USERS, &viewer)?;
-            Ok(present_room(conn, &viewer, &room, me.as_ref(), true, now.ms())?)
-        })
-        .await?;
-    Ok(Ocs::ok(object))
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token} (RoomController::renameRoom)
+async fn rename_room(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let name = params.string("roomName").unwrap_or_default();
+    let room = conversation_settings::rename(&s.db, p, name, now.secs(), present_for(now)).await?;
+    Ok(Ocs::ok(room))
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/webinar/lobby (RoomController::setLobby)
@@ -392,19 +263,13 @@ async fn set_lobby(
 ) -> OcsResult<RoomObject> {
     let state = params.int("state").unwrap_or(-1);
     let timer = params.int("timer").unwrap_or(0);
-    let viewer = p.user_id().clone();
-    let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_lobby(conn, &p, state, timer, now.ms())))
-            .await?;
-    respond_with_room(&s, viewer, room, now).await
+    let room = conversation_settings::set_lobby(&s.db, p, state, timer, now.ms(), present_for(now)).await?;
+    Ok(Ocs::ok(room))
 }
 
 async fn set_public_state(s: AppState, p: Moderator, public: bool, now: Now) -> OcsResult<RoomObject> {
-    let viewer = p.user_id().clone();
-    let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_public(conn, &p, public)))
-            .await?;
-    respond_with_room(&s, viewer, room, now).await
+    let room = conversation_settings::set_public(&s.db, p, public, present_for(now)).await?;
+    Ok(Ocs::ok(room))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePublic)
@@ -433,11 +298,8 @@ async fn set_setting(
     max: i64,
     now: Now,
 ) -> OcsResult<RoomObject> {
-    let viewer = p.user_id().clone();
-    let room =
-        s.db.run(move |conn| conn.write_tx(|conn| conversation::set_locked_setting(conn, &p, field, value, max)))
-            .await?;
-    respond_with_room(&s, viewer, room, now).await
+    let room = conversation_settings::set_locked_setting(&s.db, p, field, value, max, present_for(now)).await?;
+    Ok(Ocs::ok(room))
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/listable (RoomController::setListable)
@@ -474,14 +336,9 @@ async fn set_default_permissions(
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/password (RoomController::setPassword)
-///
-/// Only public conversations have passwords; breakout rooms never are (400 `type`).
 async fn set_password(ModeratorParticipant(p): ModeratorParticipant) -> OcsResult<Value> {
-    if p.room().room_type != RoomType::Public {
-        return Err(Refusal::WrongRoomType("type").into());
-    }
-    // Public conversations are not part of the breakout surface; passwords are not stored.
-    Err(Refusal::InvalidField("password").into())
+    conversation::set_password(&p)?;
+    Ok(Ocs::ok(Value::Null))
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room/{token}/breakout-rooms (RoomController::getBreakoutRooms)
@@ -490,13 +347,12 @@ async fn get_breakout_rooms(
     RoomParticipant(p): RoomParticipant,
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
-    let rooms =
-        s.db.run(move |conn| -> Result<_, Refusal> {
-            let visible = breakout::visible_rooms(conn, &p)?;
-            // The listing never carries `lastMessage`.
-            Ok(present_rooms(conn, p.user_id(), &visible, false, now.ms())?)
-        })
-        .await?;
+    let viewer = p.user_id().clone();
+    let rooms = breakout::list(&s.db, p, move |conn, visible| {
+        // The listing never carries `lastMessage`.
+        Ok(present_rooms(conn, &viewer, visible, false, now.ms())?)
+    })
+    .await?;
     Ok(Ocs::ok(rooms))
 }
 
@@ -505,23 +361,13 @@ async fn get_breakout_room_participants(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
 ) -> OcsResult<Vec<ParticipantEntry>> {
-    p.check_lobby()?;
-    if p.attendee().participant_type == ParticipantType::Guest {
-        return Err(Refusal::GuestNotAllowed.into());
-    }
-    let entries =
-        s.db.run(move |conn| -> Result<_, Refusal> {
-            let mut rooms: Vec<Room> = breakout::visible_rooms(conn, &p)?.into_iter().map(|(r, _)| r).collect();
-            rooms.push(p.room().clone());
-            participant_entries(conn, &rooms)
-        })
-        .await?;
-    Ok(Ocs::ok(entries))
+    let roster = participants::list_with_breakout_rooms(&s.db, p).await?;
+    Ok(Ocs::ok(participant_entries(&roster)))
 }
 
 /// The room as the caller sees it after a settings change, from inside its transaction.
 fn present_for(now: Now) -> impl conversation_settings::Present<RoomObject> {
-    move |conn, member: &Member, room: &Room, me: &crate::db::models::Attendee| {
+    move |conn, member: &Member, room: &Room, me: &Attendee| {
         Ok(present_room(conn, member.user_id(), room, Some(me), true, now.ms())?)
     }
 }

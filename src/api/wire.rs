@@ -95,12 +95,6 @@ pub struct CallerView<'a> {
     pub user_names: Option<&'a std::collections::HashMap<String, String>>,
 }
 
-/// The other user of a one-to-one conversation, whose stored name is the JSON list of both ids.
-pub fn one_to_one_partner(room: &Room, me: &str) -> Option<String> {
-    let ids: Vec<String> = serde_json::from_str(&room.name).ok()?;
-    ids.into_iter().find(|id| id != me)
-}
-
 fn avatar_version(room: &Room) -> String {
     use sha1::{Digest, Sha1};
     let digest = Sha1::digest(format!("{}#{}", room.token, room.name).as_bytes());
@@ -144,7 +138,7 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
     let (session_id, participant_flags, last_ping) = view.session.unwrap_or(("0", 0, 0));
     // A one-to-one conversation is named after the other user: `name` is their id (clients
     // take the avatar from it), `displayName` their display name, or the id for a deleted user.
-    let (name, display_name) = match one_to_one_partner(room, &attendee.actor_id) {
+    let (name, display_name) = match crate::domain::conversation::one_to_one_partner(room, &attendee.actor_id) {
         Some(other) if room.room_type == RoomType::OneToOne => {
             let shown = view
                 .user_names

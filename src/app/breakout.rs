@@ -3,6 +3,7 @@
 //! handed to the face's `present` inside the same transaction, so the answer shows exactly the
 //! state the operation left (no other writer can slip in between).
 
+use crate::app::conversation::PresentRooms;
 use crate::db::models::{Attendee, Room};
 use crate::db::{Conn, Db};
 use crate::domain::access::{Member, Moderator};
@@ -140,6 +141,16 @@ pub async fn switch(db: &Db, me: Member, target: String, now: i64) -> Result<(Ro
             let (room, parent_attendee) = breakout::switch(tx, &me, &target, now)?;
             Ok((room, parent_attendee, me))
         })
+    })
+    .await
+}
+
+/// `GET /room/{token}/breakout-rooms`: the breakout rooms the member may see, each with their
+/// attendee row there (if any), presented in the snapshot they were read in.
+pub async fn list<T: Send + 'static>(db: &Db, me: Member, present: impl PresentRooms<T>) -> Result<T> {
+    db.read(move |conn| {
+        let visible = breakout::visible_rooms(conn, &me)?;
+        present(conn, &visible)
     })
     .await
 }

@@ -1,10 +1,12 @@
 //! A conversation's settings and a participant's own preferences (spreed `RoomController`'s
-//! `setDescription`, `setReadOnly`, `addToFavorites`, `removeFromFavorites`,
-//! `setNotificationLevel`, `setNotificationCalls`). Each runs in one write transaction and
+//! `renameRoom`, `setLobby`, `makePublic`, `makePrivate`, `setListable`,
+//! `setMessageExpiration`, `setPermissions`, `setDescription`, `setReadOnly`, `addToFavorites`,
+//! `removeFromFavorites`, `setNotificationLevel`, `setNotificationCalls`). Each runs in one write transaction and
 //! hands the room and the caller's attendee row, as the change left them, to the face's
 //! presenter inside it.
 
 use crate::db::models::{Attendee, Room};
+use crate::db::store::rooms::RoomIntField;
 use crate::db::{Conn, Db};
 use crate::domain::access::{Member, Moderator};
 use crate::domain::participant::{self, OwnSetting};
@@ -28,6 +30,62 @@ where
             present(tx, by.member(), &room, &me)
         })
     })
+    .await
+}
+
+pub async fn rename<T: Send + 'static>(
+    db: &Db,
+    by: Moderator,
+    name: String,
+    now: i64,
+    present: impl Present<T>,
+) -> Result<T> {
+    by_moderator(db, by, move |tx, by| conversation::rename(tx, by, &name, now), present).await
+}
+
+/// The lobby's state and timer (`now_ms`: a timer in the past opens it at once).
+pub async fn set_lobby<T: Send + 'static>(
+    db: &Db,
+    by: Moderator,
+    state: i64,
+    timer: i64,
+    now_ms: i64,
+    present: impl Present<T>,
+) -> Result<T> {
+    by_moderator(
+        db,
+        by,
+        move |tx, by| conversation::set_lobby(tx, by, state, timer, now_ms),
+        present,
+    )
+    .await
+}
+
+pub async fn set_public<T: Send + 'static>(
+    db: &Db,
+    by: Moderator,
+    public: bool,
+    present: impl Present<T>,
+) -> Result<T> {
+    by_moderator(db, by, move |tx, by| conversation::set_public(tx, by, public), present).await
+}
+
+/// One of the settings breakout rooms refuse (listable, message expiration, default
+/// permissions), `value` in `0..=max`.
+pub async fn set_locked_setting<T: Send + 'static>(
+    db: &Db,
+    by: Moderator,
+    field: RoomIntField,
+    value: i64,
+    max: i64,
+    present: impl Present<T>,
+) -> Result<T> {
+    by_moderator(
+        db,
+        by,
+        move |tx, by| conversation::set_locked_setting(tx, by, field, value, max),
+        present,
+    )
     .await
 }
 

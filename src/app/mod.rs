@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod app_config;
 pub mod breakout;
+pub mod conversation;
 pub mod conversation_settings;
 pub mod linked;
+pub mod participants;
 pub mod reactions;
 pub mod rounds;
 pub mod test_reset;

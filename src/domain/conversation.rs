@@ -532,6 +532,37 @@ pub fn set_locked_setting(
     reload(conn, room.id)
 }
 
+/// Whether someone who is no attendee may see the conversation (in the limited view): public
+/// and listable conversations only.
+pub fn visible_to_outsiders(room: &Room) -> bool {
+    room.room_type == RoomType::Public || room.listable != 0
+}
+
+/// `PUT /room/{token}/password`: only public conversations have passwords (breakout rooms never
+/// are public: `type`); public conversations are not part of the breakout surface, so no
+/// password is stored (`password`).
+pub fn set_password(by: &Moderator) -> Result<()> {
+    if by.room().room_type != RoomType::Public {
+        return Err(Refusal::WrongRoomType("type"));
+    }
+    Err(Refusal::InvalidField("password"))
+}
+
+/// The other user of a one-to-one conversation, whose stored name is the JSON list of both ids.
+pub fn one_to_one_partner(room: &Room, me: &str) -> Option<String> {
+    let ids: Vec<String> = serde_json::from_str(&room.name).ok()?;
+    ids.into_iter().find(|id| id != me)
+}
+
+/// The other user of a one-to-one conversation seen through `view`, whose display name its
+/// object shows; `None` for every other room, or when the viewer is no attendee.
+pub fn view_partner(view: &store::rooms::RoomView) -> Option<String> {
+    let attendee = view.attendee.as_ref()?;
+    (view.room.room_type == RoomType::OneToOne)
+        .then(|| one_to_one_partner(&view.room, &attendee.actor_id))
+        .flatten()
+}
+
 /// A breakout room: `objectType` `room`, `objectId` the parent's token.
 pub fn is_breakout_room(room: &Room) -> bool {
     room.object_type == store::rooms::BREAKOUT_OBJECT_TYPE

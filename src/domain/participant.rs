@@ -1,7 +1,7 @@
 //! Attendees: adding, removing and changing them, with the system messages upstream posts.
 //! Every function runs inside the caller's write transaction.
 
-use crate::db::models::{Attendee, NewAttendee, Room};
+use crate::db::models::{Attendee, NewAttendee, NewSession, Room, Session};
 use crate::db::store;
 use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
@@ -336,6 +336,32 @@ pub fn remove_from_breakout_rooms(
         }
     }
     Ok(())
+}
+
+/// `POST /room/{token}/participants/active`: a new session for the member (upstream's session
+/// ids are long random strings: 64 characters from a CSPRNG).
+pub fn start_session(conn: &mut WriteTx<'_, '_>, member: &Member, now: i64) -> DbResult<Session> {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    let session_id = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(64)
+        .map(char::from)
+        .collect();
+    store::sessions::insert(
+        conn,
+        &NewSession {
+            attendee_id: member.attendee().id,
+            session_id,
+            in_call: 0,
+            last_ping: now,
+        },
+    )
+}
+
+/// `DELETE /room/{token}/participants/active`: the member's sessions end.
+pub fn end_sessions(conn: &mut WriteTx<'_, '_>, member: &Member) -> DbResult<()> {
+    store::sessions::delete_for_attendee(conn, member.attendee().id).map(|_| ())
 }
 
 /// `DELETE /room/{token}/participants/self`: leave; the last user leaving deletes the room, the
