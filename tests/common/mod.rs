@@ -3,6 +3,7 @@
 //! and HTTP clients that behave like upstream's Behat harness.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod openapi;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -307,6 +308,18 @@ impl TestApp {
 
     pub fn raw_http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// `GET path` with `Authorization: Bearer <token>` and nothing else (as Horn integrations
+    /// send it).
+    pub async fn bearer_get(&self, token: &str, path: &str) -> Resp {
+        self.anonymous()
+            .send(
+                self.http
+                    .get(self.url(path))
+                    .header("Authorization", format!("Bearer {token}")),
+            )
+            .await
     }
 }
 

@@ -4,7 +4,8 @@
 //! codes are throttled like failed logins, on the page and on `POST /auth/invitation`, and so
 //! are wrong Bearer tokens on the Horn face.
 
-use crate::common::{manual_clock, Resp, TestApp};
+use crate::common::browser::{assert_secure_page, between, request_token, Browser};
+use crate::common::{manual_clock, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -39,66 +40,6 @@ async fn invited(app: &TestApp) -> (String, i64, Value) {
         .await;
     r.assert_status(200);
     (token, id, r.json())
-}
-
-/// A browser: keeps the cookie the page sets.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser { app, cookie: None }
-    }
-
-    async fn request(&mut self, rb: reqwest::RequestBuilder) -> Resp {
-        let rb = match &self.cookie {
-            Some(c) => rb.header("Cookie", c.clone()),
-            None => rb,
-        };
-        let r = self.app.anonymous().send(rb).await;
-        if let Some(set) = r.header("set-cookie") {
-            self.cookie = Some(set.split(';').next().unwrap().to_owned());
-        }
-        r
-    }
-
-    async fn open(&mut self, url: &str) -> Resp {
-        let rb = self.app.raw_http().get(url);
-        self.request(rb).await
-    }
-
-    async fn submit(&mut self, url: &str, form: &[(&str, &str)]) -> Resp {
-        let rb = self.app.raw_http().post(url).form(form);
-        self.request(rb).await
-    }
-}
-
-fn between<'a>(body: &'a str, before: &str, after: &str) -> &'a str {
-    let start = body.find(before).unwrap_or_else(|| panic!("{before:?} not in {body}")) + before.len();
-    body[start..].split(after).next().unwrap()
-}
-
-fn request_token(page: &Resp) -> String {
-    between(&page.body, r#"name="requesttoken" value=""#, "\"").to_owned()
-}
-
-#[track_caller]
-fn assert_secure_page(r: &Resp) {
-    assert_eq!(r.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
-    let csp = r.header("content-security-policy").expect("CSP");
-    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
-    assert!(csp.contains("default-src 'none'"), "{csp}");
-    assert!(csp.contains("form-action 'self'"), "{csp}");
-    assert_eq!(r.header("x-frame-options").as_deref(), Some("SAMEORIGIN"));
-    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
-    assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
-    assert_eq!(
-        r.header("cache-control").as_deref(),
-        Some("no-cache, no-store, must-revalidate")
-    );
-    assert!(!r.body.contains("<script"), "{}", r.body);
 }
 
 async fn guest_redeems_the_invitation_page(app: &TestApp) {
@@ -141,14 +82,9 @@ async fn guest_redeems_the_invitation_page(app: &TestApp) {
         .await;
     r.assert_status(200);
     assert_eq!(r.data()["displayName"], "Summer school");
-    let r = app
-        .raw_http()
-        .get(app.url(&format!("{API}/channels/{token}/breakout/session")))
-        .header("Authorization", format!("Bearer {password}"))
-        .send()
+    app.bearer_get(&password, &format!("{API}/channels/{token}/breakout/session"))
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .assert_status(204);
     let r = app
         .as_user("participant1")
         .get(&format!("{V4}/room/{token}/participants"))
@@ -270,14 +206,9 @@ async fn unknown_codes_and_bearer_tokens_are_throttled(app: &TestApp) {
         .await
         .assert_status(404);
     assert_eq!(login_record(app).await, 2);
-    let r = app
-        .raw_http()
-        .get(app.url(&format!("{API}/channels/{token}/breakout/session")))
-        .header("Authorization", format!("Bearer {}", "x".repeat(72)))
-        .send()
+    app.bearer_get(&"x".repeat(72), &format!("{API}/channels/{token}/breakout/session"))
         .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+        .assert_status(401);
     assert_eq!(login_record(app).await, 3);
 
     // At the cap (recorded directly: waiting out the delays would take a minute).
@@ -294,14 +225,9 @@ async fn unknown_codes_and_bearer_tokens_are_throttled(app: &TestApp) {
     let r = redeem(code.clone()).await;
     r.assert_status(429);
     assert_eq!(r.json()["error"], "TOO_MANY_REQUESTS");
-    let r = app
-        .raw_http()
-        .get(app.url(&format!("{API}/channels/{token}/breakout/session")))
-        .header("Authorization", format!("Bearer {}", "y".repeat(72)))
-        .send()
+    app.bearer_get(&"y".repeat(72), &format!("{API}/channels/{token}/breakout/session"))
         .await
-        .unwrap();
-    assert_eq!(r.status(), 429);
+        .assert_status(429);
     Browser::new(app)
         .open(invitation["url"].as_str().unwrap())
         .await

@@ -481,14 +481,9 @@ async fn invitations_are_redeemed_for_app_passwords(app: &TestApp) {
         .await;
     r.assert_status(200);
     assert_eq!(r.data()["participantType"], 3);
-    let r = app
-        .raw_http()
-        .get(app.url(&format!("{API}/channels/{token}/breakout/session")))
-        .header("Authorization", format!("Bearer {password}"))
-        .send()
+    app.bearer_get(&password, &format!("{API}/channels/{token}/breakout/session"))
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .assert_status(204);
     // Each redemption issues another app password while the code is valid.
     let r = redeem(app, json!({ "code": code })).await;
     r.assert_status(200);
@@ -823,14 +818,9 @@ async fn talk_refuses_linked_accounts_elsewhere(app: &TestApp) {
     assert_eq!(tokens, vec![json!(token)]);
     guest.get(&format!("{V4}/room/{other}")).await.assert_status(404);
     let r = app
-        .raw_http()
-        .get(app.url(&format!("{API}/channels/{other}/breakout/session")))
-        .header("Authorization", format!("Bearer {password}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"], "CHANNEL_NOT_FOUND");
+        .bearer_get(&password, &format!("{API}/channels/{other}/breakout/session"))
+        .await;
+    refused(&r, 404, "CHANNEL_NOT_FOUND");
 }
 
 async fn provisioning_refuses_linked_accounts(app: &TestApp) {

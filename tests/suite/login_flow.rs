@@ -1,6 +1,7 @@
 //! Login Flow v2 over HTTP: the client's JSON endpoints and the pages a person uses, with their
 //! security headers, CSRF tokens, browser binding, throttling and expiry.
 
+use crate::common::browser::{assert_secure_page, request_token, Browser};
 use crate::common::{Resp, TestApp};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -38,65 +39,6 @@ async fn poll(app: &TestApp, flow: &Flow) -> Resp {
             .form(&[("token", flow.poll_token.as_str())]),
     )
     .await
-}
-
-/// A browser: keeps the flow cookie.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Browser { app, cookie: None }
-    }
-
-    async fn request(&mut self, rb: reqwest::RequestBuilder) -> Resp {
-        let rb = match &self.cookie {
-            Some(c) => rb.header("Cookie", c.clone()),
-            None => rb,
-        };
-        let r = self.app.anonymous().send(rb).await;
-        if let Some(set) = r.header("set-cookie") {
-            self.cookie = Some(set.split(';').next().unwrap().to_owned());
-        }
-        r
-    }
-
-    async fn open(&mut self, url: &str) -> Resp {
-        let rb = self.app.raw_http().get(url);
-        self.request(rb).await
-    }
-
-    async fn submit(&mut self, url: &str, form: &[(&str, &str)]) -> Resp {
-        let rb = self.app.raw_http().post(url).form(form);
-        self.request(rb).await
-    }
-}
-
-fn request_token(page: &Resp) -> String {
-    let marker = r#"name="requesttoken" value=""#;
-    let start = page
-        .body
-        .find(marker)
-        .unwrap_or_else(|| panic!("no request token in {}", page.body))
-        + marker.len();
-    page.body[start..].split('"').next().unwrap().to_owned()
-}
-
-#[track_caller]
-fn assert_secure_page(r: &Resp) {
-    assert_eq!(r.header("content-type").as_deref(), Some("text/html; charset=utf-8"));
-    let csp = r.header("content-security-policy").expect("CSP");
-    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
-    assert!(csp.contains("default-src 'none'"), "{csp}");
-    assert!(csp.contains("form-action 'self'"), "{csp}");
-    assert!(!csp.contains("script-src"), "pages run no scripts: {csp}");
-    assert_eq!(r.header("x-frame-options").as_deref(), Some("SAMEORIGIN"));
-    assert_eq!(r.header("x-content-type-options").as_deref(), Some("nosniff"));
-    assert_eq!(r.header("x-robots-tag").as_deref(), Some("noindex, nofollow"));
-    assert_eq!(r.header("referrer-policy").as_deref(), Some("no-referrer"));
-    assert!(!r.body.contains("<script"), "{}", r.body);
 }
 
 async fn stored_app_passwords(app: &TestApp, user: &str) -> i64 {
