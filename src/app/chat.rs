@@ -109,7 +109,11 @@ async fn read_page(db: &Db, me: Member, future: bool, q: PageQuery, now: i64) ->
     let room_id = me.room().id;
     let read = move |conn: &mut crate::db::Conn<'_>| -> Result<Page> {
         let messages = if future {
-            let after = if q.include_last_known { q.last_known - 1 } else { q.last_known };
+            let after = if q.include_last_known {
+                q.last_known - 1
+            } else {
+                q.last_known
+            };
             store::messages::newer(conn, room_id, after, q.limit, now)?
         } else {
             let before = if q.include_last_known && q.last_known > 0 {

@@ -246,7 +246,8 @@ pub fn post_by_member(
     use crate::domain::Refusal;
     let room_id = member.room().id;
     if comment.parent_id != 0 {
-        let parent = store::messages::find(conn, room_id, comment.parent_id)?.ok_or(Refusal::InvalidField("reply-to"))?;
+        let parent =
+            store::messages::find(conn, room_id, comment.parent_id)?.ok_or(Refusal::InvalidField("reply-to"))?;
         if parent.verb != VERB_COMMENT {
             return Err(Refusal::InvalidField("reply-to"));
         }
