@@ -534,7 +534,13 @@ pub async fn deadline_storm(apis: &[&Api], db: &BenchDb, sessions: usize) -> Res
     tokio::time::sleep(Duration::from_millis((deadline_ms - now) as u64)).await;
     let after_deadline = Instant::now();
     let completed = loop {
-        let done = count(db, "SELECT COUNT(*) AS n FROM breakout_sessions WHERE state = 2").await?;
+        // This scenario's sessions only: the earlier phases of a full run leave completed
+        // sessions too, which would end the wait before every deadline here was handled.
+        let done = count(
+            db,
+            "SELECT COUNT(*) AS n FROM breakout_sessions WHERE state = 2 AND name = 'Timed'",
+        )
+        .await?;
         if done >= sessions as i64 || after_deadline.elapsed() > Duration::from_secs(60) {
             break done;
         }

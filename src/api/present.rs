@@ -186,6 +186,41 @@ pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, St
     list.remove(0)
 }
 
+/// The room objects of `views` (each read for `viewer`, an attendee, by
+/// [`store::rooms::list_views_for_actor`]), without their last messages unless
+/// `include_last_message`; `user_names` holds the display names of their [`view_partner`]s.
+pub fn present_views(
+    viewer: &str,
+    views: Vec<RoomView>,
+    include_last_message: bool,
+    user_names: HashMap<String, String>,
+    now_ms: i64,
+) -> Vec<RoomObject> {
+    let now = now_ms.div_euclid(1000);
+    let mut extras = RoomExtras {
+        user_names,
+        ..RoomExtras::default()
+    };
+    let mut rooms = Vec::with_capacity(views.len());
+    for view in views {
+        if view.attendee.is_some() {
+            let room_id = view.room.id;
+            extras.unread.insert(room_id, view.unread);
+            if include_last_message && view.room.last_message_id > 0 {
+                if let Some(m) = view.last_message.filter(|m| !expired(m, now)) {
+                    extras.last_messages.insert(m.id, m);
+                }
+            }
+            if let Some(s) = view.session {
+                extras.sessions.insert(s.attendee_id, s);
+            }
+            extras.common_read.insert(room_id, view.last_common_read);
+        }
+        rooms.push((view.room, view.attendee));
+    }
+    format_all(viewer, &rooms, &extras, now_ms)
+}
+
 /// One room for one viewer.
 pub fn present_room(
     conn: &mut Conn<'_>,

@@ -3,19 +3,19 @@
 
 use crate::api::capabilities::config_hash;
 use crate::api::extract::{ModeratorParticipant, RoomParticipant};
-use crate::api::present::{present_room, present_rooms, present_view, view_partner};
+use crate::api::present::{present_room, present_rooms, present_view, present_views, view_partner};
 use crate::api::wire::{format_participant, ParticipantEntry, RoomObject};
 use crate::app::conversation_settings;
 use crate::auth::{AuthUser, MaybeUser};
 use crate::db::models::{NewSession, Room};
 use crate::db::store;
-use crate::db::store::rooms::RoomIntField;
+use crate::db::store::rooms::{RoomIntField, RoomView};
 use crate::domain::access::Member;
 use crate::domain::access::Moderator;
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomId, RoomToken, RoomType, UserId};
 use crate::domain::participant::OwnSetting;
-use crate::domain::settings::TalkSettings;
+use crate::domain::settings::{TalkSettings, BREAKOUT_ROOMS};
 use crate::domain::{breakout, participant, Refusal};
 use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::{AppState, Now};
@@ -82,22 +82,36 @@ async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: 
     let modified_since = params.int("modifiedSince").unwrap_or(0);
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
-    let rooms =
-        s.db.read(move |conn| -> Result<_, Refusal> {
-            let rooms: Vec<(Room, Option<_>)> = store::rooms::list_for_actor(conn, actor::USERS, &viewer)?
-                .into_iter()
-                .filter(|(r, _)| modified_since <= 0 || r.last_activity >= modified_since)
-                .map(|(r, a)| (r, Some(a)))
-                .collect();
-            // The hash is read in the same database call: one hop per request.
-            let hash = config_hash(&TalkSettings::load(conn)?);
-            Ok((
-                present_rooms(conn, &viewer, &rooms, include_last_message, now.ms())?,
-                hash,
-            ))
-        })
-        .await?;
-    let (rooms, hash) = rooms;
+    // One statement: every room with the caller's attendee row, the room's extras and the
+    // setting the config hash covers.
+    let lookup = viewer.clone();
+    let views: Vec<RoomView> =
+        s.db.read_one(move |conn| store::rooms::list_views_for_actor(conn, actor::USERS, &lookup, now.secs()))
+            .await?
+            .into_iter()
+            .filter(|v| modified_since <= 0 || v.room.last_activity >= modified_since)
+            .collect();
+    let breakout_rooms_setting = match views.first() {
+        Some(view) => view.breakout_rooms_setting.clone(),
+        // No rows to carry the setting: read it alone.
+        None => {
+            s.db.read_one(|conn| store::app_config::get(conn, BREAKOUT_ROOMS.0, BREAKOUT_ROOMS.1))
+                .await?
+        }
+    };
+    let hash = config_hash(&TalkSettings::from_stored(breakout_rooms_setting.as_deref()));
+    // One-to-one conversations show the other user's name: one more statement, only when there
+    // are any (a rename racing with it is no different from a rename just after the request).
+    let partners: Vec<String> = views.iter().filter_map(view_partner).collect();
+    let user_names = if partners.is_empty() {
+        Default::default()
+    } else {
+        s.db.read_one(move |conn| store::users::display_names(conn, &partners))
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let rooms = present_views(&viewer, views, include_last_message, user_names, now.ms());
     Ok(Ocs::ok(rooms)
         .header("x-nextcloud-talk-hash", hash)
         .header("x-nextcloud-talk-modified-before", modified_before.to_string()))

@@ -284,9 +284,16 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, by: &Moderator, now: i64) -> Result<Vec<
 pub(crate) fn stop_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
     crate::domain::rounds::on_talk_stopped(conn, &parent, now * 1000)?;
-    store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
-    set_lobbies(conn, &parent, actor, LobbyState::NonModerators, now)?;
+    close_rooms_locked(conn, &parent, actor, now)?;
     rooms_then_parent(conn, parent.id)
+}
+
+/// The part of [`stop_rooms`] that changes the rooms, for a caller that has already locked and
+/// re-read `parent` (a configured parent) and completed its round: a round's deadline, which
+/// needs neither a second lock nor the rooms read back.
+pub(crate) fn close_rooms_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, actor: &Actor, now: i64) -> Result<()> {
+    store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
+    set_lobbies(conn, parent, actor, LobbyState::NonModerators, now)
 }
 
 /// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or

@@ -212,10 +212,46 @@ pub fn update_room(conn: &mut Conn<'_>, id: i64, name: &str, capacity: Option<i3
     Ok(())
 }
 
-pub fn set_room_token(conn: &mut Conn<'_>, id: i64, token: &str) -> DbResult<()> {
-    backend!(conn, c => diesel::update(breakout_session_rooms::table.find(id))
-        .set(breakout_session_rooms::room_token.eq(Some(token)))
-        .execute(c))?;
+/// Sets the Talk room token of several session rooms (`(session room id, token)`) in one
+/// statement: a round of 20 rooms starts with one update instead of twenty.
+pub fn set_room_tokens(conn: &mut Conn<'_>, tokens: &[(i64, &str)]) -> DbResult<()> {
+    use diesel::sql_types::Text;
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    // Why raw SQL: the common DSL has no CASE, and the placeholder syntax differs per backend.
+    // The ids are integers written into the text; the tokens are bound.
+    let ids = tokens
+        .iter()
+        .map(|(id, _)| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let cases = |placeholder: &dyn Fn(usize) -> String| -> String {
+        tokens
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| format!(" WHEN {id} THEN {}", placeholder(i)))
+            .collect()
+    };
+    let sql = |cases: String| {
+        format!("UPDATE breakout_session_rooms SET room_token = CASE id{cases} END WHERE id IN ({ids})")
+    };
+    match conn {
+        Conn::Sqlite(c) => {
+            let mut query = diesel::sql_query(sql(cases(&|_| "?".to_owned()))).into_boxed::<diesel::sqlite::Sqlite>();
+            for (_, token) in tokens {
+                query = query.bind::<Text, _>(token.to_string());
+            }
+            query.execute(&mut **c)?;
+        }
+        Conn::Pg(c) => {
+            let mut query = diesel::sql_query(sql(cases(&|i| format!("${}", i + 1)))).into_boxed::<diesel::pg::Pg>();
+            for (_, token) in tokens {
+                query = query.bind::<Text, _>(token.to_string());
+            }
+            query.execute(&mut **c)?;
+        }
+    }
     Ok(())
 }
 

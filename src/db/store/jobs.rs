@@ -124,11 +124,14 @@ pub fn claim(
         // are skipped rather than waited for, and never claimed twice.
         Conn::Pg(c) => due!().for_update().skip_locked().load(&mut **c)?,
     };
-    for row in &rows {
-        backend!(conn, c => diesel::update(t::table.find(row.id))
-            .set((t::claimed_until.eq(claimed_until), t::locked_by.eq(me)))
-            .execute(c))?;
+    if rows.is_empty() {
+        return Ok(rows);
     }
+    // One statement for the batch (PostgreSQL binds the ids as one array: one shape, prepared).
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    backend!(conn, c => diesel::update(t::table.filter(t::id.eq_any(&ids)))
+        .set((t::claimed_until.eq(claimed_until), t::locked_by.eq(me)))
+        .execute(c))?;
     Ok(rows)
 }
 

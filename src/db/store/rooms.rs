@@ -152,6 +152,86 @@ pub fn token_exists(conn: &mut Conn<'_>, token: &str) -> DbResult<bool> {
     Ok(n > 0)
 }
 
+/// [`RoomView`] of every room the actor is an attendee of, in room id order: what
+/// `GET /room` lists, in one statement whatever the number of rooms (the joins and scalar
+/// subqueries of [`view`], each with the same conditions, per listed room). Served by the
+/// `attendees_actor` index: the cost follows the actor's rooms, not the table.
+pub fn list_views_for_actor(
+    conn: &mut Conn<'_>,
+    actor_type: &str,
+    actor_id: &str,
+    now: i64,
+) -> DbResult<Vec<RoomView>> {
+    let readers = diesel::alias!(attendees as readers);
+    let newer = diesel::alias!(sessions as newer);
+    let last = diesel::alias!(messages as last_message);
+    // Owned: diesel's nullable selections of the joined rows need a query that borrows nothing.
+    let (actor_type, actor_id) = (actor_type.to_owned(), actor_id.to_owned());
+    type Row = (
+        Room,
+        Attendee,
+        Option<i64>,
+        Option<Message>,
+        Option<Session>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = backend!(conn, c => attendees::table
+        .inner_join(rooms::table)
+        .left_join(last.on(last.field(messages::id).eq(rooms::last_message_id)))
+        .left_join(
+            sessions::table.on(sessions::attendee_id.eq(attendees::id).and(
+                // The newest session: none of the attendee's sessions has a higher id.
+                diesel::dsl::not(diesel::dsl::exists(
+                    newer
+                        .filter(newer.field(sessions::attendee_id).eq(sessions::attendee_id))
+                        .filter(newer.field(sessions::id).gt(sessions::id)),
+                )),
+            )),
+        )
+        .filter(attendees::actor_type.eq(actor_type.clone()))
+        .filter(attendees::actor_id.eq(actor_id.clone()))
+        .select((
+            Room::as_select(),
+            Attendee::as_select(),
+            messages::table
+                .filter(messages::room_id.eq(rooms::id))
+                .filter(messages::id.gt(attendees::last_read_message))
+                .filter(messages::verb.eq("comment"))
+                .filter(unexpired!(now))
+                .count()
+                .single_value(),
+            last.fields(messages::all_columns).nullable(),
+            Option::<Session>::as_select(),
+            readers
+                .filter(readers.field(attendees::room_id).eq(rooms::id))
+                .filter(readers.field(attendees::actor_type).eq("users"))
+                .select(diesel::dsl::min(readers.field(attendees::last_read_message)))
+                .single_value(),
+            app_config::table
+                .filter(app_config::app.eq(BREAKOUT_ROOMS.0))
+                .filter(app_config::config_key.eq(BREAKOUT_ROOMS.1))
+                .select(app_config::config_value)
+                .single_value(),
+        ))
+        .order(rooms::id.asc())
+        .load::<Row>(c))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(room, attendee, unread, last_message, session, last_common_read, breakout_rooms_setting)| RoomView {
+                room,
+                attendee: Some(attendee),
+                unread: unread.unwrap_or(0),
+                last_message,
+                session,
+                last_common_read: last_common_read.unwrap_or(0),
+                breakout_rooms_setting,
+            },
+        )
+        .collect())
+}
+
 /// Every room the actor is an attendee of, with that attendee row, in room id order.
 /// Served by the `attendees_actor` index: the cost follows the actor's rooms, not the table.
 pub fn list_for_actor(conn: &mut Conn<'_>, actor_type: &str, actor_id: &str) -> DbResult<Vec<(Room, Attendee)>> {
