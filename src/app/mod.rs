@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app_config;
 pub mod breakout;
+pub mod chat;
 pub mod conversation;
 pub mod conversation_settings;
 pub mod linked;

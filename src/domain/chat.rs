@@ -238,6 +238,43 @@ pub fn post_comment(
     Ok(stored)
 }
 
+/// A comment's text, posted or edited: not blank (400 `message`), at most the chat limit in
+/// characters (413 `message`).
+pub fn check_comment_text(text: &str) -> crate::domain::Result<()> {
+    use crate::domain::ids::CHAT_MAX_LENGTH;
+    use crate::domain::Refusal;
+    if text.trim().is_empty() {
+        return Err(Refusal::InvalidField("message"));
+    }
+    if text.chars().count() > CHAT_MAX_LENGTH {
+        return Err(Refusal::TooLong("message"));
+    }
+    Ok(())
+}
+
+/// A member posts a comment as upstream's `ChatController::sendMessage`: a reply must answer a
+/// comment of this conversation (400 `reply-to`); sending marks everything up to one's own
+/// message as read.
+pub fn post_by_member(
+    conn: &mut crate::db::WriteTx<'_, '_>,
+    member: &crate::domain::access::Member,
+    comment: &NewComment<'_>,
+    now: i64,
+) -> crate::domain::Result<Message> {
+    use crate::domain::Refusal;
+    let room_id = member.room().id;
+    if comment.parent_id != 0 {
+        let parent =
+            store::messages::find(conn, room_id, comment.parent_id)?.ok_or(Refusal::InvalidField("reply-to"))?;
+        if parent.verb != VERB_COMMENT {
+            return Err(Refusal::InvalidField("reply-to"));
+        }
+    }
+    let stored = post_comment(conn, room_id, &member.actor(), comment, now)?;
+    store::attendees::set_last_read(conn, member.attendee().id, stored.id)?;
+    Ok(stored)
+}
+
 /// A message as a viewer reads it.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -465,19 +502,14 @@ pub fn edit_message(
     text: &str,
     now: i64,
 ) -> crate::domain::Result<(Message, Message)> {
-    use crate::domain::ids::{RoomType, CHAT_MAX_LENGTH};
+    use crate::domain::ids::RoomType;
     use crate::domain::Refusal;
     let room = member.room();
     let message = changeable_message(conn, member, message_id, now)?;
     if room.room_type != RoomType::NoteToSelf && message.created_at < now - EDIT_MAX_AGE_SECONDS {
         return Err(Refusal::InvalidField("age"));
     }
-    if text.trim().is_empty() {
-        return Err(Refusal::InvalidField("message"));
-    }
-    if text.chars().count() > CHAT_MAX_LENGTH {
-        return Err(Refusal::TooLong("message"));
-    }
+    check_comment_text(text)?;
     let by = member.actor();
     store::messages::record_edit(
         conn,
