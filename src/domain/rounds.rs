@@ -625,7 +625,13 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
     // [`expire_locked`] without what the job does not need: `parent` is locked and current
     // (completing changes no room), and nobody reads the rooms back. Many deadlines can fall
     // in the same second, so every statement saved here counts.
-    complete(conn, parent.id, &session, session.deadline.unwrap_or(now_ms), CompletionReason::Expired)?;
+    complete(
+        conn,
+        parent.id,
+        &session,
+        session.deadline.unwrap_or(now_ms),
+        CompletionReason::Expired,
+    )?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
         crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms / 1000)?;
     }
