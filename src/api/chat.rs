@@ -117,11 +117,12 @@ async fn receive_messages(
         .iter()
         .map(|m| {
             let mut object = with_own_reactions(format_message(&room, m, Some(&viewer)), &page.own_reactions);
-            object.parent = page
-                .parents
-                .iter()
-                .find(|p| p.id == m.parent_id)
-                .map(|p| Box::new(with_own_reactions(format_message(&room, p, Some(&viewer)), &page.own_reactions)));
+            object.parent = page.parents.iter().find(|p| p.id == m.parent_id).map(|p| {
+                Box::new(with_own_reactions(
+                    format_message(&room, p, Some(&viewer)),
+                    &page.own_reactions,
+                ))
+            });
             object
         })
         .collect();

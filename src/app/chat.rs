@@ -138,7 +138,11 @@ async fn read_page(db: &Db, me: Member, future: bool, q: PageQuery, now: i64) ->
             }
             _ => Vec::new(),
         };
-        Ok(Page { messages, parents, own_reactions })
+        Ok(Page {
+            messages,
+            parents,
+            own_reactions,
+        })
     };
     if future && q.set_read_marker && q.last_known > me.attendee().last_read_message {
         let attendee_id = me.attendee().id;
