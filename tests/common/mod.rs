@@ -556,7 +556,9 @@ pub async fn assert_breakout_invariants(app: &TestApp, parent_token: &str, owner
     let mut unique = names.clone();
     unique.dedup();
     assert_eq!(names, unique, "two sets of breakout rooms");
-    assert!(!rooms.is_empty() && rooms.len() <= 20);
+    // Deleting one breakout room deletes only it (upstream), so a configured parent may be left
+    // with fewer rooms than it was configured with, or none.
+    assert!(rooms.len() <= 20, "{} breakout rooms", rooms.len());
     // Moderators in all rooms, every student in at most one.
     let mut student_rooms: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for room in &rooms {
