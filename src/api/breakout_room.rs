@@ -32,11 +32,20 @@ pub fn routes() -> Router<AppState> {
 
 /// Rooms formatted for the member who acted, as at the request's `now`; rooms in which they have
 /// no attendee are left out.
-fn list_for(now: Now, base: BaseUrl) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
+fn list_for(
+    now: Now,
+    base: BaseUrl,
+) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
     move |conn, me, rooms| list_at(conn, me, rooms, now, &base.0)
 }
 
-fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now, base: &str) -> Result<Vec<RoomObject>, Refusal> {
+fn list_at(
+    conn: &mut Conn<'_>,
+    me: &Member,
+    rooms: Vec<Room>,
+    now: Now,
+    base: &str,
+) -> Result<Vec<RoomObject>, Refusal> {
     let viewer = me.user_id().as_str();
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
@@ -48,8 +57,15 @@ fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now, base: &
 }
 
 /// The one room an operation answers with, formatted for the member who acted.
-fn one_for(now: Now, base: BaseUrl) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
-    move |conn, me, rooms| list_at(conn, me, rooms, now, &base.0)?.pop().ok_or(Refusal::RoomNotFound)
+fn one_for(
+    now: Now,
+    base: BaseUrl,
+) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
+    move |conn, me, rooms| {
+        list_at(conn, me, rooms, now, &base.0)?
+            .pop()
+            .ok_or(Refusal::RoomNotFound)
+    }
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
@@ -99,7 +115,9 @@ async fn stop(
     now: Now,
     base: BaseUrl,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.secs(), list_for(now, base)).await?))
+    Ok(Ocs::ok(
+        app::breakout::stop(&s.db, p, now.secs(), list_for(now, base)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)

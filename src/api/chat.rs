@@ -2,9 +2,9 @@
 
 use crate::api::extract::{BaseUrl, RoomParticipant};
 use crate::api::wire::{format_message, MessageContext, MessageObject};
-use crate::domain::mentions::Names;
 use crate::app::chat::{self, PageQuery, Post, MAX_LIMIT, MAX_TIMEOUT_SECONDS};
 use crate::db::models::{Message, Room};
+use crate::domain::mentions::Names;
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::{AppState, Now};
 use axum::extract::Path;
@@ -137,12 +137,11 @@ async fn receive_messages(
         .iter()
         .map(|m| {
             let mut object = with_own_reactions(format_message(&room, m, &ctx), &page.own_reactions);
-            object.parent = page.parents.iter().find(|p| p.id == m.parent_id).map(|p| {
-                Box::new(with_own_reactions(
-                    format_message(&room, p, &ctx),
-                    &page.own_reactions,
-                ))
-            });
+            object.parent = page
+                .parents
+                .iter()
+                .find(|p| p.id == m.parent_id)
+                .map(|p| Box::new(with_own_reactions(format_message(&room, p, &ctx), &page.own_reactions)));
             object
         })
         .collect();

@@ -121,7 +121,15 @@ async fn create_room(
         source: params.string("source").unwrap_or_default(),
     };
     let present = move |conn: &mut Conn<'_>, caller: &Caller, room: &Room, me: &Attendee| {
-        Ok(present_room(conn, &caller.user_id, room, Some(me), true, now.ms(), &base)?)
+        Ok(present_room(
+            conn,
+            &caller.user_id,
+            room,
+            Some(me),
+            true,
+            now.ms(),
+            &base,
+        )?)
     };
     let (room, is_new) = conversations::create(&s.db, user, req, now.secs(), present).await?;
     Ok(if is_new { Ocs::created(room) } else { Ocs::ok(room) })
@@ -356,7 +364,16 @@ async fn set_message_expiration(
     params: Params,
 ) -> OcsResult<RoomObject> {
     let seconds = params.int("seconds").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::MessageExpiration, seconds, i32::MAX as i64, now, base).await
+    set_setting(
+        s,
+        p,
+        RoomIntField::MessageExpiration,
+        seconds,
+        i32::MAX as i64,
+        now,
+        base,
+    )
+    .await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/permissions/default (RoomController::setPermissions)
@@ -404,7 +421,15 @@ async fn get_breakout_room_participants(
 /// The room as the caller sees it after a settings change, from inside its transaction.
 fn present_for(now: Now, base: BaseUrl) -> impl conversation_settings::Present<RoomObject> {
     move |conn, member: &Member, room: &Room, me: &Attendee| {
-        Ok(present_room(conn, member.user_id(), room, Some(me), true, now.ms(), &base.0)?)
+        Ok(present_room(
+            conn,
+            member.user_id(),
+            room,
+            Some(me),
+            true,
+            now.ms(),
+            &base.0,
+        )?)
     }
 }
 
@@ -419,7 +444,8 @@ async fn set_description(
     let Some(description) = params.string("description") else {
         return Err(Refusal::MissingParameter.into());
     };
-    let room = conversation_settings::set_description(&s.db, p, description, now.secs(), present_for(now, base)).await?;
+    let room =
+        conversation_settings::set_description(&s.db, p, description, now.secs(), present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -483,9 +509,10 @@ async fn set_notification_level(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    set_level(s, p, params, now, OwnSetting::NotificationLevel).await
+    set_level(s, p, params, now, base, OwnSetting::NotificationLevel).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify-calls (RoomController::setNotificationCalls)
@@ -493,7 +520,8 @@ async fn set_notification_calls(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    set_level(s, p, params, now, OwnSetting::NotificationCalls).await
+    set_level(s, p, params, now, base, OwnSetting::NotificationCalls).await
 }

@@ -5,10 +5,10 @@
 use crate::db::models::{Attendee, Message, Room};
 use crate::domain::access::{effective_permissions, held_by_lobby};
 use crate::domain::chat::render_message;
-use crate::domain::mentions::{self, CallTarget, Names};
 use crate::domain::ids::{
     permissions, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
 };
+use crate::domain::mentions::{self, CallTarget, Names};
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -8,9 +8,9 @@ use crate::db::{store, Conn, Db};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, RoomToken, UserId};
+use crate::domain::mentions::{self, Names, Wanted};
 use crate::domain::settings::{TalkSettings, BREAKOUT_ROOMS};
 use crate::domain::{Refusal, Result};
-use crate::domain::mentions::{self, Names, Wanted};
 use std::collections::HashMap;
 
 /// How a face turns rooms, each with the viewer's attendee row there (if any), into its answer.
@@ -49,7 +49,12 @@ pub async fn list(db: &Db, caller: Caller, modified_since: i64, now: i64) -> Res
     };
     let settings = TalkSettings::from_stored(breakout_rooms_setting.as_deref());
     let partners: Vec<String> = views.iter().filter_map(conversation::view_partner).collect();
-    let mut wanted = Wanted::of(views.iter().filter(|v| v.attendee.is_some()).filter_map(|v| v.last_message.as_ref()));
+    let mut wanted = Wanted::of(
+        views
+            .iter()
+            .filter(|v| v.attendee.is_some())
+            .filter_map(|v| v.last_message.as_ref()),
+    );
     if wanted.all {
         // `@all` in a one-to-one conversation is named after the other user.
         wanted.users.extend(partners.iter().cloned());

@@ -268,7 +268,9 @@ pub fn load_names(conn: &mut Conn<'_>, room_ids: &[RoomId], wanted: &Wanted) -> 
         names.users = store::users::display_names(conn, &wanted.users)?.into_iter().collect();
     }
     if !wanted.groups.is_empty() {
-        names.groups = store::groups::display_names(conn, &wanted.groups)?.into_iter().collect();
+        names.groups = store::groups::display_names(conn, &wanted.groups)?
+            .into_iter()
+            .collect();
     }
     if !wanted.guests.is_empty() {
         let ids: Vec<String> = wanted
@@ -551,7 +553,14 @@ pub fn record_posted(
     let mut told: Vec<String> = Vec::new();
     if let Some(parent) = replied_to.filter(|p| p.actor_type == actor::USERS) {
         direct.push(parent.actor_id.clone());
-        if should_be_told(conn, room, author_ref, &parent.actor_id, &mut attendees, &mut group_default)? {
+        if should_be_told(
+            conn,
+            room,
+            author_ref,
+            &parent.actor_id,
+            &mut attendees,
+            &mut group_default,
+        )? {
             told.push(parent.actor_id.clone());
         }
     }
@@ -603,7 +612,7 @@ pub fn record_edited(
         .collect();
     // The comment's author decides who is "themself" for the notification check.
     let author_ref = (message.actor_type.as_str(), message.actor_id.as_str());
-    let mut told = before_users.clone();
+    let mut told = before_users;
     for user in users_to_notify(conn, room, &after, may_mention_all, &mut attendees)? {
         if told.contains(&user) {
             continue;
@@ -642,7 +651,10 @@ mod tests {
         assert_eq!(ids("@alice, hi"), vec![(Kind::User, "alice".into())]);
         assert_eq!(ids("mail alice@example.com"), vec![]);
         assert_eq!(ids("(@alice)"), vec![]);
-        assert_eq!(ids("@\"user with space\" x"), vec![(Kind::User, "user with space".into())]);
+        assert_eq!(
+            ids("@\"user with space\" x"),
+            vec![(Kind::User, "user with space".into())]
+        );
         assert_eq!(ids("@\"guest/0a1b\""), vec![(Kind::Guest, "guest/0a1b".into())]);
         assert_eq!(ids("@\"guest/xyz\""), vec![]);
         assert_eq!(ids("@\"group/the group\""), vec![(Kind::Group, "the group".into())]);

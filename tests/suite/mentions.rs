@@ -109,7 +109,11 @@ async fn a_user_mention_becomes_a_parameter(app: &TestApp) {
     let seen = find(&chat(app, "participant3", &token).await, &sent["id"]);
     assert_eq!(seen["message"], sent["message"]);
     assert_eq!(seen["messageParameters"], sent["messageParameters"]);
-    let room = app.as_user("participant3").get(&format!("{V4}/room/{token}")).await.data();
+    let room = app
+        .as_user("participant3")
+        .get(&format!("{V4}/room/{token}"))
+        .await
+        .data();
     assert_eq!(room["lastMessage"]["message"], sent["message"]);
     assert_eq!(room["lastMessage"]["messageParameters"], sent["messageParameters"]);
     // A display name changed later shows in the parameter, as upstream resolves it on reading.
@@ -146,7 +150,11 @@ async fn a_quoted_mention_may_hold_spaces(app: &TestApp) {
 
 async fn mention_all_names_the_conversation(app: &TestApp) {
     let token = group(app).await;
-    let room = app.as_user("participant2").get(&format!("{V4}/room/{token}")).await.data();
+    let room = app
+        .as_user("participant2")
+        .get(&format!("{V4}/room/{token}"))
+        .await
+        .data();
     // Android: every parameter in the query string.
     let r = app
         .as_user("participant2")

@@ -211,13 +211,26 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
         )
         .await;
     r.assert_status(201);
-    assert_eq!(r.data()["message"], "{mention-user1} {mention-call1} {mention-group1} look");
+    assert_eq!(
+        r.data()["message"],
+        "{mention-user1} {mention-call1} {mention-group1} look"
+    );
     let r = c.call(&other, "GET", &format!("{V4}/room"), Body::None).await;
     r.assert_status(200);
-    let listed = r.data().as_array().unwrap().iter().find(|x| x["token"] == token).unwrap().clone();
+    let listed = r
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["token"] == token)
+        .unwrap()
+        .clone();
     assert_eq!(listed["unreadMention"], true);
     assert_eq!(listed["unreadMentionDirect"], true);
-    assert_eq!(listed["lastMessage"]["messageParameters"]["mention-call1"]["type"], "call");
+    assert_eq!(
+        listed["lastMessage"]["messageParameters"]["mention-call1"]["type"],
+        "call"
+    );
     c.call(&owner, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
         .await
         .assert_status(200);
