@@ -239,6 +239,10 @@ pub fn default_name<'a>(prefix: &str, taken: impl IntoIterator<Item = &'a str>) 
 pub struct SessionInput {
     pub name: Option<String>,
     pub duration: Option<i64>,
+    /// How people reach their rooms when the session starts (extension, horn.md §6): manual (the
+    /// plan), automatic (a balanced draw at start) or free (they choose with Talk's switch).
+    /// Never `NotConfigured`.
+    pub mode: Option<BreakoutRoomMode>,
 }
 
 /// A change of an optional value: keep, clear (`null`), or set.
@@ -589,7 +593,7 @@ fn expire_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, session: &SessionRow
     let ended = session.deadline.unwrap_or(now_ms);
     complete(conn, parent.id, session, ended, CompletionReason::Expired)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms)?;
     }
     Ok(())
 }
@@ -633,7 +637,7 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
         CompletionReason::Expired,
     )?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms)?;
     }
     Ok(true)
 }
@@ -783,6 +787,19 @@ pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now
     Ok(())
 }
 
+/// The capacity of the running session's room that is Talk breakout room `token`, if it has one
+/// (extension, horn.md §6: Talk's free-mode switch honours it).
+pub fn running_capacity(conn: &mut Conn<'_>, parent: &Room, token: &RoomToken) -> crate::domain::Result<Option<usize>> {
+    let Some(session) = active_session(conn, parent.id).map_err(db_only)? else {
+        return Ok(None);
+    };
+    Ok(store::breakout_sessions::rooms(conn, session.id)?
+        .into_iter()
+        .find(|r| r.room_token.as_deref() == Some(token.as_str()))
+        .and_then(|r| r.capacity)
+        .map(|c| usize::try_from(c).unwrap_or(0)))
+}
+
 fn db_only(e: RoundError) -> crate::domain::Refusal {
     match e {
         RoundError::Db(db) => crate::domain::Refusal::Storage(db),
@@ -819,7 +836,7 @@ pub fn create_session(
             duration: input.duration.unwrap_or(0),
             state: SessionState::Pending as i32,
             origin: Origin::Horn as i32,
-            mode: BreakoutRoomMode::Manual,
+            mode: input.mode.unwrap_or(BreakoutRoomMode::Manual),
             created_at: now_ms,
             started_at: None,
         },
@@ -875,7 +892,7 @@ pub fn update_session(
     match state_of(&session) {
         SessionState::Completed => return Err(RoundError::Completed),
         SessionState::Active => {
-            if input.name.is_some() {
+            if input.name.is_some() || input.mode.is_some() {
                 return Err(RoundError::Active);
             }
             if let Some(duration) = input.duration {
@@ -894,8 +911,14 @@ pub fn update_session(
             if is_talk_made(&session) && input.name.is_some() {
                 return Err(invalid("name: a Talk-made session is edited on the Talk face"));
             }
+            if is_talk_made(&session) && input.mode.is_some() {
+                return Err(invalid("mode: a Talk-made session is edited on the Talk face"));
+            }
             if let Some(name) = &input.name {
                 store::breakout_sessions::set_name(conn, session.id, name)?;
+            }
+            if let Some(mode) = input.mode {
+                store::breakout_sessions::set_mode(conn, session.id, mode)?;
             }
             if let Some(duration) = input.duration {
                 store::breakout_sessions::set_timing(conn, session.id, duration, None)?;
@@ -916,7 +939,7 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
         SessionState::Pending if is_talk_made(&session) => {
             // The plan is the Talk configuration itself: deleting it removes the rooms, with
             // Talk's own cascade (the hook drops the session row).
-            crate::domain::breakout::remove_rooms(conn, ch.room.id)?;
+            crate::domain::breakout::remove_rooms(conn, ch.room.id, now_ms)?;
             store::breakout_sessions::delete(conn, session.id)?;
             Ok(())
         }
@@ -1307,21 +1330,16 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
         schedule_deadline(conn, session.id, deadline, now_ms)?;
         started(conn, ch.room.id, session.id, now_ms)?;
-        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
         return reload_view(conn, ch, session.id);
     }
     // Talk rooms left configured (never started, or kept by a finished round) give way; the
     // sessions that used them keep their history.
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::remove_rooms(conn, parent.id)?;
+        crate::domain::breakout::remove_rooms(conn, parent.id, now_ms)?;
     }
     let parent = store::rooms::find_by_id(conn, parent.id)?.ok_or(RoundError::ChannelNotFound)?;
-    let plan = store::breakout_sessions::assignments(conn, session.id)?;
-    let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let placement: HashMap<AttendeeId, usize> = plan
-        .iter()
-        .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
-        .collect();
+    let placement = placement_at_start(conn, ch, &session, &rooms)?;
     let names: Vec<String> = rooms.iter().map(|r| r.name.clone()).collect();
     let talk_rooms = crate::domain::breakout::build_rooms(
         conn,
@@ -1346,8 +1364,44 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
     schedule_deadline(conn, session.id, deadline, now_ms)?;
     started(conn, ch.room.id, session.id, now_ms)?;
-    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
     reload_view(conn, ch, session.id)
+}
+
+/// Where each non-moderator user goes when `session` starts, by the session's mode (extension,
+/// horn.md §6): manual follows the plan; automatic draws a balanced assignment of the
+/// conversation's current non-moderator users within the rooms' capacities (as Talk's automatic
+/// mode draws at configure; more people than seats → `RoomFull`), ignoring any plan; free places
+/// nobody, participants choose with Talk's switch.
+fn placement_at_start(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    session: &SessionRow,
+    rooms: &[SessionRoomRow],
+) -> Result<HashMap<AttendeeId, usize>> {
+    match session.mode {
+        BreakoutRoomMode::Automatic => {
+            let users = ParentUsers::load(conn, ch.room.id)?;
+            let people = assignable(&users);
+            let drawn = draw(
+                conn,
+                ch.room.id,
+                &people,
+                &capacities_of(rooms),
+                Strategy::Balanced,
+                &mut rand::thread_rng(),
+            )?;
+            Ok(people.iter().zip(drawn).map(|(a, room)| (a.id, room)).collect())
+        }
+        BreakoutRoomMode::Free => Ok(HashMap::new()),
+        BreakoutRoomMode::Manual | BreakoutRoomMode::NotConfigured => {
+            let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+            Ok(store::breakout_sessions::assignments(conn, session.id)?
+                .iter()
+                .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
+                .collect())
+        }
+    }
 }
 
 /// #13 `POST /breakout/session/stop`.
@@ -1360,7 +1414,7 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
     complete(conn, ch.room.id, &session, now_ms, CompletionReason::Stopped)?;
     let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms)?;
     }
     reload_view(conn, ch, session.id)
 }
