@@ -1134,16 +1134,16 @@ fn assignable(users: &ParentUsers) -> Vec<Attendee> {
     people
 }
 
-/// Who shared a room in this conversation's completed rounds, in the numbering of `people`
-/// (matched by account, so a user who left and came back keeps their history).
-fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -> Result<mixing::History> {
+/// Who shared a room in this conversation's completed rounds (`rows`: room id and account, as
+/// `completed_assignments` reads them), in the numbering of `people` (matched by account, so a
+/// user who left and came back keeps their history).
+fn mixing_history(rows: &[(i64, String)], people: &[(AttendeeId, String)]) -> mixing::History {
     let index: HashMap<&str, usize> = people
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.actor_id.as_str(), i))
+        .map(|(i, (_, actor))| (actor.as_str(), i))
         .collect();
     let mut history = mixing::History::new(people.len());
-    let rows = store::breakout_sessions::completed_assignments(conn, parent_id)?;
     // Rows come ordered by room: each run of one room id is one room of one round.
     for room in rows.chunk_by(|a, b| a.0 == b.0) {
         let members: Vec<usize> = room
@@ -1152,33 +1152,7 @@ fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -
             .collect();
         history.add_round(&[members]);
     }
-    Ok(history)
-}
-
-/// Draws an assignment of `people` into rooms of `capacities` (`None`: unlimited). More people
-/// than seats → `RoomFull`.
-fn draw(
-    conn: &mut Conn<'_>,
-    parent_id: RoomId,
-    people: &[Attendee],
-    capacities: &[Option<usize>],
-    strategy: Strategy,
-    rng: &mut impl rand::Rng,
-) -> Result<mixing::Assignment> {
-    let drawn = match strategy {
-        Strategy::Balanced => mixing::balanced(people.len(), capacities, rng),
-        Strategy::Rotate => {
-            let history = mixing_history(conn, parent_id, people)?;
-            mixing::rotate(
-                people.len(),
-                capacities,
-                &history,
-                rng,
-                mixing::Budget::request(people.len()),
-            )
-        }
-    };
-    drawn.map_err(|mixing::Overfull| RoundError::RoomFull)
+    history
 }
 
 fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
@@ -1188,21 +1162,44 @@ fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
-/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
-/// `rooms` rooms first for a session without rooms.
-pub fn assign_all(
-    conn: &mut Conn<'_>,
-    ch: &Channel,
-    id: &str,
-    input: Result<AssignInput>,
-    rng: &mut impl rand::Rng,
-) -> Result<Vec<RoomWithMembers>> {
+/// Everything an `assign` draw depends on, read in one snapshot. Two equal bases give draws of
+/// the same quality, so a draw computed from one snapshot may be written under the lock if the
+/// basis read there is equal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignBasis {
+    session_id: i64,
+    /// The session's rooms (id, capacity) in order; empty when `rooms` creates them.
+    rooms: Vec<(i64, Option<i32>)>,
+    /// The people placed, in attendee order (attendee id, account).
+    people: Vec<(AttendeeId, String)>,
+    /// `rotate` only: the completed rounds' assignments (room id, account).
+    history: Vec<(i64, String)>,
+}
+
+/// A draw made outside the write lock, with what it was drawn from.
+#[derive(Debug, Clone)]
+pub struct AssignDraft {
+    pub input: AssignInput,
+    basis: AssignBasis,
+    drawn: mixing::Assignment,
+}
+
+/// `assign`'s checks in their order, then what the draw depends on.
+struct AssignPlan {
+    input: AssignInput,
+    session: SessionRow,
+    rooms: Vec<SessionRoomRow>,
+    users: ParentUsers,
+    people: Vec<Attendee>,
+    basis: AssignBasis,
+}
+
+fn plan_assignment(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<AssignInput>) -> Result<AssignPlan> {
     ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     let input = input?;
     require_horn_plan(&session)?;
-    let mut rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     match (input.rooms, rooms.is_empty()) {
         (Some(_), false) => return Err(invalid("rooms: the breakout session already has rooms")),
         (None, true) => return Err(invalid("rooms is required: the breakout session has no rooms")),
@@ -1211,11 +1208,89 @@ pub fn assign_all(
     }
     let users = ParentUsers::load(conn, ch.room.id)?;
     let people = assignable(&users);
-    let capacities = match input.rooms {
-        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
-        None => capacities_of(&rooms),
+    let history = match input.strategy {
+        Strategy::Rotate => store::breakout_sessions::completed_assignments(conn, ch.room.id)?,
+        Strategy::Balanced => Vec::new(),
     };
-    let drawn = draw(conn, ch.room.id, &people, &capacities, input.strategy, rng)?;
+    let basis = AssignBasis {
+        session_id: session.id,
+        rooms: rooms.iter().map(|r| (r.id, r.capacity)).collect(),
+        people: people.iter().map(|a| (a.id, a.actor_id.clone())).collect(),
+        history,
+    };
+    Ok(AssignPlan {
+        input,
+        session,
+        rooms,
+        users,
+        people,
+        basis,
+    })
+}
+
+/// Draws an assignment for `plan` (more people than seats → `RoomFull`). For `rotate` this is
+/// the search, bounded at about 150 ms (`mixing::Budget::request`).
+fn draw(plan: &AssignPlan, rng: &mut impl rand::Rng) -> Result<mixing::Assignment> {
+    let capacities = match plan.input.rooms {
+        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
+        None => capacities_of(&plan.rooms),
+    };
+    let people = plan.people.len();
+    let drawn = match plan.input.strategy {
+        Strategy::Balanced => mixing::balanced(people, &capacities, rng),
+        Strategy::Rotate => {
+            let history = mixing_history(&plan.basis.history, &plan.basis.people);
+            mixing::rotate(people, &capacities, &history, rng, mixing::Budget::request(people))
+        }
+    };
+    drawn.map_err(|mixing::Overfull| RoundError::RoomFull)
+}
+
+/// The first half of `assign` (extension, horn.md §6), in a read snapshot: every check in order,
+/// then the draw. [`assign_all`] writes it under the lock if nothing it depends on changed.
+pub fn draft_assignment(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    rng: &mut impl rand::Rng,
+) -> Result<AssignDraft> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = draw(&plan, rng)?;
+    Ok(AssignDraft {
+        input: plan.input,
+        basis: plan.basis,
+        drawn,
+    })
+}
+
+/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
+/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
+/// `rooms` rooms first for a session without rooms. Runs every check again on the locked
+/// conversation. With a `draft`, writes its draw if the basis read now equals the draft's, and
+/// answers `None` (nothing written) if it changed; without one, draws here.
+pub fn assign_all(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    draft: Option<AssignDraft>,
+    rng: &mut impl rand::Rng,
+) -> Result<Option<Vec<RoomWithMembers>>> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = match draft {
+        Some(draft) if draft.basis == plan.basis => draft.drawn,
+        Some(_) => return Ok(None),
+        None => draw(&plan, rng)?,
+    };
+    let AssignPlan {
+        input,
+        session,
+        mut rooms,
+        users,
+        people,
+        ..
+    } = plan;
     if let Some(n) = input.rooms {
         let mut names: Vec<String> = Vec::new();
         for _ in 0..n {
@@ -1263,7 +1338,7 @@ pub fn assign_all(
     for r in &mut answer {
         r.room.participant_count = r.members.len();
     }
-    Ok(answer)
+    Ok(Some(answer))
 }
 
 /// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
@@ -1383,14 +1458,8 @@ fn placement_at_start(
         BreakoutRoomMode::Automatic => {
             let users = ParentUsers::load(conn, ch.room.id)?;
             let people = assignable(&users);
-            let drawn = draw(
-                conn,
-                ch.room.id,
-                &people,
-                &capacities_of(rooms),
-                Strategy::Balanced,
-                &mut rand::thread_rng(),
-            )?;
+            let drawn = mixing::balanced(people.len(), &capacities_of(rooms), &mut rand::thread_rng())
+                .map_err(|mixing::Overfull| RoundError::RoomFull)?;
             Ok(people.iter().zip(drawn).map(|(a, room)| (a.id, room)).collect())
         }
         BreakoutRoomMode::Free => Ok(HashMap::new()),
