@@ -84,9 +84,7 @@ async fn start(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(
-        app::breakout::start(&s.db, p, now.ms(), list_for(now)).await?,
-    ))
+    Ok(Ocs::ok(app::breakout::start(&s.db, p, now.ms(), list_for(now)).await?))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)

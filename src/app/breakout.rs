@@ -70,7 +70,13 @@ pub async fn configure<T: Send + 'static>(
 
 /// Removes every breakout room; the answer is about the parent alone.
 pub async fn remove<T: Send + 'static>(db: &Db, by: Moderator, now_ms: i64, present: impl Present<T>) -> Result<T> {
-    on_parent(db, by, move |tx, by| Ok(vec![breakout::remove(tx, by, now_ms)?]), present).await
+    on_parent(
+        db,
+        by,
+        move |tx, by| Ok(vec![breakout::remove(tx, by, now_ms)?]),
+        present,
+    )
+    .await
 }
 
 /// Opens every breakout room.

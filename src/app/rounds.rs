@@ -187,12 +187,15 @@ pub async fn assign_all(
         };
         input = Ok(draft.input);
         let id = id.clone();
-        let written = write(db, token.clone(), caller.clone(), move |c, ch| {
-            match rounds::assign_all(c, ch, &id, Ok(draft.input), Some(draft), &mut rand::thread_rng())? {
+        let written = write(
+            db,
+            token.clone(),
+            caller.clone(),
+            move |c, ch| match rounds::assign_all(c, ch, &id, Ok(draft.input), Some(draft), &mut rand::thread_rng())? {
                 Some(rooms) => Ok(Some((rooms, user_context(c, ch)?))),
                 None => Ok(None),
-            }
-        })
+            },
+        )
         .await?;
         if let Some(done) = written {
             return Ok(done);

@@ -3,10 +3,10 @@
 //! must be JSON integers. The body is read by an extractor that never fails, so that a bad body
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
+use crate::domain::ids::BreakoutRoomMode;
 use crate::domain::rounds::{
     self, AssignInput, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput, Strategy,
 };
-use crate::domain::ids::BreakoutRoomMode;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};

@@ -435,7 +435,12 @@ async fn start_session(app: &TestApp, token: &str, session: &str) -> Value {
 }
 
 async fn stop_session(app: &TestApp, token: &str) {
-    ok(app, &format!("/channels/{token}/breakout/session/stop"), Some(json!({}))).await;
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/stop"),
+        Some(json!({})),
+    )
+    .await;
 }
 
 /// A session's rooms: (Talk token, handles of the users in it), as the Horn face lists them.
@@ -447,7 +452,12 @@ async fn live_rooms(app: &TestApp, token: &str, session: &str) -> Vec<(String, B
         .unwrap()
     {
         let rid = room["id"].as_str().unwrap();
-        let people = ok(app, &format!("{}/{session}/rooms/{rid}/participants", sessions(token)), None).await;
+        let people = ok(
+            app,
+            &format!("{}/{session}/rooms/{rid}/participants", sessions(token)),
+            None,
+        )
+        .await;
         let handles = people
             .as_array()
             .unwrap()
@@ -509,7 +519,9 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
     let rooms = live_rooms(app, &token, &free).await;
     assert!(rooms.iter().all(|(_, people)| people.is_empty()), "{rooms:?}");
     let (open_token, small_token) = (rooms[0].0.clone(), rooms[1].0.clone());
-    switch(app, "participant2", &token, &small_token).await.assert_status(200);
+    switch(app, "participant2", &token, &small_token)
+        .await
+        .assert_status(200);
     // Into the full room: 400 `capacity`, nothing changed.
     let before = (database_snapshot(app).await, plan(app, &token).await);
     let r = switch(app, "participant3", &token, &small_token).await;
@@ -521,8 +533,12 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
     r.assert_status(400);
     assert_eq!(r.data(), json!({ "error": "moderator" }), "{}", r.body);
     // The one in the room may "switch" to it again; the others go elsewhere.
-    switch(app, "participant2", &token, &small_token).await.assert_status(200);
-    switch(app, "participant3", &token, &open_token).await.assert_status(200);
+    switch(app, "participant2", &token, &small_token)
+        .await
+        .assert_status(200);
+    switch(app, "participant3", &token, &open_token)
+        .await
+        .assert_status(200);
     let rooms = live_rooms(app, &token, &free).await;
     let seated: Vec<BTreeSet<String>> = rooms.into_iter().map(|(_, p)| p).collect();
     assert_eq!(
@@ -533,8 +549,12 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
         ]
     );
     // Leaving the small room frees its seat.
-    switch(app, "participant2", &token, &open_token).await.assert_status(200);
-    switch(app, "participant4", &token, &small_token).await.assert_status(200);
+    switch(app, "participant2", &token, &open_token)
+        .await
+        .assert_status(200);
+    switch(app, "participant4", &token, &small_token)
+        .await
+        .assert_status(200);
     // The mode of a running session is fixed.
     let r = call(
         app,
@@ -589,7 +609,11 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
     let planned = handles_by_room(&r.json());
     start_session(app, &token, &manual).await;
     assert_eq!(talk_breakout_state(app, "participant1", &token).await, (2, 1));
-    let seated: Vec<BTreeSet<String>> = live_rooms(app, &token, &manual).await.into_iter().map(|(_, p)| p).collect();
+    let seated: Vec<BTreeSet<String>> = live_rooms(app, &token, &manual)
+        .await
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     assert_eq!(seated, planned);
 }
 
@@ -597,8 +621,22 @@ async fn invalid_modes_change_nothing(app: &TestApp) {
     let token = class(app, 2).await;
     let session = new_session(app, &token).await;
     let before = plan(app, &token).await;
-    for mode in [json!("Free"), json!(""), json!("none"), json!(3), json!(["free"]), json!({})] {
-        let r = call(app, "participant1", "POST", &sessions(&token), Some(json!({ "mode": mode }))).await;
+    for mode in [
+        json!("Free"),
+        json!(""),
+        json!("none"),
+        json!(3),
+        json!(["free"]),
+        json!({}),
+    ] {
+        let r = call(
+            app,
+            "participant1",
+            "POST",
+            &sessions(&token),
+            Some(json!({ "mode": mode })),
+        )
+        .await;
         refused(&r, 400, "BAD_REQUEST");
         let r = call(
             app,
@@ -619,7 +657,10 @@ async fn invalid_modes_change_nothing(app: &TestApp) {
 async fn talk_made_modes_are_talks(app: &TestApp, token: &str) {
     let r = app
         .as_user("participant1")
-        .post(&format!("{V1}/breakout-rooms/{token}"), &[("mode", "3"), ("amount", "2")])
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[("mode", "3"), ("amount", "2")],
+        )
         .await;
     r.assert_status(200);
     let listed = ok(app, &sessions(token), None).await;
