@@ -82,7 +82,7 @@ async fn configure(
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
     Ok(Ocs::ok(
-        app::breakout::configure(&s.db, p, req, now.secs(), list_for(now, base)).await?,
+        app::breakout::configure(&s.db, p, req, now.ms(), list_for(now, base)).await?,
     ))
 }
 
@@ -93,7 +93,9 @@ async fn remove(
     now: Now,
     base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for(now, base)).await?))
+    Ok(Ocs::ok(
+        app::breakout::remove(&s.db, p, now.ms(), one_for(now, base)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
@@ -104,7 +106,7 @@ async fn start(
     base: BaseUrl,
 ) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        app::breakout::start(&s.db, p, now.secs(), list_for(now, base)).await?,
+        app::breakout::start(&s.db, p, now.ms(), list_for(now, base)).await?,
     ))
 }
 
@@ -116,7 +118,7 @@ async fn stop(
     base: BaseUrl,
 ) -> OcsResult<Vec<RoomObject>> {
     Ok(Ocs::ok(
-        app::breakout::stop(&s.db, p, now.secs(), list_for(now, base)).await?,
+        app::breakout::stop(&s.db, p, now.ms(), list_for(now, base)).await?,
     ))
 }
 
@@ -159,7 +161,7 @@ async fn assistance(
     requested: bool,
 ) -> OcsResult<RoomObject> {
     Ok(Ocs::ok(
-        app::breakout::set_assistance(&s.db, p, requested, now.secs(), one_for(now, base)).await?,
+        app::breakout::set_assistance(&s.db, p, requested, now.ms(), one_for(now, base)).await?,
     ))
 }
 

@@ -123,6 +123,10 @@ pub enum Refusal {
     /// The only moderator cannot leave while other users remain.
     #[error("last moderator")]
     LastModerator,
+    /// The breakout room is at its capacity (our extension, horn.md §6: a room of a running
+    /// Horn session with a capacity, which Talk's free-mode switch honours).
+    #[error("the breakout room is full")]
+    BreakoutRoomFull,
 
     /// A failure underneath: the database is unreachable or a query failed.
     #[error(transparent)]

@@ -31,6 +31,7 @@ pub fn status_and_key(refusal: &Refusal) -> (u16, Option<&'static str>) {
         WrongRoomType(key) => (400, Some(key)),
         ModeratorCannotMove => (400, Some("moderator")),
         LastModerator => (400, Some("last-moderator")),
+        BreakoutRoomFull => (400, Some("capacity")),
         NotMessageAuthor => (403, Some("permission")),
         MessageNotFound => (404, Some("message")),
         MessageKindNotAllowed => (405, Some("message")),
@@ -89,6 +90,7 @@ mod tests {
             WrongRoomType(k) => OcsError::keyed(400, k),
             ModeratorCannotMove => OcsError::keyed(400, "moderator"),
             LastModerator => OcsError::keyed(400, "last-moderator"),
+            BreakoutRoomFull => OcsError::keyed(400, "capacity"),
             NotMessageAuthor => OcsError::keyed(403, "permission"),
             MessageNotFound => OcsError::keyed(404, "message"),
             MessageKindNotAllowed => OcsError::keyed(405, "message"),
@@ -132,6 +134,7 @@ mod tests {
             WrongRoomType("room-type"),
             ModeratorCannotMove,
             LastModerator,
+            BreakoutRoomFull,
             NotMessageAuthor,
             MessageNotFound,
             MessageKindNotAllowed,
@@ -141,7 +144,7 @@ mod tests {
             Storage(DbError::Unavailable("down".into())),
             Storage(DbError::Internal("bug".into())),
         ];
-        assert_eq!(all.len(), 36);
+        assert_eq!(all.len(), 37);
         for refusal in all {
             let want = format!("{:?}", expected(&refusal));
             let label = format!("{refusal:?}");
