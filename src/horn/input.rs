@@ -3,9 +3,8 @@
 //! must be JSON integers. The body is read by an extractor that never fails, so that a bad body
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
-use crate::domain::rounds::{
-    self, AssignInput, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput, Strategy,
-};
+use crate::domain::rounds::{self, AssignInput, Paging, Patch, RoomInput, SessionInput, StartInput, Strategy};
+use crate::domain::{self, Refusal};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
@@ -70,16 +69,16 @@ pub fn integer(map: &Map<String, Value>, field: &str) -> Result<Option<i64>, Str
     }
 }
 
-fn bad(message: String) -> RoundError {
-    RoundError::Invalid(message)
+fn bad(message: String) -> Refusal {
+    Refusal::InvalidInput(message)
 }
 
-fn body(b: JsonBody) -> rounds::Result<Map<String, Value>> {
+fn body(b: JsonBody) -> domain::Result<Map<String, Value>> {
     b.0.map_err(bad)
 }
 
 /// `{name?, duration?}` of #1 and #3.
-pub fn session_input(b: JsonBody) -> rounds::Result<SessionInput> {
+pub fn session_input(b: JsonBody) -> domain::Result<SessionInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -93,7 +92,7 @@ pub fn session_input(b: JsonBody) -> rounds::Result<SessionInput> {
 }
 
 /// `{name?, capacity?}` of #5 and #7 (`capacity: null` removes the limit).
-pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
+pub fn room_input(b: JsonBody) -> domain::Result<RoomInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -111,7 +110,7 @@ pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
 }
 
 /// `{strategy, rooms?}` of the assign extension (horn.md §6).
-pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
+pub fn assign_input(b: JsonBody) -> domain::Result<AssignInput> {
     let map = body(b)?;
     let strategy = match string(&map, "strategy").map_err(bad)?.as_deref() {
         Some("balanced") => Strategy::Balanced,
@@ -127,7 +126,7 @@ pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
 }
 
 /// A session id given as a JSON string (or integer, which names the same id).
-fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<String>> {
+fn id_field(map: &Map<String, Value>, field: &str) -> domain::Result<Option<String>> {
     match present(map, field) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -137,7 +136,7 @@ fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<Stri
 }
 
 /// `{id?}` or `breakoutSession` (body or query) of #12; both given and different → 400.
-pub fn start_input(b: JsonBody, query: &[(String, String)]) -> rounds::Result<StartInput> {
+pub fn start_input(b: JsonBody, query: &[(String, String)]) -> domain::Result<StartInput> {
     let map = body(b)?;
     let id = id_field(&map, "id")?;
     let named = match id_field(&map, "breakoutSession")? {
@@ -162,7 +161,7 @@ pub fn last<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64>> {
+fn query_int(query: &[(String, String)], key: &str) -> domain::Result<Option<i64>> {
     match last(query, key) {
         None => Ok(None),
         Some(v) => {
@@ -176,7 +175,7 @@ fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64
 }
 
 /// `limit` (default 50, 1–500) and `offset` (default 0, ≥ 0).
-pub fn paging(query: &[(String, String)]) -> rounds::Result<Paging> {
+pub fn paging(query: &[(String, String)]) -> domain::Result<Paging> {
     let limit = query_int(query, "limit")?.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(bad("limit must be between 1 and 500".to_owned()));
@@ -196,9 +195,9 @@ mod tests {
         JsonBody(parse_object(text.as_bytes()))
     }
 
-    fn message(r: rounds::Result<impl std::fmt::Debug>) -> String {
+    fn message(r: domain::Result<impl std::fmt::Debug>) -> String {
         match r {
-            Err(RoundError::Invalid(m)) => m,
+            Err(Refusal::InvalidInput(m)) => m,
             other => panic!("expected a bad request, got {other:?}"),
         }
     }
