@@ -65,7 +65,7 @@ async fn configure(
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
     Ok(Ocs::ok(
-        app::breakout::configure(&s.db, p, req, now.secs(), list_for(now)).await?,
+        app::breakout::configure(&s.db, p, req, now.ms(), list_for(now)).await?,
     ))
 }
 
@@ -75,7 +75,7 @@ async fn remove(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<RoomObject> {
-    Ok(Ocs::ok(app::breakout::remove(&s.db, p, one_for(now)).await?))
+    Ok(Ocs::ok(app::breakout::remove(&s.db, p, now.ms(), one_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
@@ -84,9 +84,7 @@ async fn start(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(
-        app::breakout::start(&s.db, p, now.secs(), list_for(now)).await?,
-    ))
+    Ok(Ocs::ok(app::breakout::start(&s.db, p, now.ms(), list_for(now)).await?))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
@@ -95,7 +93,7 @@ async fn stop(
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.secs(), list_for(now)).await?))
+    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.ms(), list_for(now)).await?))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
@@ -134,7 +132,7 @@ async fn assistance(
     requested: bool,
 ) -> OcsResult<RoomObject> {
     Ok(Ocs::ok(
-        app::breakout::set_assistance(&s.db, p, requested, now.secs(), one_for(now)).await?,
+        app::breakout::set_assistance(&s.db, p, requested, now.ms(), one_for(now)).await?,
     ))
 }
 

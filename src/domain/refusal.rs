@@ -180,10 +180,11 @@ pub enum Refusal {
     /// A session has as many rooms as it may have.
     #[error("too many breakout rooms")]
     TooManySessionRooms,
-    /// The room has no seat left for the participant (its capacity is reached, or the
-    /// participants outnumber the seats of all rooms).
+    /// The breakout room has no seat left: its capacity is reached (a room of a Horn session
+    /// with a capacity, which Talk's free-mode switch honours too; our extension, horn.md §6), or
+    /// the participants outnumber the seats of all rooms.
     #[error("the breakout room is full")]
-    RoomFull,
+    BreakoutRoomFull,
 
     /// A failure underneath: the database is unreachable or a query failed.
     #[error(transparent)]
@@ -265,8 +266,8 @@ fn next_sample(previous: Option<&Refusal>) -> Option<Refusal> {
         Some(TalkMadeSession { .. }) => Some(NoSessionRooms),
         Some(NoSessionRooms) => Some(CannotHaveLinkedUsers),
         Some(CannotHaveLinkedUsers) => Some(TooManySessionRooms),
-        Some(TooManySessionRooms) => Some(RoomFull),
-        Some(RoomFull) => Some(Storage(DbError::Unavailable("down".into()))),
+        Some(TooManySessionRooms) => Some(BreakoutRoomFull),
+        Some(BreakoutRoomFull) => Some(Storage(DbError::Unavailable("down".into()))),
         Some(Storage(DbError::Unavailable(_))) => Some(Storage(DbError::Internal("bug".into()))),
         Some(Storage(_)) => None,
     }

@@ -108,6 +108,10 @@ pub fn default_name<'a>(prefix: &str, taken: impl IntoIterator<Item = &'a str>) 
 pub struct SessionInput {
     pub name: Option<String>,
     pub duration: Option<i64>,
+    /// How people reach their rooms when the session starts (extension, horn.md §6): manual (the
+    /// plan), automatic (a balanced draw at start) or free (they choose with Talk's switch).
+    /// Never `NotConfigured`.
+    pub mode: Option<BreakoutRoomMode>,
 }
 
 /// A change of an optional value: keep, clear (`null`), or set.
@@ -458,7 +462,7 @@ fn expire_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, session: &SessionRow
     let ended = session.deadline.unwrap_or(now_ms);
     complete(conn, parent.id, session, ended, CompletionReason::Expired)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms)?;
     }
     Ok(())
 }
@@ -502,7 +506,7 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
         CompletionReason::Expired,
     )?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms)?;
     }
     Ok(true)
 }
@@ -642,6 +646,19 @@ pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now
     Ok(())
 }
 
+/// The capacity of the running session's room that is Talk breakout room `token`, if it has one
+/// (extension, horn.md §6: Talk's free-mode switch honours it).
+pub fn running_capacity(conn: &mut Conn<'_>, parent: &Room, token: &RoomToken) -> Result<Option<usize>> {
+    let Some(session) = active_session(conn, parent.id)? else {
+        return Ok(None);
+    };
+    Ok(store::breakout_sessions::rooms(conn, session.id)?
+        .into_iter()
+        .find(|r| r.room_token.as_deref() == Some(token.as_str()))
+        .and_then(|r| r.capacity)
+        .map(|c| usize::try_from(c).unwrap_or(0)))
+}
+
 // --- operations (each inside the caller's transaction) --------------------------------------
 
 /// #1 `POST /breakout/sessions`.
@@ -671,7 +688,7 @@ pub fn create_session(
             duration: input.duration.unwrap_or(0),
             state: SessionState::Pending as i32,
             origin: Origin::Horn as i32,
-            mode: BreakoutRoomMode::Manual,
+            mode: input.mode.unwrap_or(BreakoutRoomMode::Manual),
             created_at: now_ms,
             started_at: None,
         },
@@ -727,7 +744,7 @@ pub fn update_session(
     match state_of(&session) {
         SessionState::Completed => return Err(Refusal::SessionCompleted),
         SessionState::Active => {
-            if input.name.is_some() {
+            if input.name.is_some() || input.mode.is_some() {
                 return Err(Refusal::SessionActive);
             }
             if let Some(duration) = input.duration {
@@ -746,8 +763,14 @@ pub fn update_session(
             if is_talk_made(&session) && input.name.is_some() {
                 return Err(Refusal::TalkMadeSession { field: Some("name") });
             }
+            if is_talk_made(&session) && input.mode.is_some() {
+                return Err(Refusal::TalkMadeSession { field: Some("mode") });
+            }
             if let Some(name) = &input.name {
                 store::breakout_sessions::set_name(conn, session.id, name)?;
+            }
+            if let Some(mode) = input.mode {
+                store::breakout_sessions::set_mode(conn, session.id, mode)?;
             }
             if let Some(duration) = input.duration {
                 store::breakout_sessions::set_timing(conn, session.id, duration, None)?;
@@ -768,7 +791,7 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
         SessionState::Pending if is_talk_made(&session) => {
             // The plan is the Talk configuration itself: deleting it removes the rooms, with
             // Talk's own cascade (the hook drops the session row).
-            crate::domain::breakout::remove_rooms(conn, ch.room.id)?;
+            crate::domain::breakout::remove_rooms(conn, ch.room.id, now_ms)?;
             store::breakout_sessions::delete(conn, session.id)?;
             Ok(())
         }
@@ -908,7 +931,7 @@ pub fn assign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: 
         let users = ParentUsers::load(conn, ch.room.id)?;
         let (_, members) = room_members(conn, &users, &session, &room)?;
         if members.len() >= capacity as usize {
-            return Err(Refusal::RoomFull);
+            return Err(Refusal::BreakoutRoomFull);
         }
     }
     store::breakout_sessions::insert_assignments(
@@ -961,16 +984,16 @@ fn assignable(users: &ParentUsers) -> Vec<Attendee> {
     people
 }
 
-/// Who shared a room in this conversation's completed rounds, in the numbering of `people`
-/// (matched by account, so a user who left and came back keeps their history).
-fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -> Result<mixing::History> {
+/// Who shared a room in this conversation's completed rounds (`rows`: room id and account, as
+/// `completed_assignments` reads them), in the numbering of `people` (matched by account, so a
+/// user who left and came back keeps their history).
+fn mixing_history(rows: &[(i64, String)], people: &[(AttendeeId, String)]) -> mixing::History {
     let index: HashMap<&str, usize> = people
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.actor_id.as_str(), i))
+        .map(|(i, (_, actor))| (actor.as_str(), i))
         .collect();
     let mut history = mixing::History::new(people.len());
-    let rows = store::breakout_sessions::completed_assignments(conn, parent_id)?;
     // Rows come ordered by room: each run of one room id is one room of one round.
     for room in rows.chunk_by(|a, b| a.0 == b.0) {
         let members: Vec<usize> = room
@@ -979,33 +1002,7 @@ fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -
             .collect();
         history.add_round(&[members]);
     }
-    Ok(history)
-}
-
-/// Draws an assignment of `people` into rooms of `capacities` (`None`: unlimited). More people
-/// than seats → `RoomFull`.
-fn draw(
-    conn: &mut Conn<'_>,
-    parent_id: RoomId,
-    people: &[Attendee],
-    capacities: &[Option<usize>],
-    strategy: Strategy,
-    rng: &mut impl rand::Rng,
-) -> Result<mixing::Assignment> {
-    let drawn = match strategy {
-        Strategy::Balanced => mixing::balanced(people.len(), capacities, rng),
-        Strategy::Rotate => {
-            let history = mixing_history(conn, parent_id, people)?;
-            mixing::rotate(
-                people.len(),
-                capacities,
-                &history,
-                rng,
-                mixing::Budget::request(people.len()),
-            )
-        }
-    };
-    drawn.map_err(|mixing::Overfull| Refusal::RoomFull)
+    history
 }
 
 fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
@@ -1015,21 +1012,44 @@ fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
-/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
-/// `rooms` rooms first for a session without rooms.
-pub fn assign_all(
-    conn: &mut Conn<'_>,
-    ch: &Channel,
-    id: &str,
-    input: Result<AssignInput>,
-    rng: &mut impl rand::Rng,
-) -> Result<Vec<RoomWithMembers>> {
+/// Everything an `assign` draw depends on, read in one snapshot. Two equal bases give draws of
+/// the same quality, so a draw computed from one snapshot may be written under the lock if the
+/// basis read there is equal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignBasis {
+    session_id: i64,
+    /// The session's rooms (id, capacity) in order; empty when `rooms` creates them.
+    rooms: Vec<(i64, Option<i32>)>,
+    /// The people placed, in attendee order (attendee id, account).
+    people: Vec<(AttendeeId, String)>,
+    /// `rotate` only: the completed rounds' assignments (room id, account).
+    history: Vec<(i64, String)>,
+}
+
+/// A draw made outside the write lock, with what it was drawn from.
+#[derive(Debug, Clone)]
+pub struct AssignDraft {
+    pub input: AssignInput,
+    basis: AssignBasis,
+    drawn: mixing::Assignment,
+}
+
+/// `assign`'s checks in their order, then what the draw depends on.
+struct AssignPlan {
+    input: AssignInput,
+    session: SessionRow,
+    rooms: Vec<SessionRoomRow>,
+    users: ParentUsers,
+    people: Vec<Attendee>,
+    basis: AssignBasis,
+}
+
+fn plan_assignment(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<AssignInput>) -> Result<AssignPlan> {
     ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     let input = input?;
     require_horn_plan(&session)?;
-    let mut rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     match (input.rooms, rooms.is_empty()) {
         (Some(_), false) => return Err(Refusal::invalid_input("rooms: the breakout session already has rooms")),
         (None, true) => {
@@ -1042,11 +1062,89 @@ pub fn assign_all(
     }
     let users = ParentUsers::load(conn, ch.room.id)?;
     let people = assignable(&users);
-    let capacities = match input.rooms {
-        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
-        None => capacities_of(&rooms),
+    let history = match input.strategy {
+        Strategy::Rotate => store::breakout_sessions::completed_assignments(conn, ch.room.id)?,
+        Strategy::Balanced => Vec::new(),
     };
-    let drawn = draw(conn, ch.room.id, &people, &capacities, input.strategy, rng)?;
+    let basis = AssignBasis {
+        session_id: session.id,
+        rooms: rooms.iter().map(|r| (r.id, r.capacity)).collect(),
+        people: people.iter().map(|a| (a.id, a.actor_id.clone())).collect(),
+        history,
+    };
+    Ok(AssignPlan {
+        input,
+        session,
+        rooms,
+        users,
+        people,
+        basis,
+    })
+}
+
+/// Draws an assignment for `plan` (more people than seats → `BreakoutRoomFull`). For `rotate` this is
+/// the search, bounded at about 150 ms (`mixing::Budget::request`).
+fn draw(plan: &AssignPlan, rng: &mut impl rand::Rng) -> Result<mixing::Assignment> {
+    let capacities = match plan.input.rooms {
+        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
+        None => capacities_of(&plan.rooms),
+    };
+    let people = plan.people.len();
+    let drawn = match plan.input.strategy {
+        Strategy::Balanced => mixing::balanced(people, &capacities, rng),
+        Strategy::Rotate => {
+            let history = mixing_history(&plan.basis.history, &plan.basis.people);
+            mixing::rotate(people, &capacities, &history, rng, mixing::Budget::request(people))
+        }
+    };
+    drawn.map_err(|mixing::Overfull| Refusal::BreakoutRoomFull)
+}
+
+/// The first half of `assign` (extension, horn.md §6), in a read snapshot: every check in order,
+/// then the draw. [`assign_all`] writes it under the lock if nothing it depends on changed.
+pub fn draft_assignment(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    rng: &mut impl rand::Rng,
+) -> Result<AssignDraft> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = draw(&plan, rng)?;
+    Ok(AssignDraft {
+        input: plan.input,
+        basis: plan.basis,
+        drawn,
+    })
+}
+
+/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
+/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
+/// `rooms` rooms first for a session without rooms. Runs every check again on the locked
+/// conversation. With a `draft`, writes its draw if the basis read now equals the draft's, and
+/// answers `None` (nothing written) if it changed; without one, draws here.
+pub fn assign_all(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    draft: Option<AssignDraft>,
+    rng: &mut impl rand::Rng,
+) -> Result<Option<Vec<RoomWithMembers>>> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = match draft {
+        Some(draft) if draft.basis == plan.basis => draft.drawn,
+        Some(_) => return Ok(None),
+        None => draw(&plan, rng)?,
+    };
+    let AssignPlan {
+        input,
+        session,
+        mut rooms,
+        users,
+        people,
+        ..
+    } = plan;
     if let Some(n) = input.rooms {
         let mut names: Vec<String> = Vec::new();
         for _ in 0..n {
@@ -1094,7 +1192,7 @@ pub fn assign_all(
     for r in &mut answer {
         r.room.participant_count = r.members.len();
     }
-    Ok(answer)
+    Ok(Some(answer))
 }
 
 /// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
@@ -1161,21 +1259,16 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
         schedule_deadline(conn, session.id, deadline, now_ms)?;
         started(conn, ch.room.id, session.id, now_ms)?;
-        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
         return reload_view(conn, ch, session.id);
     }
     // Talk rooms left configured (never started, or kept by a finished round) give way; the
     // sessions that used them keep their history.
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::remove_rooms(conn, parent.id)?;
+        crate::domain::breakout::remove_rooms(conn, parent.id, now_ms)?;
     }
     let parent = store::rooms::find_by_id(conn, parent.id)?.ok_or(Refusal::RoomNotFound)?;
-    let plan = store::breakout_sessions::assignments(conn, session.id)?;
-    let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let placement: HashMap<AttendeeId, usize> = plan
-        .iter()
-        .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
-        .collect();
+    let placement = placement_at_start(conn, ch, &session, &rooms)?;
     let names: Vec<String> = rooms.iter().map(|r| r.name.clone()).collect();
     let talk_rooms = crate::domain::breakout::build_rooms(
         conn,
@@ -1200,8 +1293,38 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
     schedule_deadline(conn, session.id, deadline, now_ms)?;
     started(conn, ch.room.id, session.id, now_ms)?;
-    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
     reload_view(conn, ch, session.id)
+}
+
+/// Where each non-moderator user goes when `session` starts, by the session's mode (extension,
+/// horn.md §6): manual follows the plan; automatic draws a balanced assignment of the
+/// conversation's current non-moderator users within the rooms' capacities (as Talk's automatic
+/// mode draws at configure; more people than seats → `BreakoutRoomFull`), ignoring any plan; free places
+/// nobody, participants choose with Talk's switch.
+fn placement_at_start(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    session: &SessionRow,
+    rooms: &[SessionRoomRow],
+) -> Result<HashMap<AttendeeId, usize>> {
+    match session.mode {
+        BreakoutRoomMode::Automatic => {
+            let users = ParentUsers::load(conn, ch.room.id)?;
+            let people = assignable(&users);
+            let drawn = mixing::balanced(people.len(), &capacities_of(rooms), &mut rand::thread_rng())
+                .map_err(|mixing::Overfull| Refusal::BreakoutRoomFull)?;
+            Ok(people.iter().zip(drawn).map(|(a, room)| (a.id, room)).collect())
+        }
+        BreakoutRoomMode::Free => Ok(HashMap::new()),
+        BreakoutRoomMode::Manual | BreakoutRoomMode::NotConfigured => {
+            let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+            Ok(store::breakout_sessions::assignments(conn, session.id)?
+                .iter()
+                .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
+                .collect())
+        }
+    }
 }
 
 /// #13 `POST /breakout/session/stop`.
@@ -1214,7 +1337,7 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
     complete(conn, ch.room.id, &session, now_ms, CompletionReason::Stopped)?;
     let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(Refusal::RoomNotFound)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms)?;
     }
     reload_view(conn, ch, session.id)
 }

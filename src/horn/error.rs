@@ -117,7 +117,7 @@ pub fn status_and_code(refusal: &Refusal) -> (StatusCode, &'static str, Option<&
         ),
         AlreadyAssigned => (S::BAD_REQUEST, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED", None),
         TooManySessionRooms => (S::BAD_REQUEST, "TOO_MANY_BREAKOUT_ROOMS", None),
-        RoomFull => (S::BAD_REQUEST, "BREAKOUT_ROOM_FULL", None),
+        BreakoutRoomFull => (S::BAD_REQUEST, "BREAKOUT_ROOM_FULL", None),
         CannotHaveBreakoutRooms => (
             S::BAD_REQUEST,
             "BAD_REQUEST",
@@ -243,7 +243,7 @@ mod tests {
             NotStarted => (400, "NO_ACTIVE_BREAKOUT_SESSION"),
             AlreadyAssigned => (400, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED"),
             TooManySessionRooms => (400, "TOO_MANY_BREAKOUT_ROOMS"),
-            RoomFull => (400, "BREAKOUT_ROOM_FULL"),
+            BreakoutRoomFull => (400, "BREAKOUT_ROOM_FULL"),
             TalkMadeSession { .. } => (400, "BAD_REQUEST"),
             NoSessionRooms => (400, "BAD_REQUEST"),
             CannotHaveLinkedUsers => (400, "BAD_REQUEST"),
@@ -309,7 +309,7 @@ mod tests {
             (SessionCompleted, "The breakout session is completed"),
             (NoActiveSession, "No breakout session is active"),
             (TooManySessionRooms, "Too many breakout rooms"),
-            (RoomFull, "The breakout room is full"),
+            (BreakoutRoomFull, "The breakout room is full"),
             (
                 TalkMadeSession { field: Some("name") },
                 "Name: a Talk-made session is edited on the Talk face",

@@ -3,6 +3,7 @@
 //! must be JSON integers. The body is read by an extractor that never fails, so that a bad body
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
+use crate::domain::ids::BreakoutRoomMode;
 use crate::domain::rounds::{self, AssignInput, Paging, Patch, RoomInput, SessionInput, StartInput, Strategy};
 use crate::domain::{self, Refusal};
 use crate::state::AppState;
@@ -88,7 +89,21 @@ pub fn session_input(b: JsonBody) -> domain::Result<SessionInput> {
         .map_err(bad)?
         .map(rounds::validate_duration)
         .transpose()?;
-    Ok(SessionInput { name, duration })
+    let mode = match string(&map, "mode").map_err(bad)?.as_deref() {
+        None => None,
+        Some(name) => Some(mode_named(name).ok_or_else(|| bad("mode must be manual, automatic or free".to_owned()))?),
+    };
+    Ok(SessionInput { name, duration, mode })
+}
+
+/// A session mode by its name on the wire (extension, horn.md §6).
+pub fn mode_named(name: &str) -> Option<BreakoutRoomMode> {
+    match name {
+        "manual" => Some(BreakoutRoomMode::Manual),
+        "automatic" => Some(BreakoutRoomMode::Automatic),
+        "free" => Some(BreakoutRoomMode::Free),
+        _ => None,
+    }
 }
 
 /// `{name?, capacity?}` of #5 and #7 (`capacity: null` removes the limit).
@@ -241,6 +256,16 @@ mod tests {
         assert!(message(session_input(obj(r#"{"duration":-1}"#))).starts_with("duration must be between"));
         assert!(message(session_input(obj(r#"{"duration":315360000001}"#))).starts_with("duration must be between"));
         assert_eq!(message(session_input(obj(r#"{"name":5}"#))), "name must be a string");
+        let modes = session_input(obj(r#"{"mode":"free"}"#)).unwrap();
+        assert_eq!(modes.mode, Some(BreakoutRoomMode::Free));
+        assert_eq!(session_input(obj(r#"{"mode":null}"#)).unwrap().mode, None);
+        for bad_mode in [r#"{"mode":"Free"}"#, r#"{"mode":""}"#, r#"{"mode":"none"}"#] {
+            assert_eq!(
+                message(session_input(obj(bad_mode))),
+                "mode must be manual, automatic or free"
+            );
+        }
+        assert_eq!(message(session_input(obj(r#"{"mode":3}"#))), "mode must be a string");
         assert!(message(session_input(obj(r#"{"name":"  "}"#))).starts_with("name must be 1 to 255"));
     }
 
