@@ -1,15 +1,14 @@
 //! Breakout sessions: one transaction per request. Writes lock the conversation first (inside
-//! [`open_channel_locked`]), so concurrent requests on one conversation serialise on every backend and
+//! [`Channel::open_locked`]), so concurrent requests on one conversation serialise on every backend and
 //! instance; reads see one snapshot.
 
 use crate::db::{store, Conn, Db, DbError, WriteTx};
+use crate::domain::access::{Caller, Channel};
 use crate::domain::linked::{self, UserContext};
 use crate::domain::rounds::{
-    self, open_channel, open_channel_locked, AssignInput, Caller, Channel, Member, Paging, RoomInput, RoomView,
-    RoomWithMembers, RoundError, SessionInput, SessionView, StartInput,
+    self, AssignInput, Member, Paging, RoomInput, RoomView, RoomWithMembers, SessionInput, SessionView, StartInput,
 };
-
-type Result<T> = rounds::Result<T>;
+use crate::domain::{Refusal, Result};
 
 /// Runs `f` in one write transaction on the locked conversation `token`.
 pub(crate) async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
@@ -19,7 +18,7 @@ where
 {
     db.run(move |conn| {
         conn.write_tx(|conn| {
-            let channel = open_channel_locked(conn, &token, &caller)?;
+            let channel = Channel::open_locked(conn, &token, &caller)?;
             f(conn, &channel)
         })
     })
@@ -33,7 +32,7 @@ where
     T: Send + 'static,
 {
     db.read(move |conn| {
-        let channel = open_channel(conn, &token, &caller)?;
+        let channel = Channel::open(conn, &token, &caller)?;
         f(conn, &channel)
     })
     .await
@@ -202,8 +201,9 @@ pub async fn assign_all(
         }
     }
     write(db, token, caller, move |c, ch| {
-        let rooms = rounds::assign_all(c, ch, &id, input, None, &mut rand::thread_rng())?
-            .ok_or_else(|| RoundError::Db(DbError::Internal("assign drew under the lock and wrote nothing".into())))?;
+        let rooms = rounds::assign_all(c, ch, &id, input, None, &mut rand::thread_rng())?.ok_or_else(|| {
+            Refusal::Storage(DbError::Internal("assign drew under the lock and wrote nothing".into()))
+        })?;
         Ok((rooms, user_context(c, ch)?))
     })
     .await

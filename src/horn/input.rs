@@ -4,9 +4,8 @@
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
 use crate::domain::ids::BreakoutRoomMode;
-use crate::domain::rounds::{
-    self, AssignInput, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput, Strategy,
-};
+use crate::domain::rounds::{self, AssignInput, Paging, Patch, RoomInput, SessionInput, StartInput, Strategy};
+use crate::domain::{self, Refusal};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
@@ -71,16 +70,16 @@ pub fn integer(map: &Map<String, Value>, field: &str) -> Result<Option<i64>, Str
     }
 }
 
-fn bad(message: String) -> RoundError {
-    RoundError::Invalid(message)
+fn bad(message: String) -> Refusal {
+    Refusal::InvalidInput(message)
 }
 
-fn body(b: JsonBody) -> rounds::Result<Map<String, Value>> {
+fn body(b: JsonBody) -> domain::Result<Map<String, Value>> {
     b.0.map_err(bad)
 }
 
 /// `{name?, duration?}` of #1 and #3.
-pub fn session_input(b: JsonBody) -> rounds::Result<SessionInput> {
+pub fn session_input(b: JsonBody) -> domain::Result<SessionInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -108,7 +107,7 @@ pub fn mode_named(name: &str) -> Option<BreakoutRoomMode> {
 }
 
 /// `{name?, capacity?}` of #5 and #7 (`capacity: null` removes the limit).
-pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
+pub fn room_input(b: JsonBody) -> domain::Result<RoomInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -126,7 +125,7 @@ pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
 }
 
 /// `{strategy, rooms?}` of the assign extension (horn.md §6).
-pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
+pub fn assign_input(b: JsonBody) -> domain::Result<AssignInput> {
     let map = body(b)?;
     let strategy = match string(&map, "strategy").map_err(bad)?.as_deref() {
         Some("balanced") => Strategy::Balanced,
@@ -142,7 +141,7 @@ pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
 }
 
 /// A session id given as a JSON string (or integer, which names the same id).
-fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<String>> {
+fn id_field(map: &Map<String, Value>, field: &str) -> domain::Result<Option<String>> {
     match present(map, field) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -152,7 +151,7 @@ fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<Stri
 }
 
 /// `{id?}` or `breakoutSession` (body or query) of #12; both given and different → 400.
-pub fn start_input(b: JsonBody, query: &[(String, String)]) -> rounds::Result<StartInput> {
+pub fn start_input(b: JsonBody, query: &[(String, String)]) -> domain::Result<StartInput> {
     let map = body(b)?;
     let id = id_field(&map, "id")?;
     let named = match id_field(&map, "breakoutSession")? {
@@ -177,7 +176,7 @@ pub fn last<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64>> {
+fn query_int(query: &[(String, String)], key: &str) -> domain::Result<Option<i64>> {
     match last(query, key) {
         None => Ok(None),
         Some(v) => {
@@ -191,7 +190,7 @@ fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64
 }
 
 /// `limit` (default 50, 1–500) and `offset` (default 0, ≥ 0).
-pub fn paging(query: &[(String, String)]) -> rounds::Result<Paging> {
+pub fn paging(query: &[(String, String)]) -> domain::Result<Paging> {
     let limit = query_int(query, "limit")?.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(bad("limit must be between 1 and 500".to_owned()));
@@ -211,9 +210,9 @@ mod tests {
         JsonBody(parse_object(text.as_bytes()))
     }
 
-    fn message(r: rounds::Result<impl std::fmt::Debug>) -> String {
+    fn message(r: domain::Result<impl std::fmt::Debug>) -> String {
         match r {
-            Err(RoundError::Invalid(m)) => m,
+            Err(Refusal::InvalidInput(m)) => m,
             other => panic!("expected a bad request, got {other:?}"),
         }
     }
