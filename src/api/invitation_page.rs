@@ -15,7 +15,7 @@ use crate::auth::invitation::{self, RedeemFailure};
 use crate::auth::throttle::{Action, Verdict};
 use crate::auth::token::{self, Purpose};
 use crate::domain::linked::{self, Redeemed};
-use crate::domain::rounds::RoundError;
+use crate::domain::Refusal;
 use crate::state::{AppState, Now};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -86,7 +86,7 @@ async fn show(State(s): State<AppState>, parts: Parts, Path(code): Path<String>,
     let found = if linked::looks_like_code(&code) {
         match app::invitation_by_code(&s.db, code.clone()).await {
             Ok(found) => found,
-            Err(RoundError::Db(e)) => return db_failure(e),
+            Err(Refusal::Storage(e)) => return db_failure(e),
             Err(_) => None,
         }
     } else {
@@ -148,9 +148,9 @@ async fn redeem(State(s): State<AppState>, parts: Parts, Path(code): Path<String
     match invitation::redeem(&s, client_ip(&parts), code, device, now.ms()).await {
         Ok((redeemed, password)) => credentials(&base_url(&s, &parts.headers), &redeemed, &password),
         Err(RedeemFailure::TooManyRequests) => too_many(),
-        Err(RedeemFailure::Refused(RoundError::InvitationNotFound)) => not_found(),
-        Err(RedeemFailure::Refused(RoundError::InvitationExpired)) => expired(),
-        Err(RedeemFailure::Refused(RoundError::Db(e))) => db_failure(e),
+        Err(RedeemFailure::Refused(Refusal::InvitationNotFound)) => not_found(),
+        Err(RedeemFailure::Refused(Refusal::InvitationExpired)) => expired(),
+        Err(RedeemFailure::Refused(Refusal::Storage(e))) => db_failure(e),
         Err(RedeemFailure::Refused(other)) => db_failure(crate::db::DbError::Internal(other.to_string())),
     }
 }

@@ -1,7 +1,8 @@
 //! Talk's breakout-room use cases (`BreakoutRoomController`). Each runs in one write transaction
 //! that the domain operation starts by locking the parent conversation; the rooms it returns are
 //! handed to the face's `present` inside the same transaction, so the answer shows exactly the
-//! state the operation left (no other writer can slip in between).
+//! state the operation left (no other writer can slip in between). `now_ms` is the request's
+//! time in epoch ms: webhook events carry it whole, Talk's timestamps take its seconds.
 
 use crate::app::conversation::PresentRooms;
 use crate::db::models::{Attendee, Room};
@@ -55,31 +56,37 @@ pub async fn configure<T: Send + 'static>(
     db: &Db,
     by: Moderator,
     req: ConfigureRequest,
-    now: i64,
+    now_ms: i64,
     present: impl Present<T>,
 ) -> Result<T> {
     on_parent_if_allowed(
         db,
         by,
-        move |tx, by, allowed| breakout::configure(tx, by, allowed, &req, now),
+        move |tx, by, allowed| breakout::configure(tx, by, allowed, &req, now_ms),
         present,
     )
     .await
 }
 
 /// Removes every breakout room; the answer is about the parent alone.
-pub async fn remove<T: Send + 'static>(db: &Db, by: Moderator, present: impl Present<T>) -> Result<T> {
-    on_parent(db, by, |tx, by| Ok(vec![breakout::remove(tx, by)?]), present).await
+pub async fn remove<T: Send + 'static>(db: &Db, by: Moderator, now_ms: i64, present: impl Present<T>) -> Result<T> {
+    on_parent(
+        db,
+        by,
+        move |tx, by| Ok(vec![breakout::remove(tx, by, now_ms)?]),
+        present,
+    )
+    .await
 }
 
 /// Opens every breakout room.
-pub async fn start<T: Send + 'static>(db: &Db, by: Moderator, now: i64, present: impl Present<T>) -> Result<T> {
-    on_parent(db, by, move |tx, by| breakout::start(tx, by, now), present).await
+pub async fn start<T: Send + 'static>(db: &Db, by: Moderator, now_ms: i64, present: impl Present<T>) -> Result<T> {
+    on_parent(db, by, move |tx, by| breakout::start(tx, by, now_ms), present).await
 }
 
 /// Closes every breakout room.
-pub async fn stop<T: Send + 'static>(db: &Db, by: Moderator, now: i64, present: impl Present<T>) -> Result<T> {
-    on_parent(db, by, move |tx, by| breakout::stop(tx, by, now), present).await
+pub async fn stop<T: Send + 'static>(db: &Db, by: Moderator, now_ms: i64, present: impl Present<T>) -> Result<T> {
+    on_parent(db, by, move |tx, by| breakout::stop(tx, by, now_ms), present).await
 }
 
 /// Posts one message into every breakout room.
@@ -121,12 +128,12 @@ pub async fn set_assistance<T: Send + 'static>(
     db: &Db,
     me: Member,
     requested: bool,
-    now: i64,
+    now_ms: i64,
     present: impl Present<T>,
 ) -> Result<T> {
     db.run(move |conn| {
         conn.write_tx(|tx| {
-            let room = breakout::set_assistance(tx, &me, requested, now)?;
+            let room = breakout::set_assistance(tx, &me, requested, now_ms)?;
             present(tx, &me, vec![room])
         })
     })

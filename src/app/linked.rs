@@ -3,11 +3,10 @@
 
 use crate::app::rounds::{read, write};
 use crate::db::Db;
+use crate::domain::access::Caller;
 use crate::domain::ids::AttendeeId;
 use crate::domain::linked::{self, Invitation, InvitationView, Redeemed};
-use crate::domain::rounds::{self, Caller};
-
-type Result<T> = rounds::Result<T>;
+use crate::domain::Result;
 
 /// #16: a new channel-linked user in the conversation `token`.
 pub async fn create(

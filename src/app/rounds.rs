@@ -1,15 +1,14 @@
 //! Breakout sessions: one transaction per request. Writes lock the conversation first (inside
-//! [`open_channel_locked`]), so concurrent requests on one conversation serialise on every backend and
+//! [`Channel::open_locked`]), so concurrent requests on one conversation serialise on every backend and
 //! instance; reads see one snapshot.
 
 use crate::db::{store, Conn, Db, DbError, WriteTx};
+use crate::domain::access::{Caller, Channel};
 use crate::domain::linked::{self, UserContext};
 use crate::domain::rounds::{
-    self, open_channel, open_channel_locked, AssignInput, Caller, Channel, Member, Paging, RoomInput, RoomView,
-    RoomWithMembers, SessionInput, SessionView, StartInput,
+    self, AssignInput, Member, Paging, RoomInput, RoomView, RoomWithMembers, SessionInput, SessionView, StartInput,
 };
-
-type Result<T> = rounds::Result<T>;
+use crate::domain::{Refusal, Result};
 
 /// Runs `f` in one write transaction on the locked conversation `token`.
 pub(crate) async fn write<T, F>(db: &Db, token: String, caller: Caller, f: F) -> Result<T>
@@ -19,7 +18,7 @@ where
 {
     db.run(move |conn| {
         conn.write_tx(|conn| {
-            let channel = open_channel_locked(conn, &token, &caller)?;
+            let channel = Channel::open_locked(conn, &token, &caller)?;
             f(conn, &channel)
         })
     })
@@ -33,7 +32,7 @@ where
     T: Send + 'static,
 {
     db.read(move |conn| {
-        let channel = open_channel(conn, &token, &caller)?;
+        let channel = Channel::open(conn, &token, &caller)?;
         f(conn, &channel)
     })
     .await
@@ -158,10 +157,17 @@ pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (S
     write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
 }
 
+/// How often `assign` draws again from a fresh snapshot when the conversation changed between
+/// its draw and its write, before it draws under the lock instead.
+const ASSIGN_ATTEMPTS: usize = 3;
+
 /// The assign extension: the session's rooms with their new members, with what their User
-/// objects need. The search for a `rotate` assignment runs inside the
-/// transaction, so the participants and the history it reads cannot change under it; it is
-/// bounded at about 150 ms (`mixing::Budget::request`).
+/// objects need. The draw (for `rotate` a search of up to about 150 ms, `mixing::Budget::request`)
+/// runs in a read snapshot, outside the conversation's write lock; the write transaction then
+/// checks everything again and writes the draw only if the session is still a pending plan and
+/// its rooms, the people placed and (for `rotate`) the completed rounds are what the draw saw.
+/// If they changed, it draws again from a fresh snapshot; after [`ASSIGN_ATTEMPTS`] such races
+/// it draws under the lock, so a busy conversation still gets its answer.
 pub async fn assign_all(
     db: &Db,
     token: String,
@@ -169,8 +175,35 @@ pub async fn assign_all(
     id: String,
     input: Result<AssignInput>,
 ) -> Result<(Vec<RoomWithMembers>, UserContext)> {
+    let mut input = input;
+    for _ in 0..ASSIGN_ATTEMPTS {
+        let draft = {
+            let id = id.clone();
+            read(db, token.clone(), caller.clone(), move |c, ch| {
+                rounds::draft_assignment(c, ch, &id, input, &mut rand::thread_rng())
+            })
+            .await?
+        };
+        input = Ok(draft.input);
+        let id = id.clone();
+        let written = write(
+            db,
+            token.clone(),
+            caller.clone(),
+            move |c, ch| match rounds::assign_all(c, ch, &id, Ok(draft.input), Some(draft), &mut rand::thread_rng())? {
+                Some(rooms) => Ok(Some((rooms, user_context(c, ch)?))),
+                None => Ok(None),
+            },
+        )
+        .await?;
+        if let Some(done) = written {
+            return Ok(done);
+        }
+    }
     write(db, token, caller, move |c, ch| {
-        let rooms = rounds::assign_all(c, ch, &id, input, &mut rand::thread_rng())?;
+        let rooms = rounds::assign_all(c, ch, &id, input, None, &mut rand::thread_rng())?.ok_or_else(|| {
+            Refusal::Storage(DbError::Internal("assign drew under the lock and wrote nothing".into()))
+        })?;
         Ok((rooms, user_context(c, ch)?))
     })
     .await

@@ -7,7 +7,7 @@ use super::throttle::{Action, Verdict};
 use super::token::{self, Purpose};
 use crate::app::linked as app;
 use crate::domain::linked::Redeemed;
-use crate::domain::rounds::RoundError;
+use crate::domain::Refusal;
 use crate::state::AppState;
 use std::net::IpAddr;
 
@@ -19,7 +19,7 @@ pub enum RedeemFailure {
     TooManyRequests,
     /// Unknown (counted and delayed) or expired code, or a storage failure.
     #[error(transparent)]
-    Refused(#[from] RoundError),
+    Refused(#[from] Refusal),
 }
 
 /// Redeems `code`: a new app password (named after the client, `device`) for its account,
@@ -44,10 +44,10 @@ pub async fn redeem(
             }
             Ok((redeemed, password))
         }
-        Err(RoundError::InvitationNotFound) => {
+        Err(Refusal::InvitationNotFound) => {
             let delay = state.throttler.register_failure(ip, Action::Login).await;
             tokio::time::sleep(delay).await;
-            Err(RoundError::InvitationNotFound.into())
+            Err(Refusal::InvitationNotFound.into())
         }
         Err(other) => Err(other.into()),
     }

@@ -1,13 +1,15 @@
 //! Who may act, as types. A [`Caller`] is an authenticated account; a [`Member`] is a caller
 //! together with a conversation they are an attendee of; a [`Moderator`] is a member with
 //! moderator permissions there. Each is built in exactly one place below, so an operation that
-//! takes a `&Moderator` cannot run for anybody else.
+//! takes a `&Moderator` cannot run for anybody else. The Horn face sees a conversation as a
+//! [`Channel`]: an attendee or an admin, with Horn's manager and owner checks built on the same
+//! moderator check.
 //!
 //! Upstream has two named moderator checks (`Participant::hasModeratorPermissions()` with and
 //! without guest moderators); both are here, side by side, and nowhere else.
 
 use crate::db::models::{Attendee, Room};
-use crate::db::{store, Conn};
+use crate::db::{store, Conn, WriteTx};
 use crate::domain::chat::Actor;
 use crate::domain::ids::{actor, permissions, LobbyState, ParticipantType, RoomToken, UserId};
 use crate::domain::{Refusal, Result};
@@ -178,5 +180,85 @@ impl std::ops::Deref for Moderator {
 impl Moderator {
     pub fn member(&self) -> &Member {
         &self.0
+    }
+}
+
+/// A conversation as the Horn face's caller sees it (horn.md §2): an attendee of it, or an
+/// admin, who plays Horn's "API key" role for every channel. Built only by [`Channel::open`]
+/// and [`Channel::open_locked`]; anybody else is refused as if the conversation did not exist.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub room: Room,
+    /// The caller's attendee row; `None` for an admin who is not a participant.
+    pub me: Option<Attendee>,
+    pub caller: Caller,
+}
+
+impl Channel {
+    /// Resolves `token` for `caller` to read it. Unknown and not-visible conversations are
+    /// indistinguishable.
+    pub fn open(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Channel> {
+        let room = store::rooms::find_by_token(conn, token)?.ok_or(Refusal::RoomNotFound)?;
+        Channel::of(conn, room, caller)
+    }
+
+    /// Resolves `token` for `caller` to change it: takes the conversation's write lock first and
+    /// reads it again, so the checks that follow see what concurrent writers left.
+    pub fn open_locked(tx: &mut WriteTx<'_, '_>, token: &str, caller: &Caller) -> Result<Channel> {
+        let room = store::rooms::find_by_token(tx, token)?.ok_or(Refusal::RoomNotFound)?;
+        let room = crate::domain::conversation::lock_and_reload(tx, room.id)?;
+        Channel::of(tx, room, caller)
+    }
+
+    fn of(conn: &mut Conn<'_>, room: Room, caller: &Caller) -> Result<Channel> {
+        let me = store::attendees::find(conn, room.id, actor::USERS, caller.user_id.as_str())?;
+        if me.is_none() && !caller.is_admin {
+            return Err(Refusal::NotParticipant);
+        }
+        Ok(Channel {
+            room,
+            me,
+            caller: caller.clone(),
+        })
+    }
+
+    /// Owner or moderator (upstream's check without guest moderators), or an admin.
+    pub fn may_manage(&self) -> bool {
+        self.caller.is_admin
+            || self
+                .me
+                .as_ref()
+                .is_some_and(|a| a.participant_type.has_moderator_permissions_without_guests())
+    }
+
+    /// The conversation's owner, or an admin.
+    pub fn is_owner(&self) -> bool {
+        self.caller.is_admin
+            || self
+                .me
+                .as_ref()
+                .is_some_and(|a| a.participant_type == ParticipantType::Owner)
+    }
+
+    /// Management (every Horn endpoint but the three reads any participant may make).
+    pub fn require_manager(&self) -> Result<()> {
+        if self.may_manage() {
+            Ok(())
+        } else {
+            Err(Refusal::NotModerator)
+        }
+    }
+
+    /// Turning breakout sessions on or off for the conversation.
+    pub fn require_owner(&self) -> Result<()> {
+        if self.is_owner() {
+            Ok(())
+        } else {
+            Err(Refusal::NotOwner)
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.caller.actor()
     }
 }

@@ -91,14 +91,16 @@ pub struct ConfigureRequest {
     pub attendee_map: String,
 }
 
-/// `POST /breakout-rooms/{token}`: configure.
+/// `POST /breakout-rooms/{token}`: configure. `now_ms`: epoch ms (events carry it; Talk's
+/// own timestamps are its seconds).
 pub fn configure(
     conn: &mut WriteTx<'_, '_>,
     by: &Moderator,
     enabled: bool,
     req: &ConfigureRequest,
-    now: i64,
+    now_ms: i64,
 ) -> Result<Vec<Room>> {
+    let now = now_ms.div_euclid(1000);
     let parent = lock_and_reload(conn, by.room().id)?;
     let caller = &by.actor();
     if !enabled {
@@ -145,7 +147,7 @@ pub fn configure(
         },
         now,
     )?;
-    crate::domain::rounds::on_talk_configured(conn, &parent, mode, now * 1000)?;
+    crate::domain::rounds::on_talk_configured(conn, &parent, mode, now_ms)?;
     rooms_then_parent(conn, parent.id)
 }
 
@@ -204,14 +206,14 @@ pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Vec<R
 }
 
 /// `DELETE /breakout-rooms/{token}`: remove all breakout rooms, reset mode and status.
-pub fn remove(conn: &mut WriteTx<'_, '_>, by: &Moderator) -> Result<Room> {
-    remove_rooms(conn, by.room().id)
+pub fn remove(conn: &mut WriteTx<'_, '_>, by: &Moderator, now_ms: i64) -> Result<Room> {
+    remove_rooms(conn, by.room().id, now_ms)
 }
 
 /// [`remove`] once access is settled (a moderator, or a Horn round that ends).
-pub(crate) fn remove_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId) -> Result<Room> {
+pub(crate) fn remove_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, now_ms: i64) -> Result<Room> {
     let parent = lock_and_reload(conn, parent_id)?;
-    crate::domain::rounds::on_talk_removed(conn, &parent, crate::domain::now_ms())?;
+    crate::domain::rounds::on_talk_removed(conn, &parent, now_ms)?;
     let ids: Vec<RoomId> = store::rooms::breakout_rooms_of(conn, &parent.token)?
         .iter()
         .map(|r| r.id)
@@ -262,38 +264,48 @@ fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyS
 }
 
 /// `POST /breakout-rooms/{token}/rooms`: start.
-pub fn start(conn: &mut WriteTx<'_, '_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
-    start_rooms(conn, by.room().id, &by.actor(), now)
+pub fn start(conn: &mut WriteTx<'_, '_>, by: &Moderator, now_ms: i64) -> Result<Vec<Room>> {
+    start_rooms(conn, by.room().id, &by.actor(), now_ms)
 }
 
 /// [`start`] once access is settled: `actor` is the moderator, or the server for a Horn round.
-pub(crate) fn start_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+pub(crate) fn start_rooms(
+    conn: &mut WriteTx<'_, '_>,
+    parent_id: RoomId,
+    actor: &Actor,
+    now_ms: i64,
+) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
-    set_lobbies(conn, &parent, actor, LobbyState::NoLobby, now)?;
+    set_lobbies(conn, &parent, actor, LobbyState::NoLobby, now_ms.div_euclid(1000))?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Started)?;
-    crate::domain::rounds::on_talk_started(conn, &parent, now * 1000)?;
+    crate::domain::rounds::on_talk_started(conn, &parent, now_ms)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
-pub fn stop(conn: &mut WriteTx<'_, '_>, by: &Moderator, now: i64) -> Result<Vec<Room>> {
-    stop_rooms(conn, by.room().id, &by.actor(), now)
+pub fn stop(conn: &mut WriteTx<'_, '_>, by: &Moderator, now_ms: i64) -> Result<Vec<Room>> {
+    stop_rooms(conn, by.room().id, &by.actor(), now_ms)
 }
 
 /// [`stop`] once access is settled: `actor` is the moderator, or the server when a round ends.
-pub(crate) fn stop_rooms(conn: &mut WriteTx<'_, '_>, parent_id: RoomId, actor: &Actor, now: i64) -> Result<Vec<Room>> {
+pub(crate) fn stop_rooms(
+    conn: &mut WriteTx<'_, '_>,
+    parent_id: RoomId,
+    actor: &Actor,
+    now_ms: i64,
+) -> Result<Vec<Room>> {
     let parent = configured_parent(conn, parent_id)?;
-    crate::domain::rounds::on_talk_stopped(conn, &parent, now * 1000)?;
-    close_rooms_locked(conn, &parent, actor, now)?;
+    crate::domain::rounds::on_talk_stopped(conn, &parent, now_ms)?;
+    close_rooms_locked(conn, &parent, actor, now_ms)?;
     rooms_then_parent(conn, parent.id)
 }
 
 /// The part of [`stop_rooms`] that changes the rooms, for a caller that has already locked and
 /// re-read `parent` (a configured parent) and completed its round: a round's deadline, which
 /// needs neither a second lock nor the rooms read back.
-pub(crate) fn close_rooms_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, actor: &Actor, now: i64) -> Result<()> {
+pub(crate) fn close_rooms_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, actor: &Actor, now_ms: i64) -> Result<()> {
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Stopped)?;
-    set_lobbies(conn, parent, actor, LobbyState::NonModerators, now)
+    set_lobbies(conn, parent, actor, LobbyState::NonModerators, now_ms.div_euclid(1000))
 }
 
 /// `POST /breakout-rooms/{token}/broadcast`: the same comment in every breakout room, all or
@@ -315,13 +327,20 @@ pub fn broadcast(conn: &mut WriteTx<'_, '_>, by: &Moderator, message: Option<&st
         return Err(Refusal::NotParticipant);
     }
     for room in &rooms {
+        // Upstream sends through `ChatManager::sendMessage` with the moderator's participant in
+        // each breakout room, so mentions count as in any other message.
+        let author = present.iter().find(|a| a.room_id == room.id);
         let comment = crate::domain::chat::NewComment {
             text: message,
             reference_id: "",
             parent_id: 0,
             silent: false,
+            can_mention_all: author.is_some_and(|a| crate::domain::chat::may_mention_all(room, a)),
         };
-        post_comment(conn, room.id, caller, &comment, now)?;
+        let stored = post_comment(conn, room.id, caller, &comment, now)?;
+        if let Some(author) = author {
+            crate::domain::mentions::record_posted(conn, room, author, &stored, None)?;
+        }
     }
     rooms_then_parent(conn, parent.id)
 }
@@ -371,7 +390,8 @@ pub fn reorganize(
 }
 
 /// `POST|DELETE /breakout-rooms/{token}/request-assistance` on a started breakout room.
-pub fn set_assistance(conn: &mut WriteTx<'_, '_>, me: &Member, requested: bool, now: i64) -> Result<Room> {
+pub fn set_assistance(conn: &mut WriteTx<'_, '_>, me: &Member, requested: bool, now_ms: i64) -> Result<Room> {
+    let now = now_ms.div_euclid(1000);
     let room = lock_and_reload(conn, me.room().id)?;
     if !is_breakout_room(&room) || room.lobby_state != LobbyState::NoLobby {
         return Err(Refusal::NotAnOpenBreakoutRoom);
@@ -386,7 +406,7 @@ pub fn set_assistance(conn: &mut WriteTx<'_, '_>, me: &Member, requested: bool, 
     // Only a change is an event: asking twice, or withdrawing nothing, reports nothing.
     let was_requested = room.breakout_room_status == BreakoutStatus::AssistanceRequested;
     if requested != was_requested {
-        crate::domain::rounds::on_talk_assistance(conn, &room, requested, now.saturating_mul(1000))?;
+        crate::domain::rounds::on_talk_assistance(conn, &room, requested, now_ms)?;
     }
     reload(conn, room.id)
 }
@@ -416,12 +436,26 @@ pub fn switch(conn: &mut WriteTx<'_, '_>, me: &Member, target: &str, now: i64) -
         .ok_or(Refusal::InvalidField("target"))?;
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let rows = store::attendees::find_actor_in_rooms(conn, &ids, &caller.actor_type, &caller.actor_id)?;
+    let already_there = rows.iter().any(|r| r.room_id == target_room.id);
+    // Our extension (horn.md §6), after upstream's own checks: a room of a running Horn session
+    // with a capacity takes nobody more once that many non-moderator users sit in it.
+    if !already_there {
+        if let Some(capacity) = crate::domain::rounds::running_capacity(conn, &parent, &target_room.token)? {
+            let seated = store::attendees::user_types_in(conn, target_room.id)?
+                .into_iter()
+                .filter(|t| !t.has_moderator_permissions_without_guests())
+                .count();
+            if seated >= capacity {
+                return Err(Refusal::BreakoutRoomFull);
+            }
+        }
+    }
     for row in rows.iter().filter(|r| r.room_id != target_room.id) {
         if let Some(r) = rooms.iter().find(|r| r.id == row.room_id) {
             remove_attendees(conn, r, std::slice::from_ref(row), caller, now)?;
         }
     }
-    if !rows.iter().any(|r| r.room_id == target_room.id) {
+    if !already_there {
         add_users(conn, &target_room, &[member(&attendee)], Some(caller), now)?;
     }
     let target_room = reload(conn, target_room.id)?;

@@ -7,9 +7,11 @@
 
 use crate::db::models::{Attendee, LinkedUser, NewAppPassword, Room, User};
 use crate::db::{store, Conn, WriteTx};
+use crate::domain::access::Channel;
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomType};
 use crate::domain::participant::{self, NewMember};
-use crate::domain::rounds::{find_user, Channel, Result, RoundError};
+use crate::domain::rounds::find_user;
+use crate::domain::{Refusal, Result};
 
 /// Longest handle, in characters.
 pub const MAX_HANDLE_CHARS: usize = 64;
@@ -26,19 +28,17 @@ const LOGIN_SUFFIX_LEN: usize = 16;
 /// What every generated login name starts with, so an admin tells linked accounts apart.
 pub const LOGIN_PREFIX: &str = "linked-";
 
-fn invalid(message: impl Into<String>) -> RoundError {
-    RoundError::Invalid(message.into())
-}
-
 /// Trims and checks a handle: 1–64 characters, no control characters; not unique.
 pub fn validate_handle(raw: &str) -> Result<String> {
     let handle = raw.trim();
     let chars = handle.chars().count();
     if chars == 0 || chars > MAX_HANDLE_CHARS {
-        return Err(invalid(format!("handle must be 1 to {MAX_HANDLE_CHARS} characters")));
+        return Err(Refusal::invalid_input(format!(
+            "handle must be 1 to {MAX_HANDLE_CHARS} characters"
+        )));
     }
     if handle.chars().any(char::is_control) {
-        return Err(invalid("handle must not contain control characters"));
+        return Err(Refusal::invalid_input("handle must not contain control characters"));
     }
     Ok(handle.to_owned())
 }
@@ -49,7 +49,7 @@ pub fn parse_ttl(raw: Option<&str>) -> Result<i64> {
     let Some(raw) = raw else {
         return Ok(DEFAULT_TTL_MS);
     };
-    let bad = || invalid("ttl must be a whole number followed by s, m, h, d or w, at most 365 days");
+    let bad = || Refusal::invalid_input("ttl must be a whole number followed by s, m, h, d or w, at most 365 days");
     let unit_ms: i64 = match raw.chars().last() {
         Some('s') => 1000,
         Some('m') => 60 * 1000,
@@ -116,7 +116,7 @@ fn check_channel_kind(room: &Room) -> Result<()> {
     if kind_ok {
         Ok(())
     } else {
-        Err(invalid("channel-linked users can only join group conversations"))
+        Err(Refusal::CannotHaveLinkedUsers)
     }
 }
 
@@ -166,7 +166,7 @@ pub fn create(
     };
     let added = participant::add_users(tx, &ch.room, &[member], Some(&ch.actor()), now)?;
     added.first().map(|a| a.id).ok_or_else(|| {
-        RoundError::Db(crate::db::DbError::Internal(
+        Refusal::Storage(crate::db::DbError::Internal(
             "the new attendee was not found".to_owned(),
         ))
     })
@@ -178,7 +178,7 @@ fn linked_member(conn: &mut Conn<'_>, ch: &Channel, user: &str) -> Result<(Atten
     let attendee = find_user(conn, ch, user)?;
     let link = store::linked_users::find(conn, &attendee.actor_id)?
         .filter(|l| l.room_id == ch.room.id)
-        .ok_or(RoundError::InvitationNotFound)?;
+        .ok_or(Refusal::InvitationNotFound)?;
     Ok((attendee, link))
 }
 
@@ -249,18 +249,18 @@ pub struct Redeemed {
 /// ones `InvitationExpired`.
 pub fn redeem(tx: &mut WriteTx<'_, '_>, code: &str, token_hash: &str, device: &str, now_ms: i64) -> Result<Redeemed> {
     if !looks_like_code(code) {
-        return Err(RoundError::InvitationNotFound);
+        return Err(Refusal::InvitationNotFound);
     }
-    let found = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
+    let found = store::linked_users::find_by_code(tx, code)?.ok_or(Refusal::InvitationNotFound)?;
     // Under the conversation's lock, like unlinking and renewing: read again, so a code replaced
     // or an account unlinked meanwhile gives nothing.
     tx.lock_room(found.room_id)?;
-    let link = store::linked_users::find_by_code(tx, code)?.ok_or(RoundError::InvitationNotFound)?;
+    let link = store::linked_users::find_by_code(tx, code)?.ok_or(Refusal::InvitationNotFound)?;
     if link.invitation_expires <= now_ms {
-        return Err(RoundError::InvitationExpired);
+        return Err(Refusal::InvitationExpired);
     }
     let attendee =
-        store::attendees::find(tx, link.room_id, actor::USERS, &link.user_id)?.ok_or(RoundError::InvitationNotFound)?;
+        store::attendees::find(tx, link.room_id, actor::USERS, &link.user_id)?.ok_or(Refusal::InvitationNotFound)?;
     store::app_passwords::insert(
         tx,
         &NewAppPassword {
@@ -286,7 +286,7 @@ pub fn unlink(tx: &mut WriteTx<'_, '_>, ch: &Channel, user: &str, now_ms: i64) -
     ch.require_manager()?;
     let target = find_user(tx, ch, user)?;
     if target.participant_type == ParticipantType::Owner {
-        return Err(invalid("the owner of the conversation cannot be removed"));
+        return Err(Refusal::FieldTargetNotAllowed("owner"));
     }
     let by = ch.actor();
     let now = now_ms / 1000;

@@ -7,6 +7,10 @@
 //! way on every face. Several variants share an upstream `error` key on the Talk face (upstream
 //! throws `InvalidArgumentException('room')` for three different reasons); keeping them apart
 //! here lets the other face tell them apart.
+//!
+//! Breakout sessions (`domain::rounds`, served by the Horn face) refuse with the same type:
+//! their variants sit beside Talk's, and the Talk face maps them too, although no Talk endpoint
+//! runs a session operation today.
 
 use crate::db::DbError;
 
@@ -45,6 +49,10 @@ pub enum Refusal {
     /// its one conversation; upstream's `isNotAllowedToCreateConversations`).
     #[error("not allowed to create conversations")]
     NotAllowedToCreateConversations,
+    /// Only the conversation's owner (or an admin) may do this: turning breakout sessions on or
+    /// off for a conversation.
+    #[error("not the owner")]
+    NotOwner,
 
     // ── what was sent ───────────────────────────────────────────────────────────────────────
     /// A required parameter was not sent at all.
@@ -56,6 +64,11 @@ pub enum Refusal {
     /// A text field is longer than allowed; the key names the field.
     #[error("field {0} too long")]
     TooLong(&'static str),
+    /// Malformed or out-of-range input that has no single upstream key (a body that is not a
+    /// JSON object, a wrong type, a value out of range, a state word that is neither `enable`
+    /// nor `disable`); the text names the field and says what is wrong with it.
+    #[error("{0}")]
+    InvalidInput(String),
     /// What a field names does not exist (a user, group or attendee to act on).
     #[error("{0} not found")]
     FieldTargetNotFound(&'static str),
@@ -65,6 +78,18 @@ pub enum Refusal {
     /// The attendee to act on does not exist in this conversation.
     #[error("attendee not found")]
     AttendeeNotFound,
+    /// No breakout session with this id in the conversation.
+    #[error("breakout session not found")]
+    SessionNotFound,
+    /// No room with this id in the breakout session.
+    #[error("breakout room not found")]
+    SessionRoomNotFound,
+    /// No invitation for this code, or the user named has none (an ordinary account).
+    #[error("invitation not found")]
+    InvitationNotFound,
+    /// The invitation exists but its lifetime is over.
+    #[error("the invitation has expired")]
+    InvitationExpired,
     /// No message with this id in the conversation.
     #[error("message not found")]
     MessageNotFound,
@@ -89,7 +114,8 @@ pub enum Refusal {
     NotApplicable,
 
     // ── the state of the conversation ───────────────────────────────────────────────────────
-    /// The server-wide breakout room switch is off.
+    /// Breakout rooms are switched off: server-wide (app config `spreed/breakout_rooms`) or for
+    /// this conversation (the Horn face's enable/disable).
     #[error("breakout rooms are disabled")]
     BreakoutRoomsDisabled,
     /// Breakout rooms are configured already.
@@ -123,15 +149,139 @@ pub enum Refusal {
     /// The only moderator cannot leave while other users remain.
     #[error("last moderator")]
     LastModerator,
+    /// The breakout session runs, and this change is not allowed while it runs (also: turning
+    /// breakout sessions off while a session or Talk's breakout rooms run).
+    #[error("the breakout session is active")]
+    SessionActive,
+    /// The breakout session is history: it cannot change any more.
+    #[error("the breakout session is completed")]
+    SessionCompleted,
+    /// Starting a session while another one (or Talk's own breakout rooms) runs.
+    #[error("another breakout session is active")]
+    AnotherSessionActive,
+    /// Stopping when no session runs.
+    #[error("no breakout session is active")]
+    NoActiveSession,
+    /// The participant already has a room in this session.
+    #[error("the participant is already assigned to another breakout room")]
+    AlreadyAssigned,
+    /// A Talk-made session (Talk's own configuration) is planned on the Talk face; `field`
+    /// names what was to be changed, when one field was.
+    #[error("{}a Talk-made session is edited on the Talk face", .field.map(|f| format!("{f}: ")).unwrap_or_default())]
+    TalkMadeSession { field: Option<&'static str> },
+    /// Starting a session that has no rooms.
+    #[error("the breakout session has no rooms")]
+    NoSessionRooms,
+    /// Only group and public conversations that are not breakout rooms take channel-linked
+    /// users (a one-to-one conversation has exactly its two users; a breakout room's users come
+    /// from its parent).
+    #[error("channel-linked users can only join group conversations")]
+    CannotHaveLinkedUsers,
+    /// A session has as many rooms as it may have.
+    #[error("too many breakout rooms")]
+    TooManySessionRooms,
+    /// The breakout room has no seat left: its capacity is reached (a room of a Horn session
+    /// with a capacity, which Talk's free-mode switch honours too; our extension, horn.md §6), or
+    /// the participants outnumber the seats of all rooms.
+    #[error("the breakout room is full")]
+    BreakoutRoomFull,
 
     /// A failure underneath: the database is unreachable or a query failed.
     #[error(transparent)]
     Storage(#[from] DbError),
 }
 
+impl Refusal {
+    /// Malformed or out-of-range input, with the text that names the field.
+    pub fn invalid_input(message: impl Into<String>) -> Refusal {
+        Refusal::InvalidInput(message.into())
+    }
+}
+
 /// Lets transactions whose closures return a refusal end with diesel's own error.
 impl From<diesel::result::Error> for Refusal {
     fn from(e: diesel::result::Error) -> Self {
         DbError::from(e).into()
+    }
+}
+
+/// One value of every variant (two for `Storage`: an outage and a failure), for the tests of
+/// each face's mapping. Built as a chain through an exhaustive `match`, so a new variant does
+/// not compile until it is linked in here, and then every face's test sees it.
+#[cfg(test)]
+pub(crate) fn every_refusal() -> Vec<Refusal> {
+    std::iter::successors(next_sample(None), |r| next_sample(Some(r))).collect()
+}
+
+#[cfg(test)]
+fn next_sample(previous: Option<&Refusal>) -> Option<Refusal> {
+    use Refusal::*;
+    match previous {
+        None => Some(RoomNotFound),
+        Some(RoomNotFound) => Some(NotParticipant),
+        Some(NotParticipant) => Some(NotModerator),
+        Some(NotModerator) => Some(GuestNotAllowed),
+        Some(GuestNotAllowed) => Some(LobbyClosed),
+        Some(LobbyClosed) => Some(ReadOnly),
+        Some(ReadOnly) => Some(MissingPermission),
+        Some(MissingPermission) => Some(NotMessageAuthor),
+        Some(NotMessageAuthor) => Some(NoParentPermission),
+        Some(NoParentPermission) => Some(NotAllowedToCreateConversations),
+        Some(NotAllowedToCreateConversations) => Some(NotOwner),
+        Some(NotOwner) => Some(MissingParameter),
+        Some(MissingParameter) => Some(InvalidField("attendeeMap")),
+        Some(InvalidField(_)) => Some(TooLong("message")),
+        Some(TooLong(_)) => Some(InvalidInput("limit must be between 1 and 500".into())),
+        Some(InvalidInput(_)) => Some(FieldTargetNotFound("new-participant")),
+        Some(FieldTargetNotFound(_)) => Some(FieldTargetNotAllowed("owner")),
+        Some(FieldTargetNotAllowed(_)) => Some(AttendeeNotFound),
+        Some(AttendeeNotFound) => Some(SessionNotFound),
+        Some(SessionNotFound) => Some(SessionRoomNotFound),
+        Some(SessionRoomNotFound) => Some(InvitationNotFound),
+        Some(InvitationNotFound) => Some(InvitationExpired),
+        Some(InvitationExpired) => Some(MessageNotFound),
+        Some(MessageNotFound) => Some(MessageKindNotAllowed),
+        Some(MessageKindNotAllowed) => Some(MessageNotReactable),
+        Some(MessageNotReactable) => Some(InvalidReaction),
+        Some(InvalidReaction) => Some(ReactionNotFound),
+        Some(ReactionNotFound) => Some(SelfNotAllowed),
+        Some(SelfNotAllowed) => Some(NotApplicable),
+        Some(NotApplicable) => Some(BreakoutRoomsDisabled),
+        Some(BreakoutRoomsDisabled) => Some(AlreadyConfigured),
+        Some(AlreadyConfigured) => Some(CannotHaveBreakoutRooms),
+        Some(CannotHaveBreakoutRooms) => Some(NotConfigured),
+        Some(NotConfigured) => Some(NotFreeMode),
+        Some(NotFreeMode) => Some(NotStarted),
+        Some(NotStarted) => Some(NotAnOpenBreakoutRoom),
+        Some(NotAnOpenBreakoutRoom) => Some(LockedForBreakoutRooms),
+        Some(LockedForBreakoutRooms) => Some(WrongRoomType("room-type")),
+        Some(WrongRoomType(_)) => Some(ModeratorCannotMove),
+        Some(ModeratorCannotMove) => Some(LastModerator),
+        Some(LastModerator) => Some(SessionActive),
+        Some(SessionActive) => Some(SessionCompleted),
+        Some(SessionCompleted) => Some(AnotherSessionActive),
+        Some(AnotherSessionActive) => Some(NoActiveSession),
+        Some(NoActiveSession) => Some(AlreadyAssigned),
+        Some(AlreadyAssigned) => Some(TalkMadeSession { field: Some("name") }),
+        Some(TalkMadeSession { .. }) => Some(NoSessionRooms),
+        Some(NoSessionRooms) => Some(CannotHaveLinkedUsers),
+        Some(CannotHaveLinkedUsers) => Some(TooManySessionRooms),
+        Some(TooManySessionRooms) => Some(BreakoutRoomFull),
+        Some(BreakoutRoomFull) => Some(Storage(DbError::Unavailable("down".into()))),
+        Some(Storage(DbError::Unavailable(_))) => Some(Storage(DbError::Internal("bug".into()))),
+        Some(Storage(_)) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_chain_visits_each_variant_once() {
+        let all = every_refusal();
+        let kinds: std::collections::HashSet<_> = all.iter().map(std::mem::discriminant).collect();
+        // Storage appears twice (outage and failure); every other variant once.
+        assert_eq!(kinds.len() + 1, all.len());
     }
 }

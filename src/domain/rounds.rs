@@ -12,7 +12,8 @@
 use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionRoom, SessionRoomRow, SessionRow};
-use crate::db::{Conn, DbError, WriteTx};
+use crate::db::{Conn, WriteTx};
+use crate::domain::access::Channel;
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{
@@ -21,6 +22,7 @@ use crate::domain::ids::{
 use crate::domain::mixing;
 use crate::domain::schedule::{self, JobKind};
 use crate::domain::webhooks::{self, CompletionReason, Event};
+use crate::domain::{Refusal, Result};
 use std::collections::HashMap;
 
 /// A session's life cycle, as stored.
@@ -49,148 +51,9 @@ pub const MAX_DURATION_MS: i64 = 315_360_000_000;
 pub const TALK_SESSION_NAME: &str = "Breakout rooms";
 pub const MAX_NAME_CHARS: usize = 255;
 
-/// Why a round operation was refused, in the order the checks run.
-#[derive(Debug, thiserror::Error)]
-pub enum RoundError {
-    #[error("channel not found")]
-    ChannelNotFound,
-    #[error("access forbidden")]
-    Forbidden,
-    #[error("breakout session not found")]
-    SessionNotFound,
-    #[error("breakout room not found")]
-    RoomNotFound,
-    #[error("user not found")]
-    UserNotFound,
-    #[error("invitation not found")]
-    InvitationNotFound,
-    /// Malformed or out-of-range input; the text names the field.
-    #[error("{0}")]
-    Invalid(String),
-    #[error("breakout rooms are disabled for this channel")]
-    Disabled,
-    #[error("the breakout session is active")]
-    Active,
-    #[error("another breakout session is active")]
-    AnotherActive,
-    #[error("the participant is already assigned to another breakout room")]
-    AlreadyAssigned,
-    #[error("the breakout session is completed")]
-    Completed,
-    #[error("no breakout session is active")]
-    NoActive,
-    #[error("too many breakout rooms")]
-    TooManyRooms,
-    #[error("the breakout room is full")]
-    RoomFull,
-    #[error("the invitation has expired")]
-    InvitationExpired,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for RoundError {
-    fn from(e: diesel::result::Error) -> Self {
-        RoundError::Db(DbError::from(e))
-    }
-}
-
-impl From<crate::domain::Refusal> for RoundError {
-    fn from(e: crate::domain::Refusal) -> Self {
-        match e {
-            crate::domain::Refusal::Storage(db) => RoundError::Db(db),
-            // Talk's rules refusing inside a round operation means our own checks missed a
-            // state; report it as an internal failure rather than guess a Horn code.
-            other => RoundError::Db(DbError::Internal(format!("breakout operation refused: {other}"))),
-        }
-    }
-}
-
-pub type Result<T> = std::result::Result<T, RoundError>;
-
-fn invalid(message: impl Into<String>) -> RoundError {
-    RoundError::Invalid(message.into())
-}
-
-/// The authenticated account behind a request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub user_id: String,
-    pub display_name: String,
-    pub is_admin: bool,
-}
-
-/// A conversation seen by a caller who may see it (a participant, or an admin).
-#[derive(Debug, Clone)]
-pub struct Channel {
-    pub room: Room,
-    /// The caller's attendee row; `None` for an admin who is not a participant.
-    pub me: Option<Attendee>,
-    pub caller: Caller,
-}
-
-impl Channel {
-    /// Owner or moderator (upstream's check without guest moderators), or an admin.
-    pub fn may_manage(&self) -> bool {
-        self.caller.is_admin
-            || self
-                .me
-                .as_ref()
-                .is_some_and(|a| a.participant_type.has_moderator_permissions_without_guests())
-    }
-
-    /// The conversation's owner, or an admin.
-    pub fn is_owner(&self) -> bool {
-        self.caller.is_admin
-            || self
-                .me
-                .as_ref()
-                .is_some_and(|a| a.participant_type == ParticipantType::Owner)
-    }
-
-    pub(crate) fn require_manager(&self) -> Result<()> {
-        if self.may_manage() {
-            Ok(())
-        } else {
-            Err(RoundError::Forbidden)
-        }
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor::user(&self.caller.user_id, &self.caller.display_name)
-    }
-}
-
 /// Upstream's actor for actions without a user (background jobs, command line).
 pub fn server_actor() -> Actor {
     Actor::server()
-}
-
-/// Resolves `token` for `caller` to read it. Unknown and not-visible conversations are
-/// indistinguishable.
-pub fn open_channel(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Channel> {
-    let room = store::rooms::find_by_token(conn, token)?.ok_or(RoundError::ChannelNotFound)?;
-    channel_for(conn, room, caller)
-}
-
-/// Resolves `token` for `caller` to change it: takes the conversation's write lock first and
-/// reads it again, so the checks that follow see what concurrent writers left.
-pub fn open_channel_locked(tx: &mut WriteTx<'_, '_>, token: &str, caller: &Caller) -> Result<Channel> {
-    let room = store::rooms::find_by_token(tx, token)?.ok_or(RoundError::ChannelNotFound)?;
-    let room = lock_and_reload(tx, room.id).map_err(|_| RoundError::ChannelNotFound)?;
-    channel_for(tx, room, caller)
-}
-
-fn channel_for(conn: &mut Conn<'_>, room: Room, caller: &Caller) -> Result<Channel> {
-    let me = store::attendees::find(conn, room.id, actor::USERS, &caller.user_id)?;
-    if me.is_none() && !caller.is_admin {
-        return Err(RoundError::ChannelNotFound);
-    }
-    Ok(Channel {
-        room,
-        me,
-        caller: caller.clone(),
-    })
 }
 
 // --- input rules ----------------------------------------------------------------------------
@@ -200,10 +63,14 @@ pub fn validate_name(field: &str, raw: &str) -> Result<String> {
     let name = raw.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_NAME_CHARS {
-        return Err(invalid(format!("{field} must be 1 to {MAX_NAME_CHARS} characters")));
+        return Err(Refusal::invalid_input(format!(
+            "{field} must be 1 to {MAX_NAME_CHARS} characters"
+        )));
     }
     if name.chars().any(char::is_control) {
-        return Err(invalid(format!("{field} must not contain control characters")));
+        return Err(Refusal::invalid_input(format!(
+            "{field} must not contain control characters"
+        )));
     }
     Ok(name.to_owned())
 }
@@ -212,7 +79,9 @@ pub fn validate_duration(duration: i64) -> Result<i64> {
     if (0..=MAX_DURATION_MS).contains(&duration) {
         Ok(duration)
     } else {
-        Err(invalid(format!("duration must be between 0 and {MAX_DURATION_MS}")))
+        Err(Refusal::invalid_input(format!(
+            "duration must be between 0 and {MAX_DURATION_MS}"
+        )))
     }
 }
 
@@ -220,7 +89,7 @@ pub fn validate_capacity(capacity: i64) -> Result<i32> {
     if (1..=i32::MAX as i64).contains(&capacity) {
         Ok(capacity as i32)
     } else {
-        Err(invalid("capacity must be a positive integer"))
+        Err(Refusal::invalid_input("capacity must be a positive integer"))
     }
 }
 
@@ -239,6 +108,10 @@ pub fn default_name<'a>(prefix: &str, taken: impl IntoIterator<Item = &'a str>) 
 pub struct SessionInput {
     pub name: Option<String>,
     pub duration: Option<i64>,
+    /// How people reach their rooms when the session starts (extension, horn.md §6): manual (the
+    /// plan), automatic (a balanced draw at start) or free (they choose with Talk's switch).
+    /// Never `NotConfigured`.
+    pub mode: Option<BreakoutRoomMode>,
 }
 
 /// A change of an optional value: keep, clear (`null`), or set.
@@ -449,7 +322,7 @@ fn session_view(conn: &mut Conn<'_>, ch: &Channel, users: &ParentUsers, row: Ses
 }
 
 fn reload_view(conn: &mut Conn<'_>, ch: &Channel, session_id: i64) -> Result<SessionView> {
-    let row = store::breakout_sessions::find(conn, ch.room.id, session_id)?.ok_or(RoundError::SessionNotFound)?;
+    let row = store::breakout_sessions::find(conn, ch.room.id, session_id)?.ok_or(Refusal::SessionNotFound)?;
     let users = ParentUsers::load(conn, ch.room.id)?;
     session_view(conn, ch, &users, row)
 }
@@ -462,21 +335,21 @@ fn parse_id(raw: &str) -> Option<i64> {
 }
 
 fn find_session(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<SessionRow> {
-    let id = parse_id(id).ok_or(RoundError::SessionNotFound)?;
-    store::breakout_sessions::find(conn, ch.room.id, id)?.ok_or(RoundError::SessionNotFound)
+    let id = parse_id(id).ok_or(Refusal::SessionNotFound)?;
+    store::breakout_sessions::find(conn, ch.room.id, id)?.ok_or(Refusal::SessionNotFound)
 }
 
 fn find_room(conn: &mut Conn<'_>, session: &SessionRow, id: &str) -> Result<SessionRoomRow> {
-    let id = parse_id(id).ok_or(RoundError::RoomNotFound)?;
-    store::breakout_sessions::find_room(conn, session.id, id)?.ok_or(RoundError::RoomNotFound)
+    let id = parse_id(id).ok_or(Refusal::SessionRoomNotFound)?;
+    store::breakout_sessions::find_room(conn, session.id, id)?.ok_or(Refusal::SessionRoomNotFound)
 }
 
 /// A user participant of the channel by attendee id.
 pub(crate) fn find_user(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Attendee> {
-    let id = parse_id(id).ok_or(RoundError::UserNotFound)?;
+    let id = parse_id(id).ok_or(Refusal::AttendeeNotFound)?;
     store::attendees::find_by_id(conn, ch.room.id, AttendeeId(id))?
         .filter(|a| a.actor_type == actor::USERS)
-        .ok_or(RoundError::UserNotFound)
+        .ok_or(Refusal::AttendeeNotFound)
 }
 
 fn can_host(room: &Room) -> bool {
@@ -589,7 +462,7 @@ fn expire_locked(conn: &mut WriteTx<'_, '_>, parent: &Room, session: &SessionRow
     let ended = session.deadline.unwrap_or(now_ms);
     complete(conn, parent.id, session, ended, CompletionReason::Expired)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &server_actor(), now_ms)?;
     }
     Ok(())
 }
@@ -633,7 +506,7 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
         CompletionReason::Expired,
     )?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms / 1000)?;
+        crate::domain::breakout::close_rooms_locked(conn, &parent, &server_actor(), now_ms)?;
     }
     Ok(true)
 }
@@ -653,12 +526,7 @@ fn talk_rooms_rows(session_id: i64, rooms: &[Room]) -> Vec<NewSessionRoom> {
 }
 
 /// Talk's configure made breakout rooms: they are listed as a pending Talk-made session.
-pub fn on_talk_configured(
-    conn: &mut Conn<'_>,
-    parent: &Room,
-    mode: BreakoutRoomMode,
-    now_ms: i64,
-) -> crate::domain::Result<()> {
+pub fn on_talk_configured(conn: &mut Conn<'_>, parent: &Room, mode: BreakoutRoomMode, now_ms: i64) -> Result<()> {
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
     let session = store::breakout_sessions::insert(
         conn,
@@ -679,8 +547,8 @@ pub fn on_talk_configured(
 
 /// Talk's start: the pending Talk configuration becomes active; a restart after a stop opens a
 /// new active session on the same rooms. A start while a round runs changes nothing.
-pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
-    if active_session(conn, parent.id).map_err(db_only)?.is_some() {
+pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
+    if active_session(conn, parent.id)?.is_some() {
         return Ok(());
     }
     let pending_talk = store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
@@ -710,30 +578,25 @@ pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate
             session.id
         }
     };
-    started(conn, parent.id, session_id, now_ms).map_err(db_only)?;
+    started(conn, parent.id, session_id, now_ms)?;
     Ok(())
 }
 
 /// Talk's stop completes the running session.
-pub fn on_talk_stopped(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+pub fn on_talk_stopped(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
     complete_running(conn, parent, now_ms, CompletionReason::Stopped)
 }
 
-fn complete_running(
-    conn: &mut Conn<'_>,
-    parent: &Room,
-    now_ms: i64,
-    reason: CompletionReason,
-) -> crate::domain::Result<()> {
-    if let Some(active) = active_session(conn, parent.id).map_err(db_only)? {
-        complete(conn, parent.id, &active, now_ms, reason).map_err(db_only)?;
+fn complete_running(conn: &mut Conn<'_>, parent: &Room, now_ms: i64, reason: CompletionReason) -> Result<()> {
+    if let Some(active) = active_session(conn, parent.id)? {
+        complete(conn, parent.id, &active, now_ms, reason)?;
     }
     Ok(())
 }
 
 /// Talk's remove (before the rooms go): the running session completes into history; a Talk
 /// configuration that never started disappears with its rooms.
-pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate::domain::Result<()> {
+pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
     complete_running(conn, parent, now_ms, CompletionReason::Removed)?;
     for pending in store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)? {
         if is_talk_made(&pending) {
@@ -745,8 +608,8 @@ pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> crate
 
 /// One more Talk breakout room (`POST /room` with `objectType=room`) joins the round that owns
 /// the parent's rooms.
-pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> crate::domain::Result<()> {
-    let owner = match active_session(conn, parent.id).map_err(db_only)? {
+pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> Result<()> {
+    let owner = match active_session(conn, parent.id)? {
         Some(s) => Some(s),
         None => store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
             .into_iter()
@@ -760,11 +623,11 @@ pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> cr
 
 /// A participant of Talk breakout room `room` asked for assistance (`requested`) or withdrew the
 /// request: the event names the running session and its room.
-pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now_ms: i64) -> crate::domain::Result<()> {
+pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now_ms: i64) -> Result<()> {
     let Some(parent) = store::rooms::find_by_token(conn, &room.object_id)? else {
         return Ok(());
     };
-    let Some(session) = active_session(conn, parent.id).map_err(db_only)? else {
+    let Some(session) = active_session(conn, parent.id)? else {
         return Ok(());
     };
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
@@ -783,11 +646,17 @@ pub fn on_talk_assistance(conn: &mut Conn<'_>, room: &Room, requested: bool, now
     Ok(())
 }
 
-fn db_only(e: RoundError) -> crate::domain::Refusal {
-    match e {
-        RoundError::Db(db) => crate::domain::Refusal::Storage(db),
-        other => crate::domain::Refusal::Storage(DbError::Internal(other.to_string())),
-    }
+/// The capacity of the running session's room that is Talk breakout room `token`, if it has one
+/// (extension, horn.md §6: Talk's free-mode switch honours it).
+pub fn running_capacity(conn: &mut Conn<'_>, parent: &Room, token: &RoomToken) -> Result<Option<usize>> {
+    let Some(session) = active_session(conn, parent.id)? else {
+        return Ok(None);
+    };
+    Ok(store::breakout_sessions::rooms(conn, session.id)?
+        .into_iter()
+        .find(|r| r.room_token.as_deref() == Some(token.as_str()))
+        .and_then(|r| r.capacity)
+        .map(|c| usize::try_from(c).unwrap_or(0)))
 }
 
 // --- operations (each inside the caller's transaction) --------------------------------------
@@ -802,7 +671,7 @@ pub fn create_session(
     ch.require_manager()?;
     let input = input?;
     if !can_host(&ch.room) {
-        return Err(invalid("this channel cannot host breakout sessions"));
+        return Err(Refusal::CannotHaveBreakoutRooms);
     }
     let name = match input.name {
         Some(name) => name,
@@ -819,7 +688,7 @@ pub fn create_session(
             duration: input.duration.unwrap_or(0),
             state: SessionState::Pending as i32,
             origin: Origin::Horn as i32,
-            mode: BreakoutRoomMode::Manual,
+            mode: input.mode.unwrap_or(BreakoutRoomMode::Manual),
             created_at: now_ms,
             started_at: None,
         },
@@ -871,12 +740,12 @@ pub fn update_session(
     let session = find_session(conn, ch, id)?;
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
-    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(RoundError::SessionNotFound)?;
+    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(Refusal::SessionNotFound)?;
     match state_of(&session) {
-        SessionState::Completed => return Err(RoundError::Completed),
+        SessionState::Completed => return Err(Refusal::SessionCompleted),
         SessionState::Active => {
-            if input.name.is_some() {
-                return Err(RoundError::Active);
+            if input.name.is_some() || input.mode.is_some() {
+                return Err(Refusal::SessionActive);
             }
             if let Some(duration) = input.duration {
                 let started = session.started_at.unwrap_or(now_ms);
@@ -885,17 +754,23 @@ pub fn update_session(
                 schedule_deadline(conn, session.id, deadline, now_ms)?;
                 if deadline.is_some_and(|d| d <= now_ms) {
                     let moved =
-                        store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(RoundError::SessionNotFound)?;
+                        store::breakout_sessions::find_by_id(conn, session.id)?.ok_or(Refusal::SessionNotFound)?;
                     expire_locked(conn, &ch.room, &moved, now_ms)?;
                 }
             }
         }
         SessionState::Pending => {
             if is_talk_made(&session) && input.name.is_some() {
-                return Err(invalid("name: a Talk-made session is edited on the Talk face"));
+                return Err(Refusal::TalkMadeSession { field: Some("name") });
+            }
+            if is_talk_made(&session) && input.mode.is_some() {
+                return Err(Refusal::TalkMadeSession { field: Some("mode") });
             }
             if let Some(name) = &input.name {
                 store::breakout_sessions::set_name(conn, session.id, name)?;
+            }
+            if let Some(mode) = input.mode {
+                store::breakout_sessions::set_mode(conn, session.id, mode)?;
             }
             if let Some(duration) = input.duration {
                 store::breakout_sessions::set_timing(conn, session.id, duration, None)?;
@@ -910,13 +785,13 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
     ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     settle_expired(conn, &ch.room, now_ms)?;
-    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(RoundError::SessionNotFound)?;
+    let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(Refusal::SessionNotFound)?;
     match state_of(&session) {
-        SessionState::Active => Err(RoundError::Active),
+        SessionState::Active => Err(Refusal::SessionActive),
         SessionState::Pending if is_talk_made(&session) => {
             // The plan is the Talk configuration itself: deleting it removes the rooms, with
             // Talk's own cascade (the hook drops the session row).
-            crate::domain::breakout::remove_rooms(conn, ch.room.id)?;
+            crate::domain::breakout::remove_rooms(conn, ch.room.id, now_ms)?;
             store::breakout_sessions::delete(conn, session.id)?;
             Ok(())
         }
@@ -929,11 +804,9 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
 
 fn require_horn_plan(session: &SessionRow) -> Result<()> {
     match state_of(session) {
-        SessionState::Active => Err(RoundError::Active),
-        SessionState::Completed => Err(RoundError::Completed),
-        SessionState::Pending if is_talk_made(session) => {
-            Err(invalid("a Talk-made session is edited on the Talk face"))
-        }
+        SessionState::Active => Err(Refusal::SessionActive),
+        SessionState::Completed => Err(Refusal::SessionCompleted),
+        SessionState::Pending if is_talk_made(session) => Err(Refusal::TalkMadeSession { field: None }),
         SessionState::Pending => Ok(()),
     }
 }
@@ -946,7 +819,7 @@ pub fn add_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<RoomI
     require_horn_plan(&session)?;
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     if rooms.len() >= MAX_SESSION_ROOMS {
-        return Err(RoundError::TooManyRooms);
+        return Err(Refusal::TooManySessionRooms);
     }
     let name = match input.name {
         Some(name) => name,
@@ -996,11 +869,11 @@ pub fn update_room(
     let room = find_room(conn, &session, room_id)?;
     let input = input?;
     let Some(name) = input.name else {
-        return Err(invalid("name is required"));
+        return Err(Refusal::invalid_input("name is required"));
     };
     match state_of(&session) {
-        SessionState::Completed => return Err(RoundError::Completed),
-        _ if is_talk_made(&session) => return Err(invalid("a Talk-made session is edited on the Talk face")),
+        SessionState::Completed => return Err(Refusal::SessionCompleted),
+        _ if is_talk_made(&session) => return Err(Refusal::TalkMadeSession { field: None }),
         SessionState::Active => {
             if let Some(token) = live_token(&session, &room) {
                 if let Some(talk) = store::rooms::find_by_token(conn, token)? {
@@ -1045,20 +918,20 @@ pub fn assign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: 
     let room = find_room(conn, &session, room_id)?;
     let user = find_user(conn, ch, user)?;
     if is_moderator_type(user.participant_type) {
-        return Err(invalid("userId: owners and moderators are in every breakout room"));
+        return Err(Refusal::ModeratorCannotMove);
     }
     require_horn_plan(&session)?;
     if let Some(existing) = store::breakout_sessions::assignment_of(conn, session.id, user.id)? {
         if existing.session_room_id == room.id {
             return Ok(());
         }
-        return Err(RoundError::AlreadyAssigned);
+        return Err(Refusal::AlreadyAssigned);
     }
     if let Some(capacity) = room.capacity {
         let users = ParentUsers::load(conn, ch.room.id)?;
         let (_, members) = room_members(conn, &users, &session, &room)?;
         if members.len() >= capacity as usize {
-            return Err(RoundError::RoomFull);
+            return Err(Refusal::BreakoutRoomFull);
         }
     }
     store::breakout_sessions::insert_assignments(
@@ -1111,16 +984,16 @@ fn assignable(users: &ParentUsers) -> Vec<Attendee> {
     people
 }
 
-/// Who shared a room in this conversation's completed rounds, in the numbering of `people`
-/// (matched by account, so a user who left and came back keeps their history).
-fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -> Result<mixing::History> {
+/// Who shared a room in this conversation's completed rounds (`rows`: room id and account, as
+/// `completed_assignments` reads them), in the numbering of `people` (matched by account, so a
+/// user who left and came back keeps their history).
+fn mixing_history(rows: &[(i64, String)], people: &[(AttendeeId, String)]) -> mixing::History {
     let index: HashMap<&str, usize> = people
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.actor_id.as_str(), i))
+        .map(|(i, (_, actor))| (actor.as_str(), i))
         .collect();
     let mut history = mixing::History::new(people.len());
-    let rows = store::breakout_sessions::completed_assignments(conn, parent_id)?;
     // Rows come ordered by room: each run of one room id is one room of one round.
     for room in rows.chunk_by(|a, b| a.0 == b.0) {
         let members: Vec<usize> = room
@@ -1129,33 +1002,7 @@ fn mixing_history(conn: &mut Conn<'_>, parent_id: RoomId, people: &[Attendee]) -
             .collect();
         history.add_round(&[members]);
     }
-    Ok(history)
-}
-
-/// Draws an assignment of `people` into rooms of `capacities` (`None`: unlimited). More people
-/// than seats → `RoomFull`.
-fn draw(
-    conn: &mut Conn<'_>,
-    parent_id: RoomId,
-    people: &[Attendee],
-    capacities: &[Option<usize>],
-    strategy: Strategy,
-    rng: &mut impl rand::Rng,
-) -> Result<mixing::Assignment> {
-    let drawn = match strategy {
-        Strategy::Balanced => mixing::balanced(people.len(), capacities, rng),
-        Strategy::Rotate => {
-            let history = mixing_history(conn, parent_id, people)?;
-            mixing::rotate(
-                people.len(),
-                capacities,
-                &history,
-                rng,
-                mixing::Budget::request(people.len()),
-            )
-        }
-    };
-    drawn.map_err(|mixing::Overfull| RoundError::RoomFull)
+    history
 }
 
 fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
@@ -1165,34 +1012,139 @@ fn capacities_of(rooms: &[SessionRoomRow]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
-/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
-/// `rooms` rooms first for a session without rooms.
-pub fn assign_all(
+/// Everything an `assign` draw depends on, read in one snapshot. Two equal bases give draws of
+/// the same quality, so a draw computed from one snapshot may be written under the lock if the
+/// basis read there is equal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignBasis {
+    session_id: i64,
+    /// The session's rooms (id, capacity) in order; empty when `rooms` creates them.
+    rooms: Vec<(i64, Option<i32>)>,
+    /// The people placed, in attendee order (attendee id, account).
+    people: Vec<(AttendeeId, String)>,
+    /// `rotate` only: the completed rounds' assignments (room id, account).
+    history: Vec<(i64, String)>,
+}
+
+/// A draw made outside the write lock, with what it was drawn from.
+#[derive(Debug, Clone)]
+pub struct AssignDraft {
+    pub input: AssignInput,
+    basis: AssignBasis,
+    drawn: mixing::Assignment,
+}
+
+/// `assign`'s checks in their order, then what the draw depends on.
+struct AssignPlan {
+    input: AssignInput,
+    session: SessionRow,
+    rooms: Vec<SessionRoomRow>,
+    users: ParentUsers,
+    people: Vec<Attendee>,
+    basis: AssignBasis,
+}
+
+fn plan_assignment(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<AssignInput>) -> Result<AssignPlan> {
+    ch.require_manager()?;
+    let session = find_session(conn, ch, id)?;
+    let input = input?;
+    require_horn_plan(&session)?;
+    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
+    match (input.rooms, rooms.is_empty()) {
+        (Some(_), false) => return Err(Refusal::invalid_input("rooms: the breakout session already has rooms")),
+        (None, true) => {
+            return Err(Refusal::invalid_input(
+                "rooms is required: the breakout session has no rooms",
+            ))
+        }
+        (Some(n), true) if n > MAX_SESSION_ROOMS as i64 => return Err(Refusal::TooManySessionRooms),
+        (Some(_), true) | (None, false) => {}
+    }
+    let users = ParentUsers::load(conn, ch.room.id)?;
+    let people = assignable(&users);
+    let history = match input.strategy {
+        Strategy::Rotate => store::breakout_sessions::completed_assignments(conn, ch.room.id)?,
+        Strategy::Balanced => Vec::new(),
+    };
+    let basis = AssignBasis {
+        session_id: session.id,
+        rooms: rooms.iter().map(|r| (r.id, r.capacity)).collect(),
+        people: people.iter().map(|a| (a.id, a.actor_id.clone())).collect(),
+        history,
+    };
+    Ok(AssignPlan {
+        input,
+        session,
+        rooms,
+        users,
+        people,
+        basis,
+    })
+}
+
+/// Draws an assignment for `plan` (more people than seats → `BreakoutRoomFull`). For `rotate` this is
+/// the search, bounded at about 150 ms (`mixing::Budget::request`).
+fn draw(plan: &AssignPlan, rng: &mut impl rand::Rng) -> Result<mixing::Assignment> {
+    let capacities = match plan.input.rooms {
+        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
+        None => capacities_of(&plan.rooms),
+    };
+    let people = plan.people.len();
+    let drawn = match plan.input.strategy {
+        Strategy::Balanced => mixing::balanced(people, &capacities, rng),
+        Strategy::Rotate => {
+            let history = mixing_history(&plan.basis.history, &plan.basis.people);
+            mixing::rotate(people, &capacities, &history, rng, mixing::Budget::request(people))
+        }
+    };
+    drawn.map_err(|mixing::Overfull| Refusal::BreakoutRoomFull)
+}
+
+/// The first half of `assign` (extension, horn.md §6), in a read snapshot: every check in order,
+/// then the draw. [`assign_all`] writes it under the lock if nothing it depends on changed.
+pub fn draft_assignment(
     conn: &mut Conn<'_>,
     ch: &Channel,
     id: &str,
     input: Result<AssignInput>,
     rng: &mut impl rand::Rng,
-) -> Result<Vec<RoomWithMembers>> {
-    ch.require_manager()?;
-    let session = find_session(conn, ch, id)?;
-    let input = input?;
-    require_horn_plan(&session)?;
-    let mut rooms = store::breakout_sessions::rooms(conn, session.id)?;
-    match (input.rooms, rooms.is_empty()) {
-        (Some(_), false) => return Err(invalid("rooms: the breakout session already has rooms")),
-        (None, true) => return Err(invalid("rooms is required: the breakout session has no rooms")),
-        (Some(n), true) if n > MAX_SESSION_ROOMS as i64 => return Err(RoundError::TooManyRooms),
-        (Some(_), true) | (None, false) => {}
-    }
-    let users = ParentUsers::load(conn, ch.room.id)?;
-    let people = assignable(&users);
-    let capacities = match input.rooms {
-        Some(n) => vec![None; usize::try_from(n).unwrap_or(0)],
-        None => capacities_of(&rooms),
+) -> Result<AssignDraft> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = draw(&plan, rng)?;
+    Ok(AssignDraft {
+        input: plan.input,
+        basis: plan.basis,
+        drawn,
+    })
+}
+
+/// `POST /breakout/sessions/{bs}/assign` (extension, horn.md §6): replaces a pending session's
+/// assignment with every current non-moderator user participant, drawn by `strategy`; creates
+/// `rooms` rooms first for a session without rooms. Runs every check again on the locked
+/// conversation. With a `draft`, writes its draw if the basis read now equals the draft's, and
+/// answers `None` (nothing written) if it changed; without one, draws here.
+pub fn assign_all(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    id: &str,
+    input: Result<AssignInput>,
+    draft: Option<AssignDraft>,
+    rng: &mut impl rand::Rng,
+) -> Result<Option<Vec<RoomWithMembers>>> {
+    let plan = plan_assignment(conn, ch, id, input)?;
+    let drawn = match draft {
+        Some(draft) if draft.basis == plan.basis => draft.drawn,
+        Some(_) => return Ok(None),
+        None => draw(&plan, rng)?,
     };
-    let drawn = draw(conn, ch.room.id, &people, &capacities, input.strategy, rng)?;
+    let AssignPlan {
+        input,
+        session,
+        mut rooms,
+        users,
+        people,
+        ..
+    } = plan;
     if let Some(n) = input.rooms {
         let mut names: Vec<String> = Vec::new();
         for _ in 0..n {
@@ -1240,7 +1192,7 @@ pub fn assign_all(
     for r in &mut answer {
         r.room.participant_count = r.members.len();
     }
-    Ok(answer)
+    Ok(Some(answer))
 }
 
 /// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
@@ -1273,10 +1225,10 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         None => store::breakout_sessions::in_state(conn, ch.room.id, SessionState::Pending as i32)?
             .into_iter()
             .next()
-            .ok_or(RoundError::SessionNotFound)?,
+            .ok_or(Refusal::SessionNotFound)?,
     };
     if !can_host(&ch.room) {
-        return Err(invalid("this channel cannot host breakout sessions"));
+        return Err(Refusal::CannotHaveBreakoutRooms);
     }
     // The server-wide app config (as Talk's configure reads it) and the conversation's switch.
     let server_wide = store::app_config::get(conn, "spreed", "breakout_rooms")?
@@ -1284,20 +1236,20 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         .unwrap_or("yes")
         == "yes";
     if !server_wide || !store::breakout_sessions::enabled(conn, ch.room.id)? {
-        return Err(RoundError::Disabled);
+        return Err(Refusal::BreakoutRoomsDisabled);
     }
     match state_of(&session) {
-        SessionState::Completed => return Err(RoundError::Completed),
-        SessionState::Active => return Err(RoundError::Active),
+        SessionState::Completed => return Err(Refusal::SessionCompleted),
+        SessionState::Active => return Err(Refusal::SessionActive),
         SessionState::Pending => {}
     }
-    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(Refusal::RoomNotFound)?;
     if active_session(conn, parent.id)?.is_some() || parent.breakout_room_status == BreakoutStatus::Started {
-        return Err(RoundError::AnotherActive);
+        return Err(Refusal::AnotherSessionActive);
     }
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     if rooms.is_empty() {
-        return Err(invalid("the breakout session has no rooms"));
+        return Err(Refusal::NoSessionRooms);
     }
     let deadline = (session.duration > 0).then(|| now_ms.saturating_add(session.duration));
     let actor = ch.actor();
@@ -1307,21 +1259,16 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
         store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
         schedule_deadline(conn, session.id, deadline, now_ms)?;
         started(conn, ch.room.id, session.id, now_ms)?;
-        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+        crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
         return reload_view(conn, ch, session.id);
     }
     // Talk rooms left configured (never started, or kept by a finished round) give way; the
     // sessions that used them keep their history.
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::remove_rooms(conn, parent.id)?;
+        crate::domain::breakout::remove_rooms(conn, parent.id, now_ms)?;
     }
-    let parent = store::rooms::find_by_id(conn, parent.id)?.ok_or(RoundError::ChannelNotFound)?;
-    let plan = store::breakout_sessions::assignments(conn, session.id)?;
-    let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let placement: HashMap<AttendeeId, usize> = plan
-        .iter()
-        .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
-        .collect();
+    let parent = store::rooms::find_by_id(conn, parent.id)?.ok_or(Refusal::RoomNotFound)?;
+    let placement = placement_at_start(conn, ch, &session, &rooms)?;
     let names: Vec<String> = rooms.iter().map(|r| r.name.clone()).collect();
     let talk_rooms = crate::domain::breakout::build_rooms(
         conn,
@@ -1346,8 +1293,38 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     store::breakout_sessions::set_started(conn, session.id, now_ms, deadline)?;
     schedule_deadline(conn, session.id, deadline, now_ms)?;
     started(conn, ch.room.id, session.id, now_ms)?;
-    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_s)?;
+    crate::domain::breakout::start_rooms(conn, ch.room.id, &actor, now_ms)?;
     reload_view(conn, ch, session.id)
+}
+
+/// Where each non-moderator user goes when `session` starts, by the session's mode (extension,
+/// horn.md §6): manual follows the plan; automatic draws a balanced assignment of the
+/// conversation's current non-moderator users within the rooms' capacities (as Talk's automatic
+/// mode draws at configure; more people than seats → `BreakoutRoomFull`), ignoring any plan; free places
+/// nobody, participants choose with Talk's switch.
+fn placement_at_start(
+    conn: &mut Conn<'_>,
+    ch: &Channel,
+    session: &SessionRow,
+    rooms: &[SessionRoomRow],
+) -> Result<HashMap<AttendeeId, usize>> {
+    match session.mode {
+        BreakoutRoomMode::Automatic => {
+            let users = ParentUsers::load(conn, ch.room.id)?;
+            let people = assignable(&users);
+            let drawn = mixing::balanced(people.len(), &capacities_of(rooms), &mut rand::thread_rng())
+                .map_err(|mixing::Overfull| Refusal::BreakoutRoomFull)?;
+            Ok(people.iter().zip(drawn).map(|(a, room)| (a.id, room)).collect())
+        }
+        BreakoutRoomMode::Free => Ok(HashMap::new()),
+        BreakoutRoomMode::Manual | BreakoutRoomMode::NotConfigured => {
+            let index: HashMap<i64, usize> = rooms.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+            Ok(store::breakout_sessions::assignments(conn, session.id)?
+                .iter()
+                .filter_map(|a| index.get(&a.session_room_id).map(|i| (a.attendee_id, *i)))
+                .collect())
+        }
+    }
 }
 
 /// #13 `POST /breakout/session/stop`.
@@ -1355,12 +1332,12 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
     ch.require_manager()?;
     settle_expired(conn, &ch.room, now_ms)?;
     let Some(session) = active_session(conn, ch.room.id)? else {
-        return Err(RoundError::NoActive);
+        return Err(Refusal::NoActiveSession);
     };
     complete(conn, ch.room.id, &session, now_ms, CompletionReason::Stopped)?;
-    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+    let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(Refusal::RoomNotFound)?;
     if parent.breakout_room_mode != BreakoutRoomMode::NotConfigured {
-        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms / 1000)?;
+        crate::domain::breakout::stop_rooms(conn, parent.id, &ch.actor(), now_ms)?;
     }
     reload_view(conn, ch, session.id)
 }
@@ -1414,15 +1391,13 @@ fn live_room_of(conn: &mut Conn<'_>, seats: Vec<store::breakout_sessions::LiveSe
 
 /// #15 `POST /settings/event/room/{enable|disable}`.
 pub fn set_enabled(conn: &mut WriteTx<'_, '_>, ch: &Channel, enabled: Result<bool>, now_ms: i64) -> Result<()> {
-    if !ch.is_owner() {
-        return Err(RoundError::Forbidden);
-    }
+    ch.require_owner()?;
     let enabled = enabled?;
     settle_expired(conn, &ch.room, now_ms)?;
     if !enabled {
-        let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(RoundError::ChannelNotFound)?;
+        let parent = store::rooms::find_by_id(conn, ch.room.id)?.ok_or(Refusal::RoomNotFound)?;
         if active_session(conn, parent.id)?.is_some() || parent.breakout_room_status == BreakoutStatus::Started {
-            return Err(RoundError::Active);
+            return Err(Refusal::SessionActive);
         }
     }
     store::breakout_sessions::set_enabled(conn, ch.room.id, enabled)?;

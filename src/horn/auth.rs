@@ -5,7 +5,7 @@
 
 use super::error::HornError;
 use crate::auth::{authenticate, client_ip, AuthFailure, Authenticated};
-use crate::domain::rounds::Caller;
+use crate::domain::access::Caller;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -22,11 +22,7 @@ impl FromRequestParts<AppState> for HornCaller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let ip = client_ip(parts);
         match authenticate(state, &parts.headers, ip).await {
-            Ok(Some(Authenticated { user, .. })) => Ok(HornCaller(Caller {
-                user_id: user.user_id.0,
-                display_name: user.display_name,
-                is_admin: user.is_admin,
-            })),
+            Ok(Some(Authenticated { user, .. })) => Ok(HornCaller(user)),
             Ok(None) | Err(AuthFailure::Rejected(_)) => Err(HornError::unauthorized()),
             Err(AuthFailure::TooManyRequests) => Err(HornError::too_many_requests()),
             Err(AuthFailure::Db(e)) => Err(e.into()),

@@ -7,7 +7,7 @@ use super::input::{self, JsonBody};
 use super::path_param;
 use super::wire::{BreakoutRoom, BreakoutRoomWithParticipants, BreakoutSession, Created, Empty, User};
 use crate::app::rounds as app;
-use crate::domain::rounds::RoundError;
+use crate::domain::Refusal;
 use crate::state::{AppState, Now};
 use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::StatusCode;
@@ -251,7 +251,7 @@ async fn set_enabled(
     let enabled = match path_param(&p, "state").as_str() {
         "enable" => Ok(true),
         "disable" => Ok(false),
-        _ => Err(RoundError::Invalid("the state must be enable or disable".to_owned())),
+        _ => Err(Refusal::invalid_input("the state must be enable or disable")),
     };
     app::set_enabled(&s.db, uuid(&p), caller, enabled, now.ms()).await?;
     Ok(Json(Empty {}))

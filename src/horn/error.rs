@@ -1,9 +1,10 @@
 //! The Horn face's one error mapping: every refusal becomes an HTTP status and a body
 //! `{"message": "<human text>", "error": "<UPPER_SNAKE_CODE>"}` (Horn's errors reference). Never
-//! an OCS envelope, never an empty 500.
+//! an OCS envelope, never an empty 500. The domain's [`Refusal`] is mapped here, once
+//! ([`status_and_code`]); the Talk face maps the same type in `ocs::refusal`.
 
 use crate::db::DbError;
-use crate::domain::rounds::RoundError;
+use crate::domain::Refusal;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -76,29 +77,103 @@ impl HornError {
     }
 }
 
-impl From<RoundError> for HornError {
-    fn from(e: RoundError) -> Self {
-        use StatusCode as S;
-        let (status, code) = match &e {
-            RoundError::ChannelNotFound => (S::NOT_FOUND, "CHANNEL_NOT_FOUND"),
-            RoundError::Forbidden => (S::FORBIDDEN, "ACCESS_FORBIDDEN"),
-            RoundError::SessionNotFound => (S::NOT_FOUND, "BREAKOUT_SESSION_NOT_FOUND"),
-            RoundError::RoomNotFound => (S::NOT_FOUND, "BREAKOUT_ROOM_NOT_FOUND"),
-            RoundError::UserNotFound => (S::NOT_FOUND, "USER_NOT_FOUND"),
-            RoundError::InvitationNotFound => (S::NOT_FOUND, "INVITATION_NOT_FOUND"),
-            RoundError::Invalid(_) => (S::BAD_REQUEST, "BAD_REQUEST"),
-            RoundError::Disabled => (S::BAD_REQUEST, "BREAKOUT_DISABLED"),
-            RoundError::Active => (S::BAD_REQUEST, "ACTIVE_BREAKOUT_SESSION"),
-            RoundError::AnotherActive => (S::BAD_REQUEST, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE"),
-            RoundError::AlreadyAssigned => (S::BAD_REQUEST, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED"),
-            RoundError::Completed => (S::BAD_REQUEST, "COMPLETED_BREAKOUT_SESSION"),
-            RoundError::NoActive => (S::BAD_REQUEST, "NO_ACTIVE_BREAKOUT_SESSION"),
-            RoundError::TooManyRooms => (S::BAD_REQUEST, "TOO_MANY_BREAKOUT_ROOMS"),
-            RoundError::RoomFull => (S::BAD_REQUEST, "BREAKOUT_ROOM_FULL"),
-            RoundError::InvitationExpired => (S::BAD_REQUEST, "INVITATION_EXPIRED"),
-            RoundError::Db(db) => return HornError::internal(db),
+/// Horn's answer for a refusal: status, code and, where the face words it differently from the
+/// domain (a conversation is a *channel* here, an attendee a *user*), its own message. Refusals
+/// Horn has no code for are `BAD_REQUEST` with the domain's text (`Storage` never reaches this
+/// table: it is answered as 500 or 503 by [`HornError::from`]).
+pub fn status_and_code(refusal: &Refusal) -> (StatusCode, &'static str, Option<&'static str>) {
+    use Refusal::*;
+    use StatusCode as S;
+    match refusal {
+        // A conversation the caller may not see looks exactly like one that does not exist.
+        RoomNotFound | NotParticipant => (S::NOT_FOUND, "CHANNEL_NOT_FOUND", Some("Channel not found")),
+        NotModerator
+        | NotOwner
+        | GuestNotAllowed
+        | LobbyClosed
+        | ReadOnly
+        | MissingPermission
+        | NotMessageAuthor
+        | NoParentPermission
+        | NotAllowedToCreateConversations
+        | SelfNotAllowed => (S::FORBIDDEN, "ACCESS_FORBIDDEN", Some("Access forbidden")),
+        AttendeeNotFound => (S::NOT_FOUND, "USER_NOT_FOUND", Some("User not found")),
+        SessionNotFound => (S::NOT_FOUND, "BREAKOUT_SESSION_NOT_FOUND", None),
+        SessionRoomNotFound => (S::NOT_FOUND, "BREAKOUT_ROOM_NOT_FOUND", None),
+        InvitationNotFound => (S::NOT_FOUND, "INVITATION_NOT_FOUND", None),
+        InvitationExpired => (S::BAD_REQUEST, "INVITATION_EXPIRED", None),
+        BreakoutRoomsDisabled => (
+            S::BAD_REQUEST,
+            "BREAKOUT_DISABLED",
+            Some("Breakout rooms are disabled for this channel"),
+        ),
+        SessionActive => (S::BAD_REQUEST, "ACTIVE_BREAKOUT_SESSION", None),
+        SessionCompleted => (S::BAD_REQUEST, "COMPLETED_BREAKOUT_SESSION", None),
+        AnotherSessionActive => (S::BAD_REQUEST, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE", None),
+        NoActiveSession | NotStarted => (
+            S::BAD_REQUEST,
+            "NO_ACTIVE_BREAKOUT_SESSION",
+            Some("No breakout session is active"),
+        ),
+        AlreadyAssigned => (S::BAD_REQUEST, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED", None),
+        TooManySessionRooms => (S::BAD_REQUEST, "TOO_MANY_BREAKOUT_ROOMS", None),
+        BreakoutRoomFull => (S::BAD_REQUEST, "BREAKOUT_ROOM_FULL", None),
+        CannotHaveBreakoutRooms => (
+            S::BAD_REQUEST,
+            "BAD_REQUEST",
+            Some("This channel cannot host breakout sessions"),
+        ),
+        ModeratorCannotMove => (
+            S::BAD_REQUEST,
+            "BAD_REQUEST",
+            Some("UserId: owners and moderators are in every breakout room"),
+        ),
+        FieldTargetNotAllowed("owner") => (
+            S::BAD_REQUEST,
+            "BAD_REQUEST",
+            Some("The owner of the conversation cannot be removed"),
+        ),
+        InvalidInput(_)
+        | TalkMadeSession { .. }
+        | NoSessionRooms
+        | CannotHaveLinkedUsers
+        | MissingParameter
+        | InvalidField(_)
+        | TooLong(_)
+        | FieldTargetNotFound(_)
+        | FieldTargetNotAllowed(_)
+        | MessageNotFound
+        | MessageKindNotAllowed
+        | MessageNotReactable
+        | InvalidReaction
+        | ReactionNotFound
+        | NotApplicable
+        | AlreadyConfigured
+        | NotConfigured
+        | NotFreeMode
+        | NotAnOpenBreakoutRoom
+        | LockedForBreakoutRooms
+        | WrongRoomType(_)
+        | LastModerator => (S::BAD_REQUEST, "BAD_REQUEST", None),
+        Storage(_) => (
+            S::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            Some("Internal server error"),
+        ),
+    }
+}
+
+impl From<Refusal> for HornError {
+    fn from(refusal: Refusal) -> Self {
+        if let Refusal::Storage(db) = &refusal {
+            return HornError::internal(db);
+        }
+        let (status, code, text) = status_and_code(&refusal);
+        let message = match text {
+            Some(text) => text.to_owned(),
+            None => capitalise(&refusal.to_string()),
         };
-        HornError::new(status, code, capitalise(&e.to_string()))
+        HornError::new(status, code, message)
     }
 }
 
@@ -136,45 +211,131 @@ pub type HornResult<T> = Result<T, HornError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::refusal::every_refusal;
+
+    /// Every variant with Horn's status and code. The `match` makes a new variant a compile
+    /// error here until its answer is written down.
+    fn expected(r: &Refusal) -> (u16, &'static str) {
+        use Refusal::*;
+        match r {
+            RoomNotFound => (404, "CHANNEL_NOT_FOUND"),
+            NotParticipant => (404, "CHANNEL_NOT_FOUND"),
+            NotModerator => (403, "ACCESS_FORBIDDEN"),
+            NotOwner => (403, "ACCESS_FORBIDDEN"),
+            GuestNotAllowed => (403, "ACCESS_FORBIDDEN"),
+            LobbyClosed => (403, "ACCESS_FORBIDDEN"),
+            ReadOnly => (403, "ACCESS_FORBIDDEN"),
+            MissingPermission => (403, "ACCESS_FORBIDDEN"),
+            NotMessageAuthor => (403, "ACCESS_FORBIDDEN"),
+            NoParentPermission => (403, "ACCESS_FORBIDDEN"),
+            NotAllowedToCreateConversations => (403, "ACCESS_FORBIDDEN"),
+            SelfNotAllowed => (403, "ACCESS_FORBIDDEN"),
+            AttendeeNotFound => (404, "USER_NOT_FOUND"),
+            SessionNotFound => (404, "BREAKOUT_SESSION_NOT_FOUND"),
+            SessionRoomNotFound => (404, "BREAKOUT_ROOM_NOT_FOUND"),
+            InvitationNotFound => (404, "INVITATION_NOT_FOUND"),
+            InvitationExpired => (400, "INVITATION_EXPIRED"),
+            BreakoutRoomsDisabled => (400, "BREAKOUT_DISABLED"),
+            SessionActive => (400, "ACTIVE_BREAKOUT_SESSION"),
+            SessionCompleted => (400, "COMPLETED_BREAKOUT_SESSION"),
+            AnotherSessionActive => (400, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE"),
+            NoActiveSession => (400, "NO_ACTIVE_BREAKOUT_SESSION"),
+            NotStarted => (400, "NO_ACTIVE_BREAKOUT_SESSION"),
+            AlreadyAssigned => (400, "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED"),
+            TooManySessionRooms => (400, "TOO_MANY_BREAKOUT_ROOMS"),
+            BreakoutRoomFull => (400, "BREAKOUT_ROOM_FULL"),
+            TalkMadeSession { .. } => (400, "BAD_REQUEST"),
+            NoSessionRooms => (400, "BAD_REQUEST"),
+            CannotHaveLinkedUsers => (400, "BAD_REQUEST"),
+            InvalidInput(_) => (400, "BAD_REQUEST"),
+            MissingParameter => (400, "BAD_REQUEST"),
+            InvalidField(_) => (400, "BAD_REQUEST"),
+            TooLong(_) => (400, "BAD_REQUEST"),
+            FieldTargetNotFound(_) => (400, "BAD_REQUEST"),
+            FieldTargetNotAllowed(_) => (400, "BAD_REQUEST"),
+            MessageNotFound => (400, "BAD_REQUEST"),
+            MessageKindNotAllowed => (400, "BAD_REQUEST"),
+            MessageNotReactable => (400, "BAD_REQUEST"),
+            InvalidReaction => (400, "BAD_REQUEST"),
+            ReactionNotFound => (400, "BAD_REQUEST"),
+            NotApplicable => (400, "BAD_REQUEST"),
+            AlreadyConfigured => (400, "BAD_REQUEST"),
+            CannotHaveBreakoutRooms => (400, "BAD_REQUEST"),
+            NotConfigured => (400, "BAD_REQUEST"),
+            NotFreeMode => (400, "BAD_REQUEST"),
+            NotAnOpenBreakoutRoom => (400, "BAD_REQUEST"),
+            LockedForBreakoutRooms => (400, "BAD_REQUEST"),
+            WrongRoomType(_) => (400, "BAD_REQUEST"),
+            ModeratorCannotMove => (400, "BAD_REQUEST"),
+            LastModerator => (400, "BAD_REQUEST"),
+            Storage(DbError::Unavailable(_)) => (503, "SERVICE_UNAVAILABLE"),
+            Storage(_) => (500, "INTERNAL_ERROR"),
+        }
+    }
 
     #[test]
     fn every_refusal_has_its_status_and_code() {
-        let table: Vec<(RoundError, u16, &str)> = vec![
-            (RoundError::ChannelNotFound, 404, "CHANNEL_NOT_FOUND"),
-            (RoundError::Forbidden, 403, "ACCESS_FORBIDDEN"),
-            (RoundError::SessionNotFound, 404, "BREAKOUT_SESSION_NOT_FOUND"),
-            (RoundError::RoomNotFound, 404, "BREAKOUT_ROOM_NOT_FOUND"),
-            (RoundError::UserNotFound, 404, "USER_NOT_FOUND"),
-            (RoundError::InvitationNotFound, 404, "INVITATION_NOT_FOUND"),
-            (RoundError::InvitationExpired, 400, "INVITATION_EXPIRED"),
-            (RoundError::Invalid("name is required".into()), 400, "BAD_REQUEST"),
-            (RoundError::Disabled, 400, "BREAKOUT_DISABLED"),
-            (RoundError::Active, 400, "ACTIVE_BREAKOUT_SESSION"),
-            (RoundError::AnotherActive, 400, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE"),
-            (
-                RoundError::AlreadyAssigned,
-                400,
-                "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED",
-            ),
-            (RoundError::Completed, 400, "COMPLETED_BREAKOUT_SESSION"),
-            (RoundError::NoActive, 400, "NO_ACTIVE_BREAKOUT_SESSION"),
-            (RoundError::TooManyRooms, 400, "TOO_MANY_BREAKOUT_ROOMS"),
-            (RoundError::RoomFull, 400, "BREAKOUT_ROOM_FULL"),
-            (RoundError::Db(DbError::Internal("x".into())), 500, "INTERNAL_ERROR"),
-            (
-                RoundError::Db(DbError::Unavailable("x".into())),
-                503,
-                "SERVICE_UNAVAILABLE",
-            ),
-        ];
-        for (refusal, status, code) in table {
+        for refusal in every_refusal() {
+            let want = expected(&refusal);
+            let label = format!("{refusal:?}");
             let e = HornError::from(refusal);
-            assert_eq!((e.status.as_u16(), e.code), (status, code));
-            assert!(!e.message.is_empty());
+            assert_eq!((e.status.as_u16(), e.code), want, "{label}");
+            assert!(!e.message.is_empty(), "{label}");
         }
-        assert_eq!(
-            HornError::from(RoundError::Invalid("name is required".into())).message,
-            "Name is required"
-        );
+    }
+
+    /// The messages Horn clients saw before the refusals moved into the domain.
+    #[test]
+    fn messages_stay_as_they_were() {
+        use Refusal::*;
+        for (refusal, message) in [
+            (RoomNotFound, "Channel not found"),
+            (NotParticipant, "Channel not found"),
+            (NotModerator, "Access forbidden"),
+            (NotOwner, "Access forbidden"),
+            (SessionNotFound, "Breakout session not found"),
+            (SessionRoomNotFound, "Breakout room not found"),
+            (AttendeeNotFound, "User not found"),
+            (InvitationNotFound, "Invitation not found"),
+            (InvitationExpired, "The invitation has expired"),
+            (InvalidInput("name is required".into()), "Name is required"),
+            (BreakoutRoomsDisabled, "Breakout rooms are disabled for this channel"),
+            (SessionActive, "The breakout session is active"),
+            (AnotherSessionActive, "Another breakout session is active"),
+            (
+                AlreadyAssigned,
+                "The participant is already assigned to another breakout room",
+            ),
+            (SessionCompleted, "The breakout session is completed"),
+            (NoActiveSession, "No breakout session is active"),
+            (TooManySessionRooms, "Too many breakout rooms"),
+            (BreakoutRoomFull, "The breakout room is full"),
+            (
+                TalkMadeSession { field: Some("name") },
+                "Name: a Talk-made session is edited on the Talk face",
+            ),
+            (
+                TalkMadeSession { field: None },
+                "A Talk-made session is edited on the Talk face",
+            ),
+            (NoSessionRooms, "The breakout session has no rooms"),
+            (
+                CannotHaveLinkedUsers,
+                "Channel-linked users can only join group conversations",
+            ),
+            (CannotHaveBreakoutRooms, "This channel cannot host breakout sessions"),
+            (
+                ModeratorCannotMove,
+                "UserId: owners and moderators are in every breakout room",
+            ),
+            (
+                FieldTargetNotAllowed("owner"),
+                "The owner of the conversation cannot be removed",
+            ),
+            (Storage(DbError::Internal("x".into())), "Internal server error"),
+            (Storage(DbError::Unavailable("x".into())), "Service unavailable"),
+        ] {
+            assert_eq!(HornError::from(refusal).message, message);
+        }
     }
 }

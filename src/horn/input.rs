@@ -3,9 +3,9 @@
 //! must be JSON integers. The body is read by an extractor that never fails, so that a bad body
 //! is reported only when its turn in the check order comes (after channel, role and ids).
 
-use crate::domain::rounds::{
-    self, AssignInput, Paging, Patch, RoomInput, RoundError, SessionInput, StartInput, Strategy,
-};
+use crate::domain::ids::BreakoutRoomMode;
+use crate::domain::rounds::{self, AssignInput, Paging, Patch, RoomInput, SessionInput, StartInput, Strategy};
+use crate::domain::{self, Refusal};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request};
@@ -70,16 +70,16 @@ pub fn integer(map: &Map<String, Value>, field: &str) -> Result<Option<i64>, Str
     }
 }
 
-fn bad(message: String) -> RoundError {
-    RoundError::Invalid(message)
+fn bad(message: String) -> Refusal {
+    Refusal::InvalidInput(message)
 }
 
-fn body(b: JsonBody) -> rounds::Result<Map<String, Value>> {
+fn body(b: JsonBody) -> domain::Result<Map<String, Value>> {
     b.0.map_err(bad)
 }
 
 /// `{name?, duration?}` of #1 and #3.
-pub fn session_input(b: JsonBody) -> rounds::Result<SessionInput> {
+pub fn session_input(b: JsonBody) -> domain::Result<SessionInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -89,11 +89,25 @@ pub fn session_input(b: JsonBody) -> rounds::Result<SessionInput> {
         .map_err(bad)?
         .map(rounds::validate_duration)
         .transpose()?;
-    Ok(SessionInput { name, duration })
+    let mode = match string(&map, "mode").map_err(bad)?.as_deref() {
+        None => None,
+        Some(name) => Some(mode_named(name).ok_or_else(|| bad("mode must be manual, automatic or free".to_owned()))?),
+    };
+    Ok(SessionInput { name, duration, mode })
+}
+
+/// A session mode by its name on the wire (extension, horn.md §6).
+pub fn mode_named(name: &str) -> Option<BreakoutRoomMode> {
+    match name {
+        "manual" => Some(BreakoutRoomMode::Manual),
+        "automatic" => Some(BreakoutRoomMode::Automatic),
+        "free" => Some(BreakoutRoomMode::Free),
+        _ => None,
+    }
 }
 
 /// `{name?, capacity?}` of #5 and #7 (`capacity: null` removes the limit).
-pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
+pub fn room_input(b: JsonBody) -> domain::Result<RoomInput> {
     let map = body(b)?;
     let name = string(&map, "name")
         .map_err(bad)?
@@ -111,7 +125,7 @@ pub fn room_input(b: JsonBody) -> rounds::Result<RoomInput> {
 }
 
 /// `{strategy, rooms?}` of the assign extension (horn.md §6).
-pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
+pub fn assign_input(b: JsonBody) -> domain::Result<AssignInput> {
     let map = body(b)?;
     let strategy = match string(&map, "strategy").map_err(bad)?.as_deref() {
         Some("balanced") => Strategy::Balanced,
@@ -127,7 +141,7 @@ pub fn assign_input(b: JsonBody) -> rounds::Result<AssignInput> {
 }
 
 /// A session id given as a JSON string (or integer, which names the same id).
-fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<String>> {
+fn id_field(map: &Map<String, Value>, field: &str) -> domain::Result<Option<String>> {
     match present(map, field) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -137,7 +151,7 @@ fn id_field(map: &Map<String, Value>, field: &str) -> rounds::Result<Option<Stri
 }
 
 /// `{id?}` or `breakoutSession` (body or query) of #12; both given and different → 400.
-pub fn start_input(b: JsonBody, query: &[(String, String)]) -> rounds::Result<StartInput> {
+pub fn start_input(b: JsonBody, query: &[(String, String)]) -> domain::Result<StartInput> {
     let map = body(b)?;
     let id = id_field(&map, "id")?;
     let named = match id_field(&map, "breakoutSession")? {
@@ -162,7 +176,7 @@ pub fn last<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
-fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64>> {
+fn query_int(query: &[(String, String)], key: &str) -> domain::Result<Option<i64>> {
     match last(query, key) {
         None => Ok(None),
         Some(v) => {
@@ -176,7 +190,7 @@ fn query_int(query: &[(String, String)], key: &str) -> rounds::Result<Option<i64
 }
 
 /// `limit` (default 50, 1–500) and `offset` (default 0, ≥ 0).
-pub fn paging(query: &[(String, String)]) -> rounds::Result<Paging> {
+pub fn paging(query: &[(String, String)]) -> domain::Result<Paging> {
     let limit = query_int(query, "limit")?.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(bad("limit must be between 1 and 500".to_owned()));
@@ -196,9 +210,9 @@ mod tests {
         JsonBody(parse_object(text.as_bytes()))
     }
 
-    fn message(r: rounds::Result<impl std::fmt::Debug>) -> String {
+    fn message(r: domain::Result<impl std::fmt::Debug>) -> String {
         match r {
-            Err(RoundError::Invalid(m)) => m,
+            Err(Refusal::InvalidInput(m)) => m,
             other => panic!("expected a bad request, got {other:?}"),
         }
     }
@@ -242,6 +256,16 @@ mod tests {
         assert!(message(session_input(obj(r#"{"duration":-1}"#))).starts_with("duration must be between"));
         assert!(message(session_input(obj(r#"{"duration":315360000001}"#))).starts_with("duration must be between"));
         assert_eq!(message(session_input(obj(r#"{"name":5}"#))), "name must be a string");
+        let modes = session_input(obj(r#"{"mode":"free"}"#)).unwrap();
+        assert_eq!(modes.mode, Some(BreakoutRoomMode::Free));
+        assert_eq!(session_input(obj(r#"{"mode":null}"#)).unwrap().mode, None);
+        for bad_mode in [r#"{"mode":"Free"}"#, r#"{"mode":""}"#, r#"{"mode":"none"}"#] {
+            assert_eq!(
+                message(session_input(obj(bad_mode))),
+                "mode must be manual, automatic or free"
+            );
+        }
+        assert_eq!(message(session_input(obj(r#"{"mode":3}"#))), "mode must be a string");
         assert!(message(session_input(obj(r#"{"name":"  "}"#))).starts_with("name must be 1 to 255"));
     }
 

@@ -11,7 +11,7 @@ use crate::app::rounds as rounds_app;
 use crate::auth::client_ip;
 use crate::auth::invitation::{self, RedeemFailure};
 use crate::domain::linked::{self, Invitation};
-use crate::domain::rounds::{self, RoundError};
+use crate::domain::{self, Refusal};
 use crate::state::{AppState, Now};
 use axum::extract::{RawPathParams, RawQuery, State};
 use axum::http::request::Parts;
@@ -37,17 +37,17 @@ fn uuid(p: &RawPathParams) -> String {
 }
 
 /// The `ttl` query parameter (`<n>s/m/h/d/w`).
-fn ttl(query: Option<&str>) -> rounds::Result<i64> {
+fn ttl(query: Option<&str>) -> domain::Result<i64> {
     let query = input::query_pairs(query);
     linked::parse_ttl(input::last(&query, "ttl"))
 }
 
 /// `{handle}` of #16.
-fn handle(body: JsonBody) -> rounds::Result<String> {
-    let map = body.0.map_err(RoundError::Invalid)?;
-    match input::string(&map, "handle").map_err(RoundError::Invalid)? {
+fn handle(body: JsonBody) -> domain::Result<String> {
+    let map = body.0.map_err(Refusal::InvalidInput)?;
+    match input::string(&map, "handle").map_err(Refusal::InvalidInput)? {
         Some(h) => linked::validate_handle(&h),
-        None => Err(RoundError::Invalid("handle is required".to_owned())),
+        None => Err(Refusal::invalid_input("handle is required")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Horn's objects (horn.md §4) exactly as they go on the wire: camelCase keys, string ids for
 //! sessions and rooms, numeric user ids, epoch milliseconds, absent rather than `null`.
 
+use crate::domain::ids::BreakoutRoomMode;
 use crate::domain::linked::UserContext;
 use crate::domain::rounds::{Member, RoomView, RoomWithMembers, SessionView};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -25,6 +26,8 @@ pub struct BreakoutSession {
     pub name: String,
     pub channel: String,
     pub duration: i64,
+    /// Extension (horn.md §6): `manual`, `automatic` or `free`.
+    pub mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started: Option<i64>,
     pub is_active: bool,
@@ -116,6 +119,16 @@ impl From<RoomView> for BreakoutRoom {
     }
 }
 
+/// A session mode's name on the wire (extension, horn.md §6). A Talk-made round shows the mode
+/// its Talk configuration has; `NotConfigured` is never stored for a session.
+pub fn mode_name(mode: BreakoutRoomMode) -> &'static str {
+    match mode {
+        BreakoutRoomMode::Automatic => "automatic",
+        BreakoutRoomMode::Free => "free",
+        BreakoutRoomMode::Manual | BreakoutRoomMode::NotConfigured => "manual",
+    }
+}
+
 impl From<SessionView> for BreakoutSession {
     fn from(v: SessionView) -> Self {
         let s = v.row;
@@ -125,6 +138,7 @@ impl From<SessionView> for BreakoutSession {
             name: s.name,
             channel: v.channel,
             duration: s.duration,
+            mode: mode_name(s.mode),
             started: s.started_at,
             is_active,
             is_completed: s.state == 2,

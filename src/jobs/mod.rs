@@ -73,12 +73,6 @@ impl From<crate::domain::Refusal> for JobError {
     }
 }
 
-impl From<crate::domain::rounds::RoundError> for JobError {
-    fn from(e: crate::domain::rounds::RoundError) -> Self {
-        JobError::Failed(e.to_string())
-    }
-}
-
 /// What a job asks for after its run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

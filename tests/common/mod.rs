@@ -527,6 +527,25 @@ impl Client<'_> {
 }
 
 /// The invariants upstream's harness relies on, checked on the database itself.
+/// Every conversation, attendee and message, to prove a rejected request changed nothing.
+pub async fn database_snapshot(app: &TestApp) -> String {
+    use talk_breakout::db::store;
+    app.db()
+        .run(|conn| -> Result<String, talk_breakout::db::DbError> {
+            let rooms = store::rooms::list_all(conn)?;
+            let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
+            let attendees = store::attendees::list_for_rooms(conn, &ids)?;
+            let mut messages = Vec::new();
+            for id in &ids {
+                // As at the epoch: every message, expiring or not.
+                messages.extend(store::messages::history(conn, *id, 0, 10_000, 0)?);
+            }
+            Ok(format!("{rooms:?}\n{attendees:?}\n{messages:?}"))
+        })
+        .await
+        .unwrap()
+}
+
 pub async fn assert_breakout_invariants(app: &TestApp, parent_token: &str, owner: &str) {
     let parent_token = talk_breakout::domain::ids::RoomToken::from(parent_token);
     let (parent, rooms, attendees) = app

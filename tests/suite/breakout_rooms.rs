@@ -151,21 +151,7 @@ async fn manual_three_rooms(app: &TestApp) -> String {
 
 /// A snapshot of the whole database, to prove a rejected request changed nothing.
 async fn snapshot(app: &TestApp) -> String {
-    use talk_breakout::db::store;
-    app.db()
-        .run(|conn| -> Result<String, talk_breakout::db::DbError> {
-            let rooms = store::rooms::list_all(conn)?;
-            let ids: Vec<_> = rooms.iter().map(|r| r.id).collect();
-            let attendees = store::attendees::list_for_rooms(conn, &ids)?;
-            let mut messages = Vec::new();
-            for id in &ids {
-                // As at the epoch: every message, expiring or not.
-                messages.extend(store::messages::history(conn, *id, 0, 10_000, 0)?);
-            }
-            Ok(format!("{rooms:?}\n{attendees:?}\n{messages:?}"))
-        })
-        .await
-        .unwrap()
+    crate::common::database_snapshot(app).await
 }
 
 /// Runs `request` (a future does nothing until awaited) between two snapshots.

@@ -230,7 +230,7 @@ async fn plan_start_and_stop_a_session(app: &TestApp) {
     assert_eq!(created, json!({ "id": id }));
     assert_eq!(
         list(app, "participant1", &token).await,
-        json!([{"id": id, "name": "Breakout session 1", "channel": token, "duration": 0, "isActive": false, "isCompleted": false}])
+        json!([{"id": id, "name": "Breakout session 1", "channel": token, "duration": 0, "mode": "manual", "isActive": false, "isCompleted": false}])
     );
     // #3 renames and sets a duration.
     let updated = ok(
@@ -243,7 +243,7 @@ async fn plan_start_and_stop_a_session(app: &TestApp) {
     .await;
     assert_eq!(
         updated,
-        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "isActive": false, "isCompleted": false})
+        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "mode": "manual", "isActive": false, "isCompleted": false})
     );
     // #5 with default and given names; #6 lists them.
     let r1 = ok(
@@ -334,7 +334,7 @@ async fn plan_start_and_stop_a_session(app: &TestApp) {
     .await;
     assert_eq!(
         strip_times(started.clone()),
-        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "started": "<ms>",
+        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "mode": "manual", "started": "<ms>",
                "isActive": true, "isCompleted": false, "endsAt": "<ms>"})
     );
     assert_eq!(
@@ -420,7 +420,7 @@ async fn plan_start_and_stop_a_session(app: &TestApp) {
     .await;
     assert_eq!(
         strip_times(stopped.clone()),
-        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "started": "<ms>",
+        json!({"id": id, "name": "Group work", "channel": token, "duration": 600000, "mode": "manual", "started": "<ms>",
                "isActive": false, "isCompleted": true, "ended": "<ms>"})
     );
     let rooms = talk_rooms(app, "participant1").await;
@@ -1000,7 +1000,7 @@ async fn talk_rounds_are_sessions(app: &TestApp) {
     let id = listed[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         strip_times(listed[0].clone()),
-        json!({"id": id, "name": "Breakout rooms", "channel": token, "duration": 0, "isActive": false,
+        json!({"id": id, "name": "Breakout rooms", "channel": token, "duration": 0, "mode": "manual", "isActive": false,
                "isCompleted": false, "breakoutRoom": {"id": listed[0]["breakoutRoom"]["id"], "name": "Room 2",
                "breakoutSession": id, "channelUuid": "<token>", "participantCount": 1}})
     );

@@ -1,12 +1,13 @@
 //! Horn face extensions (horn.md §6) over HTTP on both backends: assignments that mix people
-//! (`balanced`, `rotate`) with room capacities, every refusal with its exact code and nothing
-//! changed.
+//! (`balanced`, `rotate`) with room capacities, session modes as the Talk face sees them, every
+//! refusal with its exact code and nothing changed.
 
-use crate::common::{Resp, TestApp};
+use crate::common::{database_snapshot, Resp, TestApp};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
+const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
 const API: &str = "/api/v1_0";
 
 /// participant1 owns a group conversation with `students` more users (participant2…), and
@@ -413,8 +414,282 @@ async fn refusals_change_nothing(app: &TestApp) {
     assert_eq!(plan(app, &token).await, before);
 }
 
+/// The Talk parent as `user` sees it: (`breakoutRoomMode`, `breakoutRoomStatus`).
+async fn talk_breakout_state(app: &TestApp, user: &str, token: &str) -> (i64, i64) {
+    let r = app.as_user(user).get(&format!("{V4}/room/{token}")).await;
+    r.assert_status(200);
+    let d = r.data();
+    (
+        d["breakoutRoomMode"].as_i64().unwrap(),
+        d["breakoutRoomStatus"].as_i64().unwrap(),
+    )
+}
+
+async fn start_session(app: &TestApp, token: &str, session: &str) -> Value {
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/start"),
+        Some(json!({ "id": session })),
+    )
+    .await
+}
+
+async fn stop_session(app: &TestApp, token: &str) {
+    ok(
+        app,
+        &format!("/channels/{token}/breakout/session/stop"),
+        Some(json!({})),
+    )
+    .await;
+}
+
+/// A session's rooms: (Talk token, handles of the users in it), as the Horn face lists them.
+async fn live_rooms(app: &TestApp, token: &str, session: &str) -> Vec<(String, BTreeSet<String>)> {
+    let mut out = Vec::new();
+    for room in ok(app, &format!("{}/{session}/rooms", sessions(token)), None)
+        .await
+        .as_array()
+        .unwrap()
+    {
+        let rid = room["id"].as_str().unwrap();
+        let people = ok(
+            app,
+            &format!("{}/{session}/rooms/{rid}/participants", sessions(token)),
+            None,
+        )
+        .await;
+        let handles = people
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["handle"].as_str().unwrap().to_owned())
+            .collect();
+        out.push((room["channelUuid"].as_str().unwrap_or_default().to_owned(), handles));
+    }
+    out
+}
+
+async fn switch(app: &TestApp, user: &str, parent: &str, target: &str) -> Resp {
+    app.as_user(user)
+        .post(&format!("{V1}/breakout-rooms/{parent}/switch"), &[("target", target)])
+        .await
+}
+
+async fn modes_seen_from_the_talk_face(app: &TestApp) {
+    let token = class(app, 6).await;
+    let students: BTreeSet<String> = (2..8).map(|i| format!("participant{i}")).collect();
+
+    // manual is the default; the mode is shown and can be changed while pending.
+    let manual = new_session(app, &token).await;
+    let free = ok(app, &sessions(&token), Some(json!({ "mode": "free" }))).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = ok(app, &sessions(&token), None).await;
+    let modes: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["manual", "free"]);
+    let updated = ok(
+        app,
+        &format!("{}/{manual}", sessions(&token)),
+        Some(json!({ "mode": "automatic" })),
+    )
+    .await;
+    assert_eq!(updated["mode"], "automatic");
+    let automatic = manual;
+
+    // Free: nobody is placed; students choose with Talk's switch; capacity holds.
+    let open = add_room(app, &token, &free, json!({ "name": "Open" })).await;
+    add_room(app, &token, &free, json!({ "name": "Small", "capacity": 1 })).await;
+    // A plan is not used in free mode.
+    let p2 = attendee_ids(app, &token).await["participant2"];
+    ok(
+        app,
+        &format!("{}/{free}/rooms/{open}/participants/{p2}", sessions(&token)),
+        Some(json!({})),
+    )
+    .await;
+    let started = start_session(app, &token, &free).await;
+    assert_eq!(started["mode"], "free");
+    assert_eq!(talk_breakout_state(app, "participant1", &token).await, (3, 1));
+    let rooms = live_rooms(app, &token, &free).await;
+    assert!(rooms.iter().all(|(_, people)| people.is_empty()), "{rooms:?}");
+    let (open_token, small_token) = (rooms[0].0.clone(), rooms[1].0.clone());
+    switch(app, "participant2", &token, &small_token)
+        .await
+        .assert_status(200);
+    // Into the full room: 400 `capacity`, nothing changed.
+    let before = (database_snapshot(app).await, plan(app, &token).await);
+    let r = switch(app, "participant3", &token, &small_token).await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({ "error": "capacity" }), "{}", r.body);
+    assert_eq!((database_snapshot(app).await, plan(app, &token).await), before);
+    // Upstream's own checks come first: a moderator is refused as a moderator.
+    let r = switch(app, "participant99", &token, &small_token).await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({ "error": "moderator" }), "{}", r.body);
+    // The one in the room may "switch" to it again; the others go elsewhere.
+    switch(app, "participant2", &token, &small_token)
+        .await
+        .assert_status(200);
+    switch(app, "participant3", &token, &open_token)
+        .await
+        .assert_status(200);
+    let rooms = live_rooms(app, &token, &free).await;
+    let seated: Vec<BTreeSet<String>> = rooms.into_iter().map(|(_, p)| p).collect();
+    assert_eq!(
+        seated,
+        vec![
+            BTreeSet::from(["participant3".to_owned()]),
+            BTreeSet::from(["participant2".to_owned()])
+        ]
+    );
+    // Leaving the small room frees its seat.
+    switch(app, "participant2", &token, &open_token)
+        .await
+        .assert_status(200);
+    switch(app, "participant4", &token, &small_token)
+        .await
+        .assert_status(200);
+    // The mode of a running session is fixed.
+    let r = call(
+        app,
+        "participant1",
+        "POST",
+        &format!("{}/{free}", sessions(&token)),
+        Some(json!({ "mode": "manual" })),
+    )
+    .await;
+    refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
+    stop_session(app, &token).await;
+    let r = call(
+        app,
+        "participant1",
+        "POST",
+        &format!("{}/{free}", sessions(&token)),
+        Some(json!({ "mode": "manual" })),
+    )
+    .await;
+    refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
+
+    // Automatic: a balanced draw of the students at start (the plan is not used), moderators
+    // in none of the lists.
+    let a1 = add_room(app, &token, &automatic, json!({})).await;
+    add_room(app, &token, &automatic, json!({})).await;
+    ok(
+        app,
+        &format!("{}/{automatic}/rooms/{a1}/participants/{p2}", sessions(&token)),
+        Some(json!({})),
+    )
+    .await;
+    start_session(app, &token, &automatic).await;
+    assert_eq!(talk_breakout_state(app, "participant1", &token).await, (1, 1));
+    let rooms = live_rooms(app, &token, &automatic).await;
+    let sizes: Vec<usize> = rooms.iter().map(|(_, p)| p.len()).collect();
+    assert_eq!(sizes, [3, 3]);
+    let everyone: BTreeSet<String> = rooms.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+    assert_eq!(everyone, students);
+    // Automatic mode has no switch, as on Talk.
+    let r = switch(app, "participant2", &token, &rooms[0].0).await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({ "error": "mode" }), "{}", r.body);
+    stop_session(app, &token).await;
+
+    // Manual: the plan, and Talk shows mode 2.
+    let manual = ok(app, &sessions(&token), Some(json!({ "mode": "manual" }))).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = assign_all(app, &token, &manual, json!({ "strategy": "balanced", "rooms": 3 })).await;
+    r.assert_status(200);
+    let planned = handles_by_room(&r.json());
+    start_session(app, &token, &manual).await;
+    assert_eq!(talk_breakout_state(app, "participant1", &token).await, (2, 1));
+    let seated: Vec<BTreeSet<String>> = live_rooms(app, &token, &manual)
+        .await
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    assert_eq!(seated, planned);
+}
+
+async fn invalid_modes_change_nothing(app: &TestApp) {
+    let token = class(app, 2).await;
+    let session = new_session(app, &token).await;
+    let before = plan(app, &token).await;
+    for mode in [
+        json!("Free"),
+        json!(""),
+        json!("none"),
+        json!(3),
+        json!(["free"]),
+        json!({}),
+    ] {
+        let r = call(
+            app,
+            "participant1",
+            "POST",
+            &sessions(&token),
+            Some(json!({ "mode": mode })),
+        )
+        .await;
+        refused(&r, 400, "BAD_REQUEST");
+        let r = call(
+            app,
+            "participant1",
+            "POST",
+            &format!("{}/{session}", sessions(&token)),
+            Some(json!({ "name": "Renamed", "mode": mode })),
+        )
+        .await;
+        refused(&r, 400, "BAD_REQUEST");
+        assert_eq!(plan(app, &token).await, before, "{mode}");
+    }
+    // A Talk-made round's plan belongs to the Talk face.
+    talk_made_modes_are_talks(app, &token).await;
+}
+
+/// A Talk configuration is listed as a pending session with Talk's mode, which only Talk changes.
+async fn talk_made_modes_are_talks(app: &TestApp, token: &str) {
+    let r = app
+        .as_user("participant1")
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[("mode", "3"), ("amount", "2")],
+        )
+        .await;
+    r.assert_status(200);
+    let listed = ok(app, &sessions(token), None).await;
+    let talk_made = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Breakout rooms")
+        .unwrap()
+        .clone();
+    assert_eq!(talk_made["mode"], "free");
+    let id = talk_made["id"].as_str().unwrap();
+    let before = plan(app, token).await;
+    let r = call(
+        app,
+        "participant1",
+        "POST",
+        &format!("{}/{id}", sessions(token)),
+        Some(json!({ "mode": "manual" })),
+    )
+    .await;
+    refused(&r, 400, "BAD_REQUEST");
+    assert_eq!(plan(app, token).await, before);
+}
+
 both_backends!(
     sizes_capacities_and_moderators,
     rotate_avoids_pairs_of_completed_rounds,
     refusals_change_nothing,
+    modes_seen_from_the_talk_face,
+    invalid_modes_change_nothing,
 );

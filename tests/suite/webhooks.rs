@@ -336,8 +336,10 @@ async fn talk_changes_are_reported(app: &TestApp) {
     .assert_status(200);
     assert_eq!(queued(app).await, (0, 0), "configuring is no event");
 
-    // The Talk face reads its clock in seconds.
-    let t0 = app.clock().now() * 1000;
+    // `time` is epoch ms on every face: a clock between two whole seconds shows it.
+    let clock = app.clock();
+    clock.set_ms(clock.now_ms() - clock.now_ms().rem_euclid(1000) + 345);
+    let t0 = clock.now_ms();
     p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
         .assert_status(200);
@@ -349,8 +351,9 @@ async fn talk_changes_are_reported(app: &TestApp) {
     );
 
     // Assistance: asked for (twice: one event), then withdrawn.
-    app.clock().advance(Duration::from_secs(5));
-    let t1 = app.clock().now() * 1000;
+    app.clock().advance(Duration::from_millis(5_101));
+    let t1 = app.clock().now_ms();
+    assert_ne!(t1 % 1000, 0);
     let r = app.as_user("participant2").get(&format!("{V4}/room")).await;
     let room = r
         .data()
@@ -381,8 +384,8 @@ async fn talk_changes_are_reported(app: &TestApp) {
     );
 
     // Stopped by Talk's stop.
-    app.clock().advance(Duration::from_secs(5));
-    let t2 = app.clock().now() * 1000;
+    app.clock().advance(Duration::from_millis(5_007));
+    let t2 = app.clock().now_ms();
     p1.delete(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
         .assert_status(200);
@@ -393,6 +396,8 @@ async fn talk_changes_are_reported(app: &TestApp) {
     );
 
     // Started again (a new session on the same rooms), then removed while running.
+    app.clock().advance(Duration::from_millis(1_234));
+    let t3 = app.clock().now_ms();
     p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
         .assert_status(200);
@@ -421,6 +426,9 @@ async fn talk_changes_are_reported(app: &TestApp) {
         v.sort_unstable();
         v
     };
+    for e in &events[4..] {
+        assert_eq!(e["time"].as_i64(), Some(t3), "{e}");
+    }
     assert_eq!(
         last_two,
         [

@@ -137,6 +137,11 @@ pub fn set_name(conn: &mut Conn<'_>, id: i64, name: &str) -> DbResult<()> {
     Ok(())
 }
 
+pub fn set_mode(conn: &mut Conn<'_>, id: i64, mode: BreakoutRoomMode) -> DbResult<()> {
+    backend!(conn, c => diesel::update(breakout_sessions::table.find(id)).set(breakout_sessions::mode.eq(mode)).execute(c))?;
+    Ok(())
+}
+
 pub fn set_timing(conn: &mut Conn<'_>, id: i64, duration: i64, deadline: Option<i64>) -> DbResult<()> {
     backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
         .set((breakout_sessions::duration.eq(duration), breakout_sessions::deadline.eq(deadline)))
