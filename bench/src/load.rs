@@ -142,9 +142,7 @@ fn postgres_ticks() -> std::collections::HashMap<String, u64> {
     dir.flatten()
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres")
-        })
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
         .filter_map(|pid| Some((pid.clone(), process_ticks(&pid, false)?)))
         .collect()
 }

@@ -125,7 +125,11 @@ impl Report {
                     ratio >= need && r.errors == 0,
                 );
                 let p99 = if self.backend == "postgres" { 10.0 } else { 5.0 };
-                self.target(&format!("(a) p99 < {p99} ms"), format!("{:.2} ms", r.p99_ms), r.p99_ms < p99);
+                self.target(
+                    &format!("(a) p99 < {p99} ms"),
+                    format!("{:.2} ms", r.p99_ms),
+                    r.p99_ms < p99,
+                );
             }
             "h" => {
                 let need = 1.0 / 3.0;
@@ -167,9 +171,17 @@ impl Report {
         if id == "c" {
             let postgres = self.backend == "postgres";
             let limit = if step.starts_with("configure") {
-                if postgres { 40.0 } else { 12.0 }
+                if postgres {
+                    40.0
+                } else {
+                    12.0
+                }
             } else if step == "start" || step == "stop" {
-                if postgres { 8.0 } else { 4.0 }
+                if postgres {
+                    8.0
+                } else {
+                    4.0
+                }
             } else {
                 return;
             };

@@ -413,7 +413,10 @@ pub fn active_with_seats(
         talk_room: id.zip(name),
         participant_type,
     };
-    let mut seats: Vec<LiveSeat> = first_room.map(|r| seat(r, id, name, participant_type)).into_iter().collect();
+    let mut seats: Vec<LiveSeat> = first_room
+        .map(|r| seat(r, id, name, participant_type))
+        .into_iter()
+        .collect();
     // Only one session is active per conversation; the rows of any other are ignored.
     for (s, room, id, name, participant_type) in rows {
         if s.id != session.id {
