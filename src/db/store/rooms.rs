@@ -319,7 +319,6 @@ pub fn set_last_message(conn: &mut Conn<'_>, room_id: RoomId, message_id: i64, a
 pub fn set_int_field(conn: &mut Conn<'_>, room_id: RoomId, field: RoomIntField, value: i32) -> DbResult<()> {
     let target = rooms::table.find(room_id);
     backend!(conn, c => match field {
-        RoomIntField::ReadOnly => diesel::update(target).set(rooms::read_only.eq(value)).execute(c),
         RoomIntField::Listable => diesel::update(target).set(rooms::listable.eq(value)).execute(c),
         RoomIntField::DefaultPermissions => diesel::update(target).set(rooms::default_permissions.eq(value)).execute(c),
         RoomIntField::MessageExpiration => diesel::update(target).set(rooms::message_expiration.eq(value)).execute(c),
@@ -333,13 +332,17 @@ pub fn set_int_field(conn: &mut Conn<'_>, room_id: RoomId, field: RoomIntField, 
 /// Integer room settings that endpoints change one at a time.
 #[derive(Debug, Clone, Copy)]
 pub enum RoomIntField {
-    ReadOnly,
     Listable,
     DefaultPermissions,
     MessageExpiration,
     RecordingConsent,
     MentionPermissions,
     SipEnabled,
+}
+
+pub fn set_read_only(conn: &mut Conn<'_>, room_id: RoomId, state: ReadOnlyState) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::read_only.eq(state)).execute(c))?;
+    Ok(())
 }
 
 pub fn set_room_type(conn: &mut Conn<'_>, room_id: RoomId, room_type: RoomType) -> DbResult<()> {
