@@ -2,8 +2,8 @@
 //! `INTEGER` with upstream's numbers. One generic impl per shape serves both backends.
 
 use crate::domain::ids::{
-    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, NotificationCalls, NotificationLevel, Origin, ParticipantType,
-    ReadOnlyState, RoomId, RoomToken, RoomType, SessionState, UserId,
+    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, NotificationCalls, NotificationLevel, Origin,
+    ParticipantType, ReadOnlyState, RoomId, RoomToken, RoomType, SessionState, UserId,
 };
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
