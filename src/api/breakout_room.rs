@@ -1,7 +1,7 @@
 //! spreed `BreakoutRoomController` (API v1): configure, remove, start, stop, broadcast,
 //! reorganize, request/reset assistance, switch.
 
-use crate::api::extract::{ModeratorParticipant, RoomParticipant};
+use crate::api::extract::{BaseUrl, ModeratorParticipant, RoomParticipant};
 use crate::api::present::present_rooms;
 use crate::api::wire::{format_room, CallerView, RoomObject};
 use crate::app;
@@ -32,11 +32,20 @@ pub fn routes() -> Router<AppState> {
 
 /// Rooms formatted for the member who acted, as at the request's `now`; rooms in which they have
 /// no attendee are left out.
-fn list_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
-    move |conn, me, rooms| list_at(conn, me, rooms, now)
+fn list_for(
+    now: Now,
+    base: BaseUrl,
+) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<Vec<RoomObject>, Refusal> + Send {
+    move |conn, me, rooms| list_at(conn, me, rooms, now, &base.0)
 }
 
-fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now) -> Result<Vec<RoomObject>, Refusal> {
+fn list_at(
+    conn: &mut Conn<'_>,
+    me: &Member,
+    rooms: Vec<Room>,
+    now: Now,
+    base: &str,
+) -> Result<Vec<RoomObject>, Refusal> {
     let viewer = me.user_id().as_str();
     let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
     let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, viewer)?;
@@ -44,12 +53,19 @@ fn list_at(conn: &mut Conn<'_>, me: &Member, rooms: Vec<Room>, now: Now) -> Resu
         .into_iter()
         .filter_map(|r| mine.iter().find(|a| a.room_id == r.id).cloned().map(|a| (r, Some(a))))
         .collect();
-    Ok(present_rooms(conn, viewer, &with_me, true, now.ms())?)
+    Ok(present_rooms(conn, viewer, &with_me, true, now.ms(), base)?)
 }
 
 /// The one room an operation answers with, formatted for the member who acted.
-fn one_for(now: Now) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
-    move |conn, me, rooms| list_at(conn, me, rooms, now)?.pop().ok_or(Refusal::RoomNotFound)
+fn one_for(
+    now: Now,
+    base: BaseUrl,
+) -> impl FnOnce(&mut Conn<'_>, &Member, Vec<Room>) -> Result<RoomObject, Refusal> + Send {
+    move |conn, me, rooms| {
+        list_at(conn, me, rooms, now, &base.0)?
+            .pop()
+            .ok_or(Refusal::RoomNotFound)
+    }
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token} (BreakoutRoomController::configureBreakoutRooms)
@@ -57,6 +73,7 @@ async fn configure(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let req = breakout::ConfigureRequest {
@@ -65,7 +82,7 @@ async fn configure(
         attendee_map: params.string("attendeeMap").unwrap_or_else(|| "[]".to_owned()),
     };
     Ok(Ocs::ok(
-        app::breakout::configure(&s.db, p, req, now.ms(), list_for(now)).await?,
+        app::breakout::configure(&s.db, p, req, now.ms(), list_for(now, base)).await?,
     ))
 }
 
@@ -74,8 +91,11 @@ async fn remove(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    Ok(Ocs::ok(app::breakout::remove(&s.db, p, now.ms(), one_for(now)).await?))
+    Ok(Ocs::ok(
+        app::breakout::remove(&s.db, p, now.ms(), one_for(now, base)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::startBreakoutRooms)
@@ -83,8 +103,11 @@ async fn start(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::start(&s.db, p, now.ms(), list_for(now)).await?))
+    Ok(Ocs::ok(
+        app::breakout::start(&s.db, p, now.ms(), list_for(now, base)).await?,
+    ))
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/rooms (BreakoutRoomController::stopBreakoutRooms)
@@ -92,8 +115,11 @@ async fn stop(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<Vec<RoomObject>> {
-    Ok(Ocs::ok(app::breakout::stop(&s.db, p, now.ms(), list_for(now)).await?))
+    Ok(Ocs::ok(
+        app::breakout::stop(&s.db, p, now.ms(), list_for(now, base)).await?,
+    ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/broadcast (BreakoutRoomController::broadcastChatMessage)
@@ -101,11 +127,12 @@ async fn broadcast(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     let message = params.string("message");
     Ok(Ocs::created(
-        app::breakout::broadcast(&s.db, p, message, now.secs(), list_for(now)).await?,
+        app::breakout::broadcast(&s.db, p, message, now.secs(), list_for(now, base)).await?,
     ))
 }
 
@@ -114,6 +141,7 @@ async fn reorganize(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<Vec<RoomObject>> {
     // A required parameter upstream: missing it is the framework's bare 400.
@@ -121,7 +149,7 @@ async fn reorganize(
         return Err(OcsError::Status(400));
     };
     Ok(Ocs::ok(
-        app::breakout::reorganize(&s.db, p, attendee_map, now.secs(), list_for(now)).await?,
+        app::breakout::reorganize(&s.db, p, attendee_map, now.secs(), list_for(now, base)).await?,
     ))
 }
 
@@ -129,21 +157,32 @@ async fn assistance(
     s: AppState,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
     requested: bool,
 ) -> OcsResult<RoomObject> {
     Ok(Ocs::ok(
-        app::breakout::set_assistance(&s.db, p, requested, now.ms(), one_for(now)).await?,
+        app::breakout::set_assistance(&s.db, p, requested, now.ms(), one_for(now, base)).await?,
     ))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::requestAssistance)
-async fn request_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
-    assistance(s, p, now, true).await
+async fn request_assistance(
+    State(s): State<AppState>,
+    p: RoomParticipant,
+    now: Now,
+    base: BaseUrl,
+) -> OcsResult<RoomObject> {
+    assistance(s, p, now, base, true).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/request-assistance (BreakoutRoomController::resetRequestForAssistance)
-async fn reset_assistance(State(s): State<AppState>, p: RoomParticipant, now: Now) -> OcsResult<RoomObject> {
-    assistance(s, p, now, false).await
+async fn reset_assistance(
+    State(s): State<AppState>,
+    p: RoomParticipant,
+    now: Now,
+    base: BaseUrl,
+) -> OcsResult<RoomObject> {
+    assistance(s, p, now, base, false).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/breakout-rooms/{token}/switch (BreakoutRoomController::switchBreakoutRoom)

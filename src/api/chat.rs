@@ -1,9 +1,10 @@
 //! spreed `ChatController` (API v1): send and receive.
 
-use crate::api::extract::RoomParticipant;
-use crate::api::wire::{format_message, MessageObject};
+use crate::api::extract::{BaseUrl, RoomParticipant};
+use crate::api::wire::{format_message, MessageContext, MessageObject};
 use crate::app::chat::{self, PageQuery, Post, MAX_LIMIT, MAX_TIMEOUT_SECONDS};
 use crate::db::models::{Message, Room};
+use crate::domain::mentions::Names;
 use crate::ocs::{Ocs, OcsError, OcsResult, Params};
 use crate::state::{AppState, Now};
 use axum::extract::Path;
@@ -42,9 +43,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MessageId {
 }
 
 /// A system message answering a change, with the message it changed as its `parent`.
-fn present_change(room: &Room, viewer: &str, (system, changed): (Message, Message)) -> MessageObject {
-    let mut object = format_message(room, &system, Some(viewer));
-    object.parent = Some(Box::new(format_message(room, &changed, Some(viewer))));
+fn present_change(room: &Room, ctx: &MessageContext<'_>, (system, changed): (Message, Message)) -> MessageObject {
+    let mut object = format_message(room, &system, ctx);
+    object.parent = Some(Box::new(format_message(room, &changed, ctx)));
     object
 }
 
@@ -56,10 +57,17 @@ async fn delete_message(
     MessageId(id): MessageId,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    BaseUrl(base): BaseUrl,
 ) -> OcsResult<MessageObject> {
     let (room, viewer) = (p.room().clone(), p.user_id().clone());
     let change = chat::delete(&s.db, p, id, now.secs()).await?;
-    Ok(Ocs::ok(present_change(&room, &viewer, change)))
+    let names = Names::default();
+    let ctx = MessageContext {
+        viewer: Some(&viewer),
+        names: &names,
+        base_url: &base,
+    };
+    Ok(Ocs::ok(present_change(&room, &ctx, change)))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v1/chat/{token} (ChatController::sendMessage)
@@ -67,6 +75,7 @@ async fn send_message(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    BaseUrl(base): BaseUrl,
     params: Params,
 ) -> OcsResult<MessageObject> {
     let post = Post {
@@ -82,8 +91,13 @@ async fn send_message(
         silent: params.bool("silent").unwrap_or(false),
     };
     let (room, viewer) = (p.room().clone(), p.user_id().clone());
-    let stored = chat::post(&s.db, p, post, now.secs()).await?;
-    Ok(Ocs::created(format_message(&room, &stored, Some(&viewer))))
+    let (stored, names) = chat::post(&s.db, p, post, now.secs()).await?;
+    let ctx = MessageContext {
+        viewer: Some(&viewer),
+        names: &names,
+        base_url: &base,
+    };
+    Ok(Ocs::created(format_message(&room, &stored, &ctx)))
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v1/chat/{token} (ChatController::receiveMessages)
@@ -94,6 +108,7 @@ async fn receive_messages(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    BaseUrl(base): BaseUrl,
     params: Params,
 ) -> OcsResult<Vec<MessageObject>> {
     let query = PageQuery {
@@ -112,17 +127,21 @@ async fn receive_messages(
         return Ok(Ocs::with_status(304, Vec::new()));
     };
     let last_given = page.messages.last().map(|m| m.id).unwrap_or(0);
+    let ctx = MessageContext {
+        viewer: Some(&viewer),
+        names: &page.names,
+        base_url: &base,
+    };
     let objects: Vec<MessageObject> = page
         .messages
         .iter()
         .map(|m| {
-            let mut object = with_own_reactions(format_message(&room, m, Some(&viewer)), &page.own_reactions);
-            object.parent = page.parents.iter().find(|p| p.id == m.parent_id).map(|p| {
-                Box::new(with_own_reactions(
-                    format_message(&room, p, Some(&viewer)),
-                    &page.own_reactions,
-                ))
-            });
+            let mut object = with_own_reactions(format_message(&room, m, &ctx), &page.own_reactions);
+            object.parent = page
+                .parents
+                .iter()
+                .find(|p| p.id == m.parent_id)
+                .map(|p| Box::new(with_own_reactions(format_message(&room, p, &ctx), &page.own_reactions)));
             object
         })
         .collect();
@@ -150,9 +169,15 @@ async fn edit_message(
     MessageId(id): MessageId,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    BaseUrl(base): BaseUrl,
     params: Params,
 ) -> OcsResult<MessageObject> {
     let (room, viewer) = (p.room().clone(), p.user_id().clone());
-    let change = chat::edit(&s.db, p, id, params.string("message"), now.secs()).await?;
-    Ok(Ocs::ok(present_change(&room, &viewer, change)))
+    let (change, names) = chat::edit(&s.db, p, id, params.string("message"), now.secs()).await?;
+    let ctx = MessageContext {
+        viewer: Some(&viewer),
+        names: &names,
+        base_url: &base,
+    };
+    Ok(Ocs::ok(present_change(&room, &ctx, change)))
 }

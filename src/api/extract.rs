@@ -79,3 +79,16 @@ impl FromRequestParts<AppState> for ModeratorParticipant {
         Ok(ModeratorParticipant(member.into_moderator()?))
     }
 }
+
+/// The server's address as clients reach it (`--public-url`, else the request's `Host`), for the
+/// absolute links upstream puts in answers (the conversation's avatar where `@all` is shown).
+#[derive(Debug, Clone)]
+pub struct BaseUrl(pub String);
+
+impl FromRequestParts<AppState> for BaseUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(BaseUrl(crate::api::login_flow::base_url(state, &parts.headers)))
+    }
+}

@@ -9,6 +9,7 @@ use crate::db::store::rooms::RoomView;
 use crate::db::{Conn, DbResult};
 use crate::domain::conversation::{as_seen_at, lobby_timer_passed, one_to_one_partner};
 use crate::domain::ids::{actor, AttendeeId, RoomId, RoomType};
+use crate::domain::mentions::{self, Names, Wanted};
 use std::collections::HashMap;
 
 /// What a room object shows beyond the room and attendee rows, fetched per request.
@@ -24,6 +25,8 @@ struct RoomExtras {
     common_read: HashMap<RoomId, i64>,
     /// Display names of the other users of the viewer's one-to-one conversations.
     user_names: HashMap<String, String>,
+    /// The names the last messages' mentions need.
+    names: Names,
 }
 
 impl RoomExtras {
@@ -79,6 +82,7 @@ impl RoomExtras {
             sessions: sessions.into_iter().map(|s| (s.attendee_id, s)).collect(),
             common_read: common_read.into_iter().collect(),
             user_names: HashMap::new(),
+            names: Names::default(),
         })
     }
 }
@@ -97,6 +101,7 @@ pub fn present_rooms(
     rooms: &[(Room, Option<Attendee>)],
     include_last_message: bool,
     now_ms: i64,
+    base_url: &str,
 ) -> DbResult<Vec<RoomObject>> {
     let mut extras = match rooms {
         [(room, attendee)] => RoomExtras::for_room(
@@ -120,12 +125,28 @@ pub fn present_rooms(
     if !partners.is_empty() {
         extras.user_names = store::users::display_names(conn, &partners)?.into_iter().collect();
     }
-    Ok(format_all(viewer, rooms, &extras, now_ms))
+    // The names the last messages' mentions need, only when some mentions anything.
+    let mut wanted = Wanted::of(extras.last_messages.values());
+    if wanted.all {
+        // `@all` in a one-to-one conversation is named after the other user.
+        wanted.users.extend(partners.iter().cloned());
+    }
+    if !wanted.is_empty() {
+        let room_ids: Vec<RoomId> = extras.last_messages.values().map(|m| m.room_id).collect();
+        extras.names = mentions::load_names(conn, &room_ids, &wanted)?;
+    }
+    Ok(format_all(viewer, rooms, &extras, now_ms, base_url))
 }
 
 /// The room objects of `rooms` with their extras, as they are at `now_ms` (a lobby whose timer
 /// passed shows open).
-fn format_all(viewer: &str, rooms: &[(Room, Option<Attendee>)], extras: &RoomExtras, now_ms: i64) -> Vec<RoomObject> {
+fn format_all(
+    viewer: &str,
+    rooms: &[(Room, Option<Attendee>)],
+    extras: &RoomExtras,
+    now_ms: i64,
+    base_url: &str,
+) -> Vec<RoomObject> {
     rooms
         .iter()
         .map(|(room, attendee)| {
@@ -142,6 +163,8 @@ fn format_all(viewer: &str, rooms: &[(Room, Option<Attendee>)], extras: &RoomExt
                     .and_then(|_| extras.last_messages.get(&room.last_message_id)),
                 viewer: Some(viewer),
                 user_names: Some(&extras.user_names),
+                names: Some(&extras.names),
+                base_url,
             };
             if lobby_timer_passed(room, now_ms) {
                 format_room(&as_seen_at(room.clone(), now_ms), &view)
@@ -154,10 +177,19 @@ fn format_all(viewer: &str, rooms: &[(Room, Option<Attendee>)], extras: &RoomExt
 
 /// The room object of a [`RoomView`] read for `viewer` (an attendee), with its last message;
 /// the same object [`present_room`] builds from separate queries. `user_names` holds the display
-/// name of [`crate::domain::conversation::view_partner`], if any.
-pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, String>, now_ms: i64) -> RoomObject {
+/// name of [`crate::domain::conversation::view_partner`], if any, and `names` those its last
+/// message's mentions need.
+pub fn present_view(
+    viewer: &str,
+    view: RoomView,
+    user_names: HashMap<String, String>,
+    names: Names,
+    now_ms: i64,
+    base_url: &str,
+) -> RoomObject {
     let mut extras = RoomExtras {
         user_names,
+        names,
         ..RoomExtras::default()
     };
     if view.attendee.is_some() {
@@ -173,23 +205,27 @@ pub fn present_view(viewer: &str, view: RoomView, user_names: HashMap<String, St
         }
         extras.common_read.insert(room_id, view.last_common_read);
     }
-    let mut list = format_all(viewer, &[(view.room, view.attendee)], &extras, now_ms);
+    let mut list = format_all(viewer, &[(view.room, view.attendee)], &extras, now_ms, base_url);
     list.remove(0)
 }
 
 /// The room objects of `views` (each read for `viewer`, an attendee, by
 /// [`store::rooms::list_views_for_actor`]), without their last messages unless
-/// `include_last_message`; `user_names` holds the display names of their [`crate::domain::conversation::view_partner`]s.
+/// `include_last_message`; `user_names` holds the display names of their [`crate::domain::conversation::view_partner`]s
+/// and `names` those the last messages' mentions need.
 pub fn present_views(
     viewer: &str,
     views: Vec<RoomView>,
     include_last_message: bool,
     user_names: HashMap<String, String>,
+    names: Names,
     now_ms: i64,
+    base_url: &str,
 ) -> Vec<RoomObject> {
     let now = now_ms.div_euclid(1000);
     let mut extras = RoomExtras {
         user_names,
+        names,
         ..RoomExtras::default()
     };
     let mut rooms = Vec::with_capacity(views.len());
@@ -209,7 +245,7 @@ pub fn present_views(
         }
         rooms.push((view.room, view.attendee));
     }
-    format_all(viewer, &rooms, &extras, now_ms)
+    format_all(viewer, &rooms, &extras, now_ms, base_url)
 }
 
 /// One room for one viewer.
@@ -220,6 +256,7 @@ pub fn present_room(
     attendee: Option<&Attendee>,
     include_last_message: bool,
     now_ms: i64,
+    base_url: &str,
 ) -> DbResult<RoomObject> {
     let mut list = present_rooms(
         conn,
@@ -227,6 +264,7 @@ pub fn present_room(
         &[(room.clone(), attendee.cloned())],
         include_last_message,
         now_ms,
+        base_url,
     )?;
     Ok(list.remove(0))
 }

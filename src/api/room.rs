@@ -2,7 +2,7 @@
 //! breakout rooms lock, plus the breakout listings that live in this controller upstream.
 
 use crate::api::capabilities::config_hash;
-use crate::api::extract::{ModeratorParticipant, RoomParticipant};
+use crate::api::extract::{BaseUrl, ModeratorParticipant, RoomParticipant};
 use crate::api::present::{present_room, present_rooms, present_view, present_views};
 use crate::api::wire::{format_participant, format_room_for_outsider, ParticipantEntry, RoomObject};
 use crate::app::conversation::{self as conversations, Seen};
@@ -77,21 +77,41 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// # GET /ocs/v2.php/apps/spreed/api/v4/room (RoomController::getRooms)
-async fn get_rooms(State(s): State<AppState>, user: AuthUser, now: Now, params: Params) -> OcsResult<Vec<RoomObject>> {
+async fn get_rooms(
+    State(s): State<AppState>,
+    user: AuthUser,
+    now: Now,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+) -> OcsResult<Vec<RoomObject>> {
     let modified_before = now.secs();
     let modified_since = params.int("modifiedSince").unwrap_or(0);
     let include_last_message = params.bool("includeLastMessage").unwrap_or(true);
     let viewer = user.user_id.clone();
     let listed = conversations::list(&s.db, user, modified_since, now.secs()).await?;
     let settings = listed.settings;
-    let rooms = present_views(&viewer, listed.views, include_last_message, listed.user_names, now.ms());
+    let rooms = present_views(
+        &viewer,
+        listed.views,
+        include_last_message,
+        listed.user_names,
+        listed.names,
+        now.ms(),
+        &base,
+    );
     Ok(Ocs::ok(rooms)
         .header("x-nextcloud-talk-hash", config_hash(&settings))
         .header("x-nextcloud-talk-modified-before", modified_before.to_string()))
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room (RoomController::createRoom)
-async fn create_room(State(s): State<AppState>, user: AuthUser, now: Now, params: Params) -> OcsResult<RoomObject> {
+async fn create_room(
+    State(s): State<AppState>,
+    user: AuthUser,
+    now: Now,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+) -> OcsResult<RoomObject> {
     let req = CreateRequest {
         room_type: params.int("roomType").unwrap_or(RoomType::Group.value().into()),
         room_name: params.string("roomName").unwrap_or_default(),
@@ -101,7 +121,15 @@ async fn create_room(State(s): State<AppState>, user: AuthUser, now: Now, params
         source: params.string("source").unwrap_or_default(),
     };
     let present = move |conn: &mut Conn<'_>, caller: &Caller, room: &Room, me: &Attendee| {
-        Ok(present_room(conn, &caller.user_id, room, Some(me), true, now.ms())?)
+        Ok(present_room(
+            conn,
+            &caller.user_id,
+            room,
+            Some(me),
+            true,
+            now.ms(),
+            &base,
+        )?)
     };
     let (room, is_new) = conversations::create(&s.db, user, req, now.secs(), present).await?;
     Ok(if is_new { Ocs::created(room) } else { Ocs::ok(room) })
@@ -113,6 +141,7 @@ async fn get_single_room(
     token: RoomToken,
     MaybeUser(user): MaybeUser,
     now: Now,
+    BaseUrl(base): BaseUrl,
 ) -> OcsResult<RoomObject> {
     let (seen, settings) = conversations::find(&s.db, token, user.map(|u| u.user_id), now.ms()).await?;
     let object = match seen {
@@ -120,7 +149,8 @@ async fn get_single_room(
             viewer,
             view,
             user_names,
-        } => present_view(&viewer, *view, user_names, now.ms()),
+            names,
+        } => present_view(&viewer, *view, user_names, names, now.ms(), &base),
         Seen::Outsider(room) => format_room_for_outsider(&room),
     };
     Ok(Ocs::ok(object).header("x-nextcloud-talk-hash", config_hash(&settings)))
@@ -221,7 +251,12 @@ async fn demote_moderator(
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active (RoomController::joinRoom)
 ///
 /// Joining does not check the lobby. A new Talk session is returned in the room object.
-async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipant, now: Now) -> OcsResult<RoomObject> {
+async fn join_room(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    now: Now,
+    BaseUrl(base): BaseUrl,
+) -> OcsResult<RoomObject> {
     let present = move |conn: &mut Conn<'_>, me: &Member| {
         Ok(present_room(
             conn,
@@ -230,6 +265,7 @@ async fn join_room(State(s): State<AppState>, RoomParticipant(p): RoomParticipan
             Some(me.attendee()),
             true,
             now.ms(),
+            &base,
         )?)
     };
     let object = participants::join(&s.db, p, now.secs(), present).await?;
@@ -247,10 +283,11 @@ async fn rename_room(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let name = params.string("roomName").unwrap_or_default();
-    let room = conversation_settings::rename(&s.db, p, name, now.secs(), present_for(now)).await?;
+    let room = conversation_settings::rename(&s.db, p, name, now.secs(), present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -259,16 +296,17 @@ async fn set_lobby(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let state = params.int("state").unwrap_or(-1);
     let timer = params.int("timer").unwrap_or(0);
-    let room = conversation_settings::set_lobby(&s.db, p, state, timer, now.ms(), present_for(now)).await?;
+    let room = conversation_settings::set_lobby(&s.db, p, state, timer, now.ms(), present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
-async fn set_public_state(s: AppState, p: Moderator, public: bool, now: Now) -> OcsResult<RoomObject> {
-    let room = conversation_settings::set_public(&s.db, p, public, present_for(now)).await?;
+async fn set_public_state(s: AppState, p: Moderator, public: bool, now: Now, base: BaseUrl) -> OcsResult<RoomObject> {
+    let room = conversation_settings::set_public(&s.db, p, public, present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -277,8 +315,9 @@ async fn make_public(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    set_public_state(s, p, true, now).await
+    set_public_state(s, p, true, now, base).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/public (RoomController::makePrivate)
@@ -286,8 +325,9 @@ async fn make_private(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    set_public_state(s, p, false, now).await
+    set_public_state(s, p, false, now, base).await
 }
 
 async fn set_setting(
@@ -297,8 +337,9 @@ async fn set_setting(
     value: i64,
     max: i64,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    let room = conversation_settings::set_locked_setting(&s.db, p, field, value, max, present_for(now)).await?;
+    let room = conversation_settings::set_locked_setting(&s.db, p, field, value, max, present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -307,10 +348,11 @@ async fn set_listable(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let scope = params.int("scope").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::Listable, scope, 2, now).await
+    set_setting(s, p, RoomIntField::Listable, scope, 2, now, base).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/message-expiration (RoomController::setMessageExpiration)
@@ -318,10 +360,20 @@ async fn set_message_expiration(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let seconds = params.int("seconds").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::MessageExpiration, seconds, i32::MAX as i64, now).await
+    set_setting(
+        s,
+        p,
+        RoomIntField::MessageExpiration,
+        seconds,
+        i32::MAX as i64,
+        now,
+        base,
+    )
+    .await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/permissions/default (RoomController::setPermissions)
@@ -329,10 +381,11 @@ async fn set_default_permissions(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let permissions = params.int("permissions").unwrap_or(-1);
-    set_setting(s, p, RoomIntField::DefaultPermissions, permissions, 255, now).await
+    set_setting(s, p, RoomIntField::DefaultPermissions, permissions, 255, now, base).await
 }
 
 /// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/password (RoomController::setPassword)
@@ -349,8 +402,8 @@ async fn get_breakout_rooms(
 ) -> OcsResult<Vec<RoomObject>> {
     let viewer = p.user_id().clone();
     let rooms = breakout::list(&s.db, p, move |conn, visible| {
-        // The listing never carries `lastMessage`.
-        Ok(present_rooms(conn, &viewer, visible, false, now.ms())?)
+        // The listing never carries `lastMessage`, so no address is needed for one.
+        Ok(present_rooms(conn, &viewer, visible, false, now.ms(), "")?)
     })
     .await?;
     Ok(Ocs::ok(rooms))
@@ -366,9 +419,17 @@ async fn get_breakout_room_participants(
 }
 
 /// The room as the caller sees it after a settings change, from inside its transaction.
-fn present_for(now: Now) -> impl conversation_settings::Present<RoomObject> {
+fn present_for(now: Now, base: BaseUrl) -> impl conversation_settings::Present<RoomObject> {
     move |conn, member: &Member, room: &Room, me: &Attendee| {
-        Ok(present_room(conn, member.user_id(), room, Some(me), true, now.ms())?)
+        Ok(present_room(
+            conn,
+            member.user_id(),
+            room,
+            Some(me),
+            true,
+            now.ms(),
+            &base.0,
+        )?)
     }
 }
 
@@ -377,12 +438,14 @@ async fn set_description(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let Some(description) = params.string("description") else {
         return Err(Refusal::MissingParameter.into());
     };
-    let room = conversation_settings::set_description(&s.db, p, description, now.secs(), present_for(now)).await?;
+    let room =
+        conversation_settings::set_description(&s.db, p, description, now.secs(), present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -391,17 +454,18 @@ async fn set_read_only(
     State(s): State<AppState>,
     ModeratorParticipant(p): ModeratorParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
     let Some(state) = params.int("state") else {
         return Err(Refusal::MissingParameter.into());
     };
-    let room = conversation_settings::set_read_only(&s.db, p, state, now.secs(), present_for(now)).await?;
+    let room = conversation_settings::set_read_only(&s.db, p, state, now.secs(), present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
-async fn set_own(s: AppState, p: Member, setting: OwnSetting, now: Now) -> OcsResult<RoomObject> {
-    let room = conversation_settings::set_own(&s.db, p, setting, present_for(now)).await?;
+async fn set_own(s: AppState, p: Member, setting: OwnSetting, now: Now, base: BaseUrl) -> OcsResult<RoomObject> {
+    let room = conversation_settings::set_own(&s.db, p, setting, present_for(now, base)).await?;
     Ok(Ocs::ok(room))
 }
 
@@ -410,8 +474,9 @@ async fn add_to_favorites(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    set_own(s, p, OwnSetting::Favorite(true), now).await
+    set_own(s, p, OwnSetting::Favorite(true), now, base).await
 }
 
 /// # DELETE /ocs/v2.php/apps/spreed/api/v4/room/{token}/favorite (RoomController::removeFromFavorites)
@@ -419,8 +484,9 @@ async fn remove_from_favorites(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
 ) -> OcsResult<RoomObject> {
-    set_own(s, p, OwnSetting::Favorite(false), now).await
+    set_own(s, p, OwnSetting::Favorite(false), now, base).await
 }
 
 /// `notify` and `notify-calls` read one required `level` and store it as the given setting.
@@ -429,12 +495,13 @@ async fn set_level(
     p: Member,
     params: Params,
     now: Now,
+    base: BaseUrl,
     setting: fn(i64) -> OwnSetting,
 ) -> OcsResult<RoomObject> {
     let Some(level) = params.int("level") else {
         return Err(Refusal::MissingParameter.into());
     };
-    set_own(s, p, setting(level), now).await
+    set_own(s, p, setting(level), now, base).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify (RoomController::setNotificationLevel)
@@ -442,9 +509,10 @@ async fn set_notification_level(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    set_level(s, p, params, now, OwnSetting::NotificationLevel).await
+    set_level(s, p, params, now, base, OwnSetting::NotificationLevel).await
 }
 
 /// # POST /ocs/v2.php/apps/spreed/api/v4/room/{token}/notify-calls (RoomController::setNotificationCalls)
@@ -452,7 +520,8 @@ async fn set_notification_calls(
     State(s): State<AppState>,
     RoomParticipant(p): RoomParticipant,
     now: Now,
+    base: BaseUrl,
     params: Params,
 ) -> OcsResult<RoomObject> {
-    set_level(s, p, params, now, OwnSetting::NotificationCalls).await
+    set_level(s, p, params, now, base, OwnSetting::NotificationCalls).await
 }

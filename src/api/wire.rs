@@ -8,6 +8,7 @@ use crate::domain::chat::render_message;
 use crate::domain::ids::{
     permissions, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
 };
+use crate::domain::mentions::{self, CallTarget, Names};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -93,6 +94,10 @@ pub struct CallerView<'a> {
     pub viewer: Option<&'a str>,
     /// Display names of users by id, for one-to-one conversations (the other user's name).
     pub user_names: Option<&'a std::collections::HashMap<String, String>>,
+    /// The names the last message's mentions need.
+    pub names: Option<&'a Names>,
+    /// The server's address, for the conversation's avatar where the last message has `@all`.
+    pub base_url: &'a str,
 }
 
 fn avatar_version(room: &Room) -> String {
@@ -136,6 +141,7 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
         (false, raw) => (raw, view.unread_messages),
     };
     let (session_id, participant_flags, last_ping) = view.session.unwrap_or(("0", 0, 0));
+    let (unread_mention, unread_mention_direct) = mentions::unread_flags(attendee);
     // A one-to-one conversation is named after the other user: `name` is their id (clients
     // take the avatar from it), `displayName` their display name, or the id for a deleted user.
     let (name, display_name) = match crate::domain::conversation::one_to_one_partner(room, &attendee.actor_id) {
@@ -176,10 +182,18 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
         call_permissions: 0,
         default_permissions: room.default_permissions,
         can_start_call: !held && perms & permissions::START_CALL != 0,
+        unread_mention: !held && unread_mention,
+        unread_mention_direct: !held && unread_mention_direct,
         last_message: if held {
             None
         } else {
-            view.last_message.map(|m| format_message(room, m, view.viewer))
+            let empty = Names::default();
+            let ctx = MessageContext {
+                viewer: view.viewer,
+                names: view.names.unwrap_or(&empty),
+                base_url: view.base_url,
+            };
+            view.last_message.map(|m| format_message(room, m, &ctx))
         },
         ..base_room(room)
     }
@@ -335,8 +349,42 @@ pub struct MessageObject {
     pub parent: Option<Box<MessageObject>>,
 }
 
-pub fn format_message(room: &Room, m: &Message, viewer: Option<&str>) -> MessageObject {
-    let rendered = render_message(m, viewer);
+/// What showing a message needs besides its row: who reads it, the names its mentions need
+/// (read once for the page) and the server's address (the conversation's avatar in `@all`).
+#[derive(Debug, Clone, Copy)]
+pub struct MessageContext<'a> {
+    pub viewer: Option<&'a str>,
+    pub names: &'a Names,
+    pub base_url: &'a str,
+}
+
+/// The conversation as `@all` shows it to the viewer (upstream's `UserMention` with
+/// `Room::getDisplayName` and `AvatarService::getAvatarUrl`).
+fn call_target(room: &Room, ctx: &MessageContext<'_>) -> CallTarget {
+    let partner = ctx
+        .viewer
+        .filter(|_| room.room_type == RoomType::OneToOne)
+        .and_then(|viewer| crate::domain::conversation::one_to_one_partner(room, viewer));
+    let name = match partner {
+        Some(other) => ctx.names.users.get(&other).cloned().unwrap_or(other),
+        None => room.name.clone(),
+    };
+    CallTarget {
+        token: room.token.to_string(),
+        name,
+        icon_url: format!(
+            "{}/ocs/v2.php/apps/spreed/api/v1/room/{}/avatar?v={}",
+            ctx.base_url,
+            room.token,
+            avatar_version(room)
+        ),
+        room_type: room.room_type,
+    }
+}
+
+pub fn format_message(room: &Room, m: &Message, ctx: &MessageContext<'_>) -> MessageObject {
+    let viewer = ctx.viewer;
+    let rendered = render_message(m, viewer, ctx.names, &|| call_target(room, ctx));
     let edited = m.last_edit_timestamp > 0;
     MessageObject {
         id: m.id,

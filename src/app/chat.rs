@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::domain::access::Member;
 use crate::domain::chat::{self, NewComment};
 use crate::domain::ids::actor;
+use crate::domain::mentions::{self, Names};
 use crate::domain::{Refusal, Result};
 use crate::shutdown::Stopping;
 use std::time::{Duration, Instant};
@@ -23,8 +24,8 @@ pub struct Post {
 }
 
 /// Posts a comment, after upstream's middleware checks (read-only, lobby, chat permission),
-/// then the parameter and its text. Returns the stored message.
-pub async fn post(db: &Db, me: Member, post: Post, now: i64) -> Result<Message> {
+/// then the parameter and its text. Returns the stored message with the names its mentions need.
+pub async fn post(db: &Db, me: Member, post: Post, now: i64) -> Result<(Message, Names)> {
     me.check_may_write_chat()?;
     let text = post.text.ok_or(Refusal::MissingParameter)?;
     chat::check_comment_text(&text)?;
@@ -35,19 +36,36 @@ pub async fn post(db: &Db, me: Member, post: Post, now: i64) -> Result<Message> 
                 reference_id: &post.reference_id,
                 parent_id: post.reply_to,
                 silent: post.silent,
+                // Decided from the member's rights when posting.
+                can_mention_all: false,
             };
-            chat::post_by_member(tx, &me, &comment, now)
+            let stored = chat::post_by_member(tx, &me, &comment, now)?;
+            let names = mentions::names_for(tx, me.room(), me.user_id().as_str(), [&stored])?;
+            Ok((stored, names))
         })
     })
     .await
 }
 
-/// Edits a message; returns the `message_edited` system message and the edited message.
-pub async fn edit(db: &Db, me: Member, message_id: i64, text: Option<String>, now: i64) -> Result<(Message, Message)> {
+/// Edits a message; returns the `message_edited` system message and the edited message, with
+/// the names the edited text's mentions need.
+pub async fn edit(
+    db: &Db,
+    me: Member,
+    message_id: i64,
+    text: Option<String>,
+    now: i64,
+) -> Result<((Message, Message), Names)> {
     me.check_may_write_chat()?;
     let text = text.ok_or(Refusal::MissingParameter)?;
-    db.run(move |conn| conn.write_tx(|tx| chat::edit_message(tx, &me, message_id, &text, now)))
-        .await
+    db.run(move |conn| {
+        conn.write_tx(|tx| {
+            let (system, edited) = chat::edit_message(tx, &me, message_id, &text, now)?;
+            let names = mentions::names_for(tx, me.room(), me.user_id().as_str(), [&edited])?;
+            Ok(((system, edited), names))
+        })
+    })
+    .await
 }
 
 /// Deletes a message; returns the `message_deleted` system message and the placeholder.
@@ -81,6 +99,8 @@ pub struct Page {
     pub parents: Vec<Message>,
     /// The reader's own reactions to the page and its parents: (message id, emoji).
     pub own_reactions: Vec<(i64, String)>,
+    /// The names the mentions of the page and its parents need.
+    pub names: Names,
 }
 
 /// Reads a page (not while the lobby holds the member back). Looking into the future waits,
@@ -110,6 +130,7 @@ pub async fn receive(db: &Db, stopping: &Stopping, me: Member, query: PageQuery,
 /// they already know, in the same transaction as the read.
 async fn read_page(db: &Db, me: Member, future: bool, q: PageQuery, now: i64) -> Result<Page> {
     let room_id = me.room().id;
+    let room = me.room().clone();
     let viewer = me.user_id().clone();
     let read = move |conn: &mut crate::db::Conn<'_>| -> Result<Page> {
         let messages = if future {
@@ -138,10 +159,12 @@ async fn read_page(db: &Db, me: Member, future: bool, q: PageQuery, now: i64) ->
             }
             _ => Vec::new(),
         };
+        let names = mentions::names_for(conn, &room, viewer.as_str(), messages.iter().chain(parents.iter()))?;
         Ok(Page {
             messages,
             parents,
             own_reactions,
+            names,
         })
     };
     if future && q.set_read_marker && q.last_known > me.attendee().last_read_message {

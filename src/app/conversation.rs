@@ -8,6 +8,7 @@ use crate::db::{store, Conn, Db};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::conversation::{self, CreateRequest};
 use crate::domain::ids::{actor, RoomToken, UserId};
+use crate::domain::mentions::{self, Names, Wanted};
 use crate::domain::settings::{TalkSettings, BREAKOUT_ROOMS};
 use crate::domain::{Refusal, Result};
 use std::collections::HashMap;
@@ -21,6 +22,8 @@ pub struct Listed {
     pub views: Vec<RoomView>,
     /// The display names of the other users of one-to-one conversations.
     pub user_names: HashMap<String, String>,
+    /// The names the last messages' mentions need.
+    pub names: Names,
     pub settings: TalkSettings,
 }
 
@@ -46,6 +49,16 @@ pub async fn list(db: &Db, caller: Caller, modified_since: i64, now: i64) -> Res
     };
     let settings = TalkSettings::from_stored(breakout_rooms_setting.as_deref());
     let partners: Vec<String> = views.iter().filter_map(conversation::view_partner).collect();
+    let mut wanted = Wanted::of(
+        views
+            .iter()
+            .filter(|v| v.attendee.is_some())
+            .filter_map(|v| v.last_message.as_ref()),
+    );
+    if wanted.all {
+        // `@all` in a one-to-one conversation is named after the other user.
+        wanted.users.extend(partners.iter().cloned());
+    }
     let user_names = if partners.is_empty() {
         HashMap::new()
     } else {
@@ -54,11 +67,29 @@ pub async fn list(db: &Db, caller: Caller, modified_since: i64, now: i64) -> Res
             .into_iter()
             .collect()
     };
+    let names = mention_names(db, &views, wanted).await?;
     Ok(Listed {
         views,
         user_names,
+        names,
         settings,
     })
+}
+
+/// The names the mentions of the views' last messages need: one more statement, only when some
+/// last message mentions anything.
+async fn mention_names(db: &Db, views: &[RoomView], wanted: Wanted) -> Result<Names> {
+    if wanted.is_empty() {
+        return Ok(Names::default());
+    }
+    let room_ids: Vec<_> = views
+        .iter()
+        .filter(|v| v.last_message.is_some())
+        .map(|v| v.room.id)
+        .collect();
+    Ok(db
+        .read_one(move |conn| mentions::load_names(conn, &room_ids, &wanted))
+        .await?)
 }
 
 /// One conversation as its viewer may see it.
@@ -69,6 +100,8 @@ pub enum Seen {
         viewer: UserId,
         view: Box<RoomView>,
         user_names: HashMap<String, String>,
+        /// The names the last message's mentions need.
+        names: Names,
     },
     /// The viewer is no attendee (or nobody is logged in) and the conversation is public or
     /// listable: the room as it is now, for the limited view.
@@ -110,10 +143,13 @@ pub async fn find(db: &Db, token: RoomToken, viewer: Option<UserId>, now_ms: i64
             .collect(),
         None => HashMap::new(),
     };
+    let wanted = Wanted::of(view.last_message.as_ref()).with_partner(&view.room, viewer.as_str());
+    let names = mention_names(db, std::slice::from_ref(&view), wanted).await?;
     let seen = Seen::Attendee {
         viewer,
         view: Box::new(view),
         user_names,
+        names,
     };
     Ok((seen, settings))
 }

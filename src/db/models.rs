@@ -170,6 +170,9 @@ pub struct Message {
     /// Reaction counts (a JSON object, emoji → count, most used first), kept up to date with
     /// the `reactions` table as upstream's comments keep theirs.
     pub reactions: String,
+    /// The author could mention everybody (`@all`) when posting it (upstream's meta data
+    /// `can_mention_all`).
+    pub can_mention_all: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -186,6 +189,7 @@ pub struct NewMessage {
     pub silent: bool,
     pub created_at: i64,
     pub expires_at: i64,
+    pub can_mention_all: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

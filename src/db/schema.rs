@@ -115,6 +115,7 @@ diesel::table! {
         last_edit_actor_display_name -> Text,
         last_edit_timestamp -> BigInt,
         reactions -> Text,
+        can_mention_all -> Bool,
     }
 }
 

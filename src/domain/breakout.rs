@@ -327,13 +327,20 @@ pub fn broadcast(conn: &mut WriteTx<'_, '_>, by: &Moderator, message: Option<&st
         return Err(Refusal::NotParticipant);
     }
     for room in &rooms {
+        // Upstream sends through `ChatManager::sendMessage` with the moderator's participant in
+        // each breakout room, so mentions count as in any other message.
+        let author = present.iter().find(|a| a.room_id == room.id);
         let comment = crate::domain::chat::NewComment {
             text: message,
             reference_id: "",
             parent_id: 0,
             silent: false,
+            can_mention_all: author.is_some_and(|a| crate::domain::chat::may_mention_all(room, a)),
         };
-        post_comment(conn, room.id, caller, &comment, now)?;
+        let stored = post_comment(conn, room.id, caller, &comment, now)?;
+        if let Some(author) = author {
+            crate::domain::mentions::record_posted(conn, room, author, &stored, None)?;
+        }
     }
     rooms_then_parent(conn, parent.id)
 }

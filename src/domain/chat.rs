@@ -130,6 +130,7 @@ fn system_row(
         silent: false,
         created_at: now,
         expires_at,
+        can_mention_all: false,
     }
 }
 
@@ -209,6 +210,9 @@ pub struct NewComment<'a> {
     /// The message replied to, or 0.
     pub parent_id: i64,
     pub silent: bool,
+    /// The author may mention everybody (`@all`): everybody may in the conversation, or the
+    /// author is a moderator (upstream's `can_mention_all` meta data).
+    pub can_mention_all: bool,
 }
 
 /// Posts a chat comment by `actor` and makes it the room's last message.
@@ -232,6 +236,7 @@ pub fn post_comment(
         silent: comment.silent,
         created_at: now,
         expires_at,
+        can_mention_all: comment.can_mention_all,
     };
     let stored = store::messages::insert(conn, &row)?;
     store::rooms::set_last_message(conn, room_id, stored.id, now)?;
@@ -254,7 +259,7 @@ pub fn check_comment_text(text: &str) -> crate::domain::Result<()> {
 
 /// A member posts a comment as upstream's `ChatController::sendMessage`: a reply must answer a
 /// comment of this conversation (400 `reply-to`); sending marks everything up to one's own
-/// message as read.
+/// message as read, and records whom it mentions (see [`crate::domain::mentions`]).
 pub fn post_by_member(
     conn: &mut crate::db::WriteTx<'_, '_>,
     member: &crate::domain::access::Member,
@@ -263,16 +268,30 @@ pub fn post_by_member(
 ) -> crate::domain::Result<Message> {
     use crate::domain::Refusal;
     let room_id = member.room().id;
-    if comment.parent_id != 0 {
+    let parent = if comment.parent_id != 0 {
         let parent =
             store::messages::find(conn, room_id, comment.parent_id)?.ok_or(Refusal::InvalidField("reply-to"))?;
         if parent.verb != VERB_COMMENT {
             return Err(Refusal::InvalidField("reply-to"));
         }
-    }
-    let stored = post_comment(conn, room_id, &member.actor(), comment, now)?;
+        Some(parent)
+    } else {
+        None
+    };
+    let comment = NewComment {
+        can_mention_all: may_mention_all(member.room(), member.attendee()),
+        ..*comment
+    };
+    let stored = post_comment(conn, room_id, &member.actor(), &comment, now)?;
     store::attendees::set_last_read(conn, member.attendee().id, stored.id)?;
+    crate::domain::mentions::record_posted(conn, member.room(), member.attendee(), &stored, parent.as_ref())?;
     Ok(stored)
+}
+
+/// Whether an attendee may mention everybody: the conversation lets everybody (mention
+/// permissions 0), or they have moderator permissions (upstream's `ChatManager::sendMessage`).
+pub fn may_mention_all(room: &crate::db::models::Room, attendee: &crate::db::models::Attendee) -> bool {
+    room.mention_permissions == 0 || attendee.participant_type.has_moderator_permissions()
 }
 
 /// A message as a viewer reads it.
@@ -288,8 +307,14 @@ fn user_object(id: &str, name: &str) -> Value {
     json!({"type": "user", "id": id, "name": name, "mention-id": id})
 }
 
-/// Renders a stored message for `viewer` (a user id), in English as upstream's default.
-pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
+/// Renders a stored message for `viewer` (a user id), in English as upstream's default. A
+/// comment shows its mentions with `names` (read for the page); `call` builds what `@all` shows.
+pub fn render_message(
+    m: &Message,
+    viewer: Option<&str>,
+    names: &crate::domain::mentions::Names,
+    call: &dyn Fn() -> crate::domain::mentions::CallTarget,
+) -> Rendered {
     if m.verb == VERB_COMMENT_DELETED {
         return render_deleted(m, viewer);
     }
@@ -297,9 +322,10 @@ pub fn render_message(m: &Message, viewer: Option<&str>) -> Rendered {
         return reaction;
     }
     if m.verb != VERB_SYSTEM {
+        let (text, parameters) = crate::domain::mentions::render(&m.message, m.can_mention_all, names, call);
         return Rendered {
-            text: m.message.clone(),
-            parameters: Map::new(),
+            text,
+            parameters,
             system_message: String::new(),
             message_type: "comment",
         };
@@ -511,6 +537,7 @@ pub fn edit_message(
     }
     check_comment_text(text)?;
     let by = member.actor();
+    crate::domain::mentions::record_edited(conn, room, &message, &message.message, text)?;
     store::messages::record_edit(
         conn,
         message.id,

@@ -382,6 +382,7 @@ pub(crate) fn rename_room(
             silent: false,
             created_at: now,
             expires_at: crate::domain::chat::expiry_for(conn, room.id, now)?,
+            can_mention_all: false,
         };
         let stored = store::messages::insert(conn, &message)?;
         store::rooms::set_last_message(conn, room.id, stored.id, now)?;

@@ -9,6 +9,7 @@ pub mod chat;
 pub mod conversation;
 pub mod ids;
 pub mod linked;
+pub mod mentions;
 pub mod mixing;
 pub mod participant;
 pub mod reactions;

@@ -82,6 +82,7 @@ pub fn react(tx: &mut WriteTx<'_, '_>, member: &Member, message_id: i64, reactio
         silent: false,
         created_at: now,
         expires_at: parent.expires_at,
+        can_mention_all: false,
     };
     let stored = store::messages::insert(tx, &row)?;
     store::reactions::insert(

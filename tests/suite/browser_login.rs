@@ -70,6 +70,24 @@ async fn start_driver(chromedriver: &Path) -> (Driver, String) {
     (driver, url)
 }
 
+/// The text of the page's `main` once it contains `needle` (or its last text after 10 s). A
+/// click that submits a form returns before the next page has replaced the old one, so the old
+/// `main` may be read, or go stale while being read; both are retried.
+async fn main_text_once(browser: &fantoccini::Client, needle: &str) -> Result<String, fantoccini::error::CmdError> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let read = match browser.find(Locator::Css("main")).await {
+            Ok(main) => main.text().await,
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(text) if text.contains(needle) || Instant::now() >= deadline => return Ok(text),
+            Err(e) if Instant::now() >= deadline => return Err(e),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 fn save_screenshot(png: &[u8], name: &str) {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&target, png).expect("screenshot written");
@@ -148,7 +166,7 @@ async fn person_connects_a_client_in_a_real_browser() {
             .send_keys("12345")
             .await?;
         browser.find(Locator::Css("button[type=submit]")).await?.click().await?;
-        let text = browser.find(Locator::Css("main")).await?.text().await?;
+        let text = main_text_once(&browser, "Wrong login or password.").await?;
         assert!(text.contains("Wrong login or password."), "{text}");
         assert_eq!(poll().await.status().as_u16(), 404);
 
@@ -161,14 +179,14 @@ async fn person_connects_a_client_in_a_real_browser() {
             .send_keys("123456")
             .await?;
         browser.find(Locator::Css("button[type=submit]")).await?.click().await?;
-        let text = browser.find(Locator::Css("main")).await?.text().await?;
+        let text = main_text_once(&browser, "Grant access to Nextcloud Talk (Android)?").await?;
         assert!(text.contains("Grant access to Nextcloud Talk (Android)?"), "{text}");
         assert!(text.contains("Alice Liddell"), "{text}");
         save_screenshot(&browser.screenshot().await?, "login-flow-2-grant.png");
         assert_eq!(poll().await.status().as_u16(), 404);
 
         browser.find(Locator::Css("button[type=submit]")).await?.click().await?;
-        let text = browser.find(Locator::Css("main")).await?.text().await?;
+        let text = main_text_once(&browser, "Account connected").await?;
         assert!(text.contains("Account connected"), "{text}");
         save_screenshot(&browser.screenshot().await?, "login-flow-3-done.png");
         Ok::<(), fantoccini::error::CmdError>(())

@@ -200,6 +200,37 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
     c.call(&owner, "POST", &chat, Body::Form(&[("message", "")]))
         .await
         .assert_status(400);
+    // Mentions: a user, everybody and a group, as parameters of the message, in the chat and
+    // as the room list's last message; the mentioned user's list shows the unread mention.
+    let r = c
+        .call(
+            &owner,
+            "POST",
+            &chat,
+            Body::Json(json!({"message": "@participant2 @all @\"group/group1\" look"})),
+        )
+        .await;
+    r.assert_status(201);
+    assert_eq!(
+        r.data()["message"],
+        "{mention-user1} {mention-call1} {mention-group1} look"
+    );
+    let r = c.call(&other, "GET", &format!("{V4}/room"), Body::None).await;
+    r.assert_status(200);
+    let listed = r
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["token"] == token)
+        .unwrap()
+        .clone();
+    assert_eq!(listed["unreadMention"], true);
+    assert_eq!(listed["unreadMentionDirect"], true);
+    assert_eq!(
+        listed["lastMessage"]["messageParameters"]["mention-call1"]["type"],
+        "call"
+    );
     c.call(&owner, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
         .await
         .assert_status(200);

@@ -230,3 +230,47 @@ pub fn set_display_name_for_actor(
         .set(attendees::display_name.eq(display_name))
         .execute(c))?)
 }
+
+/// Display names of the attendees of these rooms with this actor type and these ids.
+pub fn display_names_of(
+    conn: &mut Conn<'_>,
+    room_ids: &[RoomId],
+    actor_type: &str,
+    actor_ids: &[String],
+) -> DbResult<Vec<(String, String)>> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq_any(room_ids))
+        .filter(attendees::actor_type.eq(actor_type))
+        .filter(attendees::actor_id.eq_any(actor_ids))
+        .select((attendees::actor_id, attendees::display_name))
+        .load(c))?)
+}
+
+/// Upstream's `ParticipantService::markUsersAsMentioned` for user attendees: message
+/// `message_id` becomes the last mention of `user_ids` and the last direct mention of `direct`,
+/// never moving a marker back (an edit of an older message leaves a newer mention).
+pub fn mark_mentioned(
+    conn: &mut Conn<'_>,
+    room_id: RoomId,
+    user_ids: &[String],
+    direct: &[String],
+    message_id: i64,
+) -> DbResult<()> {
+    backend!(conn, c => diesel::update(attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.eq(actor::USERS))
+        .filter(attendees::actor_id.eq_any(user_ids))
+        .filter(attendees::last_mention_message.lt(message_id)))
+        .set(attendees::last_mention_message.eq(message_id))
+        .execute(c))?;
+    if !direct.is_empty() {
+        backend!(conn, c => diesel::update(attendees::table
+            .filter(attendees::room_id.eq(room_id))
+            .filter(attendees::actor_type.eq(actor::USERS))
+            .filter(attendees::actor_id.eq_any(direct))
+            .filter(attendees::last_mention_direct.lt(message_id)))
+            .set(attendees::last_mention_direct.eq(message_id))
+            .execute(c))?;
+    }
+    Ok(())
+}

@@ -57,3 +57,11 @@ pub fn list_ids(conn: &mut Conn<'_>) -> DbResult<Vec<String>> {
         backend!(conn, c => user_groups::table.select(user_groups::group_id).order(user_groups::group_id.asc()).load(c))?,
     )
 }
+
+/// Display names of the groups among `group_ids` that exist.
+pub fn display_names(conn: &mut Conn<'_>, group_ids: &[String]) -> DbResult<Vec<(String, String)>> {
+    Ok(backend!(conn, c => user_groups::table
+        .filter(user_groups::group_id.eq_any(group_ids))
+        .select((user_groups::group_id, user_groups::display_name))
+        .load(c))?)
+}
