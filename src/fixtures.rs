@@ -6,8 +6,9 @@
 //! are keyed by their token, so an existing conversation only gains the attendees it lacks.
 
 use crate::auth::{hash_password, verify_password};
-use crate::db::models::{Group, NewRoom, User};
+use crate::db::models::{Group, User};
 use crate::db::{store, Db, DbError};
+use crate::domain::conversation::{new_room, RoomSpec};
 use crate::domain::ids::{is_valid_token_syntax, LobbyState, ParticipantType, RoomToken, RoomType};
 use crate::domain::participant::{add_users, NewMember};
 use serde::Deserialize;
@@ -293,26 +294,18 @@ fn apply(conn: &mut crate::db::Conn<'_>, f: &Fixtures, new_hashes: &HashMap<Stri
             Some(room) => room,
             None => store::rooms::insert(
                 conn,
-                &NewRoom {
+                &new_room(
+                    &RoomSpec {
+                        // `validate` admitted group and public conversations only.
+                        room_type: RoomType::from_value(c.room_type.into()).unwrap_or(RoomType::Group),
+                        name: c.name.clone(),
+                        object_type: String::new(),
+                        object_id: String::new(),
+                        lobby_state: LobbyState::NoLobby,
+                    },
                     token,
-                    // `validate` admitted group and public conversations only.
-                    room_type: RoomType::from_value(c.room_type.into()).unwrap_or(RoomType::Group),
-                    name: c.name.clone(),
-                    description: String::new(),
-                    object_type: String::new(),
-                    object_id: String::new(),
-                    read_only: 0,
-                    listable: 0,
-                    lobby_state: LobbyState::NoLobby,
-                    lobby_timer: 0,
-                    default_permissions: 0,
-                    message_expiration: 0,
-                    recording_consent: 0,
-                    mention_permissions: 0,
-                    sip_enabled: 0,
-                    last_activity: now,
-                    created_at: now,
-                },
+                    now,
+                ),
             )
             .map_err(db)?,
         };

@@ -1,13 +1,12 @@
 //! spreed `ChatController` (API v1): send and receive.
 
-use crate::api::extract::{BaseUrl, RoomParticipant};
+use crate::api::extract::{BaseUrl, ParticipantMessage, RoomParticipant};
 use crate::api::wire::{format_message, MessageContext, MessageObject};
 use crate::app::chat::{self, PageQuery, Post, MAX_LIMIT, MAX_TIMEOUT_SECONDS};
 use crate::db::models::{Message, Room};
 use crate::domain::mentions::Names;
-use crate::ocs::{Ocs, OcsError, OcsResult, Params};
+use crate::ocs::{Ocs, OcsResult, Params};
 use crate::state::{AppState, Now};
-use axum::extract::Path;
 use axum::extract::State;
 use axum::routing::{delete, get};
 use axum::Router;
@@ -24,24 +23,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The `{messageId}` placeholder, under upstream's route requirement `[0-9]+`: anything else is
-/// "no such route", decided before login and membership as upstream's router does.
-pub(crate) struct MessageId(pub(crate) i64);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MessageId {
-    type Rejection = OcsError;
-
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, OcsError> {
-        let Path((_, raw)): Path<(String, String)> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(|_| OcsError::RouteNotFound)?;
-        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(OcsError::RouteNotFound);
-        }
-        raw.parse().map(MessageId).map_err(|_| OcsError::RouteNotFound)
-    }
-}
-
 /// A system message answering a change, with the message it changed as its `parent`.
 fn present_change(room: &Room, ctx: &MessageContext<'_>, (system, changed): (Message, Message)) -> MessageObject {
     let mut object = format_message(room, &system, ctx);
@@ -54,8 +35,7 @@ fn present_change(room: &Room, ctx: &MessageContext<'_>, (system, changed): (Mes
 /// Answers the `message_deleted` system message with the placeholder as its `parent`.
 async fn delete_message(
     State(s): State<AppState>,
-    MessageId(id): MessageId,
-    RoomParticipant(p): RoomParticipant,
+    ParticipantMessage(p, id): ParticipantMessage,
     now: Now,
     BaseUrl(base): BaseUrl,
 ) -> OcsResult<MessageObject> {
@@ -166,8 +146,7 @@ fn with_own_reactions(mut object: MessageObject, own: &[(i64, String)]) -> Messa
 /// Answers the `message_edited` system message with the edited message as its `parent`.
 async fn edit_message(
     State(s): State<AppState>,
-    MessageId(id): MessageId,
-    RoomParticipant(p): RoomParticipant,
+    ParticipantMessage(p, id): ParticipantMessage,
     now: Now,
     BaseUrl(base): BaseUrl,
     params: Params,

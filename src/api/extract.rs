@@ -11,7 +11,7 @@ use crate::domain::ids::{is_valid_token_syntax, RoomToken};
 use crate::domain::Refusal;
 use crate::ocs::OcsError;
 use crate::state::{AppState, Now};
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, Path, RawPathParams};
 use axum::http::request::Parts;
 
 /// The `{token}` path placeholder, checked against upstream's route requirement `[a-z0-9]{4,30}`:
@@ -64,6 +64,39 @@ impl FromRequestParts<AppState> for RoomParticipant {
             }
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// The `{messageId}` placeholder, under upstream's route requirement `[0-9]+`: anything else is
+/// "no such route", decided before login and membership as upstream's router does.
+pub struct MessageId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for MessageId {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Decoded, as the router matches upstream's requirement.
+        let Path((_, raw)): Path<(String, String)> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|_| OcsError::RouteNotFound)?;
+        if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(OcsError::RouteNotFound);
+        }
+        raw.parse().map(MessageId).map_err(|_| OcsError::RouteNotFound)
+    }
+}
+
+/// `{token}/{messageId}` (the message id's placeholder comes second) for a logged-in attendee (chat edit and delete, reactions): the message
+/// id's route requirement first, then [`RoomParticipant`]'s checks.
+pub struct ParticipantMessage(pub Member, pub i64);
+
+impl FromRequestParts<AppState> for ParticipantMessage {
+    type Rejection = OcsError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MessageId(id) = MessageId::from_request_parts(parts, state).await?;
+        let RoomParticipant(member) = RoomParticipant::from_request_parts(parts, state).await?;
+        Ok(ParticipantMessage(member, id))
     }
 }
 

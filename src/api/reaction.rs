@@ -3,8 +3,7 @@
 //! missing (and, on revoke and list, when it cannot be reacted to), 400 when reacting is not
 //! possible (another conversation's message, a system message, not a single emoji).
 
-use crate::api::chat::MessageId;
-use crate::api::extract::RoomParticipant;
+use crate::api::extract::ParticipantMessage;
 use crate::app::reactions::{self, Grouped};
 use crate::domain::reactions::Reacted;
 use crate::domain::Refusal;
@@ -36,8 +35,7 @@ fn refused(refusal: Refusal, not_reactable_is_missing: bool) -> OcsError {
 /// 201 with the message's reactions when added, 200 when the caller had reacted so already.
 async fn react(
     State(s): State<AppState>,
-    MessageId(id): MessageId,
-    RoomParticipant(p): RoomParticipant,
+    ParticipantMessage(p, id): ParticipantMessage,
     now: Now,
     params: Params,
 ) -> OcsResult<Grouped> {
@@ -55,8 +53,7 @@ async fn react(
 /// # DELETE /ocs/v2.php/apps/spreed/api/v1/reaction/{token}/{messageId} (ReactionController::delete)
 async fn delete_reaction(
     State(s): State<AppState>,
-    MessageId(id): MessageId,
-    RoomParticipant(p): RoomParticipant,
+    ParticipantMessage(p, id): ParticipantMessage,
     now: Now,
     params: Params,
 ) -> OcsResult<Grouped> {
@@ -73,8 +70,7 @@ async fn delete_reaction(
 /// An optional `reaction` lists only that emoji (an empty one lists all, as PHP's truthiness).
 async fn get_reactions(
     State(s): State<AppState>,
-    MessageId(id): MessageId,
-    RoomParticipant(p): RoomParticipant,
+    ParticipantMessage(p, id): ParticipantMessage,
     now: Now,
     params: Params,
 ) -> OcsResult<Grouped> {

@@ -6,7 +6,8 @@ use crate::db::models::{Attendee, Message, Room};
 use crate::domain::access::{effective_permissions, held_by_lobby};
 use crate::domain::chat::render_message;
 use crate::domain::ids::{
-    permissions, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
+    permissions, AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, NotificationCalls, NotificationLevel,
+    ParticipantType, ReadOnlyState, RoomId, RoomToken, RoomType,
 };
 use crate::domain::mentions::{self, CallTarget, Names};
 use serde::Serialize;
@@ -26,7 +27,7 @@ pub struct RoomObject {
     pub object_id: String,
     pub participant_type: ParticipantType,
     pub participant_flags: i32,
-    pub read_only: i32,
+    pub read_only: ReadOnlyState,
     pub has_password: bool,
     pub has_call: bool,
     pub call_start_time: i64,
@@ -40,8 +41,8 @@ pub struct RoomObject {
     pub is_favorite: bool,
     pub can_leave_conversation: bool,
     pub can_delete_conversation: bool,
-    pub notification_level: i32,
-    pub notification_calls: i32,
+    pub notification_level: NotificationLevel,
+    pub notification_calls: NotificationCalls,
     pub lobby_state: LobbyState,
     pub lobby_timer: i64,
     pub last_ping: i64,
@@ -129,10 +130,10 @@ pub fn format_room(room: &Room, view: &CallerView<'_>) -> RoomObject {
     let is_moderator = attendee.participant_type.has_moderator_permissions();
     let one_to_one = room.room_type.is_one_to_one();
     let notification_level = match attendee.notification_level {
-        // 0 = "default": one-to-one conversations notify always (1), others on mention (2).
-        0 if one_to_one => 1,
-        0 => 2,
-        n => n,
+        // "Default": one-to-one conversations notify always, others on mention.
+        NotificationLevel::Default if one_to_one => NotificationLevel::Always,
+        NotificationLevel::Default => NotificationLevel::Mention,
+        level => level,
     };
     // Upstream shows "nothing read yet" as -2 with at least one unread message (not while held).
     let (last_read_message, unread_messages) = match (held, attendee.last_read_message) {
@@ -229,8 +230,8 @@ fn base_room(room: &Room) -> RoomObject {
         is_sensitive: false,
         can_leave_conversation: false,
         can_delete_conversation: false,
-        notification_level: 3,
-        notification_calls: 0,
+        notification_level: NotificationLevel::Never,
+        notification_calls: NotificationCalls::Off,
         lobby_state: room.lobby_state,
         lobby_timer: room.lobby_timer,
         last_ping: 0,

@@ -2,7 +2,8 @@
 
 use super::schema::*;
 use crate::domain::ids::{
-    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType, UserId,
+    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, NotificationCalls, NotificationLevel, ParticipantType,
+    ReadOnlyState, RoomId, RoomToken, RoomType, UserId,
 };
 use diesel::prelude::*;
 
@@ -51,7 +52,7 @@ pub struct Room {
     pub password: String,
     pub object_type: String,
     pub object_id: String,
-    pub read_only: i32,
+    pub read_only: ReadOnlyState,
     pub listable: i32,
     pub lobby_state: LobbyState,
     pub lobby_timer: i64,
@@ -80,7 +81,7 @@ pub struct NewRoom {
     pub description: String,
     pub object_type: String,
     pub object_id: String,
-    pub read_only: i32,
+    pub read_only: ReadOnlyState,
     pub listable: i32,
     pub lobby_state: LobbyState,
     pub lobby_timer: i64,
@@ -107,8 +108,8 @@ pub struct Attendee {
     pub archived: bool,
     pub important: bool,
     pub sensitive: bool,
-    pub notification_level: i32,
-    pub notification_calls: i32,
+    pub notification_level: NotificationLevel,
+    pub notification_calls: NotificationCalls,
     pub last_read_message: i64,
     pub last_mention_message: i64,
     pub last_mention_direct: i64,

@@ -2,7 +2,8 @@
 //! `INTEGER` with upstream's numbers. One generic impl per shape serves both backends.
 
 use crate::domain::ids::{
-    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, ParticipantType, RoomId, RoomToken, RoomType, UserId,
+    AttendeeId, BreakoutRoomMode, BreakoutStatus, LobbyState, NotificationCalls, NotificationLevel, Origin,
+    ParticipantType, ReadOnlyState, RoomId, RoomToken, RoomType, SessionState, UserId,
 };
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
@@ -42,7 +43,18 @@ macro_rules! stored_as_integer {
     )+};
 }
 
-stored_as_integer!(RoomType, ParticipantType, BreakoutRoomMode, BreakoutStatus, LobbyState);
+stored_as_integer!(
+    RoomType,
+    ParticipantType,
+    BreakoutRoomMode,
+    BreakoutStatus,
+    LobbyState,
+    NotificationLevel,
+    NotificationCalls,
+    ReadOnlyState,
+    SessionState,
+    Origin
+);
 
 /// Newtype ids: stored exactly as the value they wrap.
 macro_rules! stored_as_inner {

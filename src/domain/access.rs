@@ -11,7 +11,7 @@
 use crate::db::models::{Attendee, Room};
 use crate::db::{store, Conn, WriteTx};
 use crate::domain::chat::Actor;
-use crate::domain::ids::{actor, permissions, LobbyState, ParticipantType, RoomToken, UserId};
+use crate::domain::ids::{actor, permissions, LobbyState, ParticipantType, ReadOnlyState, RoomToken, UserId};
 use crate::domain::{Refusal, Result};
 
 impl ParticipantType {
@@ -139,7 +139,7 @@ impl Member {
     /// hold the member back (`RequireModeratorOrNoLobby`, 412), the member may chat
     /// (`RequirePermission(CHAT)`, 403).
     pub fn check_may_write_chat(&self) -> Result<()> {
-        if self.room.read_only != 0 {
+        if self.room.read_only == ReadOnlyState::ReadOnly {
             return Err(Refusal::ReadOnly);
         }
         self.check_lobby()?;

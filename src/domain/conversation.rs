@@ -7,7 +7,7 @@ use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Moderator};
 use crate::domain::chat::{post_system_message, Actor, SystemMessage};
 use crate::domain::ids::{
-    actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, RoomId, RoomToken, RoomType,
+    actor, generate_token, BreakoutRoomMode, LobbyState, ParticipantType, ReadOnlyState, RoomId, RoomToken, RoomType,
 };
 use crate::domain::participant::{add_users, NewMember};
 use crate::domain::schedule::{self, JobKind};
@@ -51,7 +51,9 @@ pub fn create_room(conn: &mut Conn<'_>, spec: &RoomSpec, by: Option<&Actor>, now
     Ok(room)
 }
 
-fn new_room(spec: &RoomSpec, token: RoomToken, now: i64) -> NewRoom {
+/// The row of a new conversation: what `spec` says, everything else as upstream creates it
+/// (read-write, not listed, default permissions, no expiration). Fixtures build theirs here too.
+pub fn new_room(spec: &RoomSpec, token: RoomToken, now: i64) -> NewRoom {
     NewRoom {
         token,
         room_type: spec.room_type,
@@ -59,7 +61,7 @@ fn new_room(spec: &RoomSpec, token: RoomToken, now: i64) -> NewRoom {
         description: String::new(),
         object_type: spec.object_type.clone(),
         object_id: spec.object_id.clone(),
-        read_only: 0,
+        read_only: ReadOnlyState::ReadWrite,
         listable: 0,
         lobby_state: spec.lobby_state,
         lobby_timer: 0,
@@ -533,6 +535,33 @@ pub fn set_locked_setting(
     reload(conn, room.id)
 }
 
+/// `PUT /room/{token}/mention-permissions` as upstream's `RoomService::setMentionPermissions`:
+/// the same value again changes nothing; else group and public conversations only (400
+/// `type`), no breakout rooms (400 `breakout-room`), 0 (everybody may mention `@all`) or 1
+/// (moderators only) (400 `value`).
+pub fn set_mention_permissions(conn: &mut WriteTx<'_, '_>, by: &Moderator, value: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if i64::from(room.mention_permissions) == value {
+        return Ok(room);
+    }
+    if !matches!(room.room_type, RoomType::Group | RoomType::Public) {
+        return Err(Refusal::WrongRoomType("type"));
+    }
+    if is_breakout_room(&room) {
+        return Err(Refusal::LockedForBreakoutRooms);
+    }
+    if !(0..=1).contains(&value) {
+        return Err(Refusal::InvalidField("value"));
+    }
+    store::rooms::set_int_field(
+        conn,
+        room.id,
+        store::rooms::RoomIntField::MentionPermissions,
+        value as i32,
+    )?;
+    reload(conn, room.id)
+}
+
 /// Whether someone who is no attendee may see the conversation (in the limited view): public
 /// and listable conversations only.
 pub fn visible_to_outsiders(room: &Room) -> bool {
@@ -611,31 +640,22 @@ pub fn set_description(conn: &mut WriteTx<'_, '_>, by: &Moderator, description: 
     reload(conn, room.id)
 }
 
-/// Upstream's `Room::READ_WRITE` and `Room::READ_ONLY`.
-pub const READ_WRITE: i32 = 0;
-pub const READ_ONLY: i32 = 1;
-
 /// Locks or unlocks the chat as upstream's `RoomService::setReadOnly`: the current state again
 /// is no change; only group, public and changelog conversations can be locked (`type`); the
 /// state must be 0 or 1 (`value`). Posts `read_only` or `read_only_off`.
 pub fn set_read_only(conn: &mut WriteTx<'_, '_>, by: &Moderator, state: i64, now: i64) -> Result<Room> {
     let room = lock_and_reload(conn, by.room().id)?;
-    if state == i64::from(room.read_only) {
+    if state == i64::from(room.read_only.value()) {
         return Ok(room);
     }
     if !matches!(room.room_type, RoomType::Group | RoomType::Public | RoomType::Changelog) {
         return Err(Refusal::WrongRoomType("type"));
     }
-    let state = match state {
-        0 => READ_WRITE,
-        1 => READ_ONLY,
-        _ => return Err(Refusal::InvalidField("value")),
-    };
-    store::rooms::set_int_field(conn, room.id, store::rooms::RoomIntField::ReadOnly, state)?;
-    let key = if state == READ_ONLY {
-        "read_only"
-    } else {
-        "read_only_off"
+    let state = ReadOnlyState::from_value(state).ok_or(Refusal::InvalidField("value"))?;
+    store::rooms::set_read_only(conn, room.id, state)?;
+    let key = match state {
+        ReadOnlyState::ReadOnly => "read_only",
+        ReadOnlyState::ReadWrite => "read_only_off",
     };
     crate::domain::chat::post_system_message_with(conn, &by.actor(), room.id, key, serde_json::Map::new(), now)?;
     reload(conn, room.id)

@@ -114,6 +114,54 @@ upstream_enum! {
     }
 }
 
+upstream_enum! {
+    /// Upstream's `Participant::NOTIFY_*`: when a participant is notified of messages.
+    pub enum NotificationLevel {
+        /// Resolved per conversation type: always in one-to-one conversations, else on mention.
+        Default = 0,
+        Always = 1,
+        Mention = 2,
+        Never = 3,
+    }
+}
+
+upstream_enum! {
+    /// Upstream's `Participant::NOTIFY_CALLS_*`.
+    pub enum NotificationCalls {
+        Off = 0,
+        On = 1,
+    }
+}
+
+upstream_enum! {
+    /// A conversation's `readOnly` (upstream's `Room::READ_WRITE` / `READ_ONLY`).
+    pub enum ReadOnlyState {
+        ReadWrite = 0,
+        ReadOnly = 1,
+    }
+}
+
+// Our own stored states, declared like upstream's constants so they are stored and compared as
+// types (they never reach a Talk client).
+
+upstream_enum! {
+    /// A breakout session's life cycle (`domain::rounds`).
+    pub enum SessionState {
+        Pending = 0,
+        Active = 1,
+        Completed = 2,
+    }
+}
+
+upstream_enum! {
+    /// Which face made a breakout session. Talk-made rounds belong to the Talk face: their plan
+    /// (names, rooms, assignment) is edited there.
+    pub enum Origin {
+        Horn = 0,
+        Talk = 1,
+    }
+}
+
 /// Declares an integer id as its own type, stored as `BIGINT` and written as a number.
 macro_rules! int_id {
     ($(#[$meta:meta])* $name:ident) => {

@@ -18,7 +18,7 @@
 use crate::db::models::{Attendee, Message, Room};
 use crate::db::{store, Conn, DbResult};
 use crate::domain::access::held_by_lobby;
-use crate::domain::ids::{actor, RoomId, RoomType};
+use crate::domain::ids::{actor, NotificationLevel, RoomId, RoomType};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -488,9 +488,8 @@ fn should_be_told(
     author: (&str, &str),
     user_id: &str,
     attendees: &mut Option<Vec<Attendee>>,
-    group_default: &mut Option<i32>,
+    group_default: &mut Option<NotificationLevel>,
 ) -> DbResult<bool> {
-    const NEVER: i32 = 3;
     if author.0 == actor::USERS && author.1 == user_id {
         return Ok(false);
     }
@@ -506,19 +505,23 @@ fn should_be_told(
         return Ok(false);
     }
     let level = match attendee.notification_level {
-        0 if room.room_type == RoomType::OneToOne => 1,
-        0 => match group_default {
+        NotificationLevel::Default if room.room_type == RoomType::OneToOne => NotificationLevel::Always,
+        NotificationLevel::Default => match group_default {
             Some(level) => *level,
             None => {
                 let stored = store::app_config::get(conn, "spreed", "default_group_notification")?;
-                let level = stored.and_then(|v| v.trim().parse().ok()).unwrap_or(2);
+                // Unset or not a level: upstream's default, on mention.
+                let level = stored
+                    .and_then(|v| v.trim().parse().ok())
+                    .and_then(NotificationLevel::from_value)
+                    .unwrap_or(NotificationLevel::Mention);
                 *group_default = Some(level);
                 level
             }
         },
-        n => n,
+        level => level,
     };
-    Ok(level != NEVER)
+    Ok(level != NotificationLevel::Never)
 }
 
 /// The user ids directly mentioned (`Notifier::getMentionedUserIds`; `all` included, as

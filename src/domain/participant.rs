@@ -6,7 +6,7 @@ use crate::db::store;
 use crate::db::{Conn, DbResult, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
 use crate::domain::chat::{post_system_message, post_system_messages, Actor, NamedUser, SystemMessage};
-use crate::domain::ids::{actor, AttendeeId, ParticipantType};
+use crate::domain::ids::{actor, AttendeeId, NotificationCalls, NotificationLevel, ParticipantType};
 
 /// A user to add, with the type they get in the room.
 #[derive(Debug, Clone)]
@@ -485,25 +485,17 @@ pub enum OwnSetting {
     NotificationCalls(i64),
 }
 
-/// Upstream's `Participant::NOTIFY_DEFAULT`, `NOTIFY_ALWAYS`, `NOTIFY_MENTION`, `NOTIFY_NEVER`.
-const NOTIFICATION_LEVELS: std::ops::RangeInclusive<i64> = 0..=3;
-/// Upstream's `Participant::NOTIFY_CALLS_OFF` and `NOTIFY_CALLS_ON`.
-const NOTIFICATION_CALLS: std::ops::RangeInclusive<i64> = 0..=1;
-
 /// Stores one of the member's own settings and returns their attendee row as it is now. An
 /// unknown level is refused with upstream's `level` key and changes nothing.
 pub fn set_own(conn: &mut WriteTx<'_, '_>, member: &Member, setting: OwnSetting) -> Result<Attendee> {
     use store::attendees::Preference;
     let preference = match setting {
         OwnSetting::Favorite(on) => Preference::Favorite(on),
-        OwnSetting::NotificationLevel(level) if NOTIFICATION_LEVELS.contains(&level) => {
-            Preference::NotificationLevel(level as i32)
+        OwnSetting::NotificationLevel(level) => {
+            Preference::NotificationLevel(NotificationLevel::from_value(level).ok_or(Refusal::InvalidField("level"))?)
         }
-        OwnSetting::NotificationCalls(level) if NOTIFICATION_CALLS.contains(&level) => {
-            Preference::NotificationCalls(level as i32)
-        }
-        OwnSetting::NotificationLevel(_) | OwnSetting::NotificationCalls(_) => {
-            return Err(Refusal::InvalidField("level"))
+        OwnSetting::NotificationCalls(level) => {
+            Preference::NotificationCalls(NotificationCalls::from_value(level).ok_or(Refusal::InvalidField("level"))?)
         }
     };
     conn.lock_room(member.room().id)?;

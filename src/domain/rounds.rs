@@ -25,23 +25,7 @@ use crate::domain::webhooks::{self, CompletionReason, Event};
 use crate::domain::{Refusal, Result};
 use std::collections::HashMap;
 
-/// A session's life cycle, as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-pub enum SessionState {
-    Pending = 0,
-    Active = 1,
-    Completed = 2,
-}
-
-/// Which face made a session. Talk-made rounds belong to the Talk face: their plan (names,
-/// rooms, assignment) is edited there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(i32)]
-pub enum Origin {
-    Horn = 0,
-    Talk = 1,
-}
+pub use crate::domain::ids::{Origin, SessionState};
 
 /// At most this many rooms per session (Talk's own configure stays at 20).
 pub const MAX_SESSION_ROOMS: usize = 100;
@@ -86,10 +70,9 @@ pub fn validate_duration(duration: i64) -> Result<i64> {
 }
 
 pub fn validate_capacity(capacity: i64) -> Result<i32> {
-    if (1..=i32::MAX as i64).contains(&capacity) {
-        Ok(capacity as i32)
-    } else {
-        Err(Refusal::invalid_input("capacity must be a positive integer"))
+    match i32::try_from(capacity) {
+        Ok(capacity) if capacity >= 1 => Ok(capacity),
+        _ => Err(Refusal::invalid_input("capacity must be a positive integer")),
     }
 }
 
@@ -163,16 +146,8 @@ pub struct SessionView {
     pub my_room: Option<RoomView>,
 }
 
-fn state_of(row: &SessionRow) -> SessionState {
-    match row.state {
-        1 => SessionState::Active,
-        2 => SessionState::Completed,
-        _ => SessionState::Pending,
-    }
-}
-
 fn is_talk_made(row: &SessionRow) -> bool {
-    row.origin == Origin::Talk as i32
+    row.origin == Origin::Talk
 }
 
 fn is_moderator_type(t: ParticipantType) -> bool {
@@ -207,7 +182,7 @@ impl ParentUsers {
 
 /// Whether a room is read live from Talk (the session runs, or is a Talk configuration).
 fn live_token<'a>(session: &SessionRow, room: &'a SessionRoomRow) -> Option<&'a str> {
-    if state_of(session) == SessionState::Completed {
+    if session.state == SessionState::Completed {
         None
     } else {
         room.room_token.as_deref()
@@ -237,7 +212,7 @@ fn room_members(
             name = talk.name.clone();
             members = live_members(users, &store::attendees::list(conn, talk.id)?);
         }
-    } else if state_of(session) == SessionState::Completed {
+    } else if session.state == SessionState::Completed {
         members = store::breakout_sessions::room_assignments(conn, room.id)?
             .into_iter()
             .map(|r| Member {
@@ -278,7 +253,7 @@ fn my_room(
     me: Option<&Attendee>,
 ) -> Result<Option<RoomView>> {
     let Some(me) = me else { return Ok(None) };
-    if is_moderator_type(me.participant_type) && state_of(session) != SessionState::Completed {
+    if is_moderator_type(me.participant_type) && session.state != SessionState::Completed {
         return Ok(None);
     }
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
@@ -358,7 +333,7 @@ fn can_host(room: &Room) -> bool {
 
 fn active_session(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Option<SessionRow>> {
     Ok(
-        store::breakout_sessions::in_state(conn, parent_id, SessionState::Active as i32)?
+        store::breakout_sessions::in_state(conn, parent_id, SessionState::Active)?
             .into_iter()
             .next(),
     )
@@ -492,7 +467,7 @@ pub fn expire(conn: &mut WriteTx<'_, '_>, id: i64, now_ms: i64) -> Result<bool> 
     let Some(session) = store::breakout_sessions::find_by_id(conn, id)? else {
         return Ok(false);
     };
-    if state_of(&session) != SessionState::Active || session.deadline.is_none_or(|d| d > now_ms) {
+    if session.state != SessionState::Active || session.deadline.is_none_or(|d| d > now_ms) {
         return Ok(false);
     }
     // [`expire_locked`] without what the job does not need: `parent` is locked and current
@@ -534,8 +509,8 @@ pub fn on_talk_configured(conn: &mut Conn<'_>, parent: &Room, mode: BreakoutRoom
             parent_id: parent.id,
             name: TALK_SESSION_NAME.to_owned(),
             duration: 0,
-            state: SessionState::Pending as i32,
-            origin: Origin::Talk as i32,
+            state: SessionState::Pending,
+            origin: Origin::Talk,
             mode,
             created_at: now_ms,
             started_at: None,
@@ -551,7 +526,7 @@ pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Resul
     if active_session(conn, parent.id)?.is_some() {
         return Ok(());
     }
-    let pending_talk = store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
+    let pending_talk = store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending)?
         .into_iter()
         .find(is_talk_made);
     let session_id = match pending_talk {
@@ -567,8 +542,8 @@ pub fn on_talk_started(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Resul
                     parent_id: parent.id,
                     name: TALK_SESSION_NAME.to_owned(),
                     duration: 0,
-                    state: SessionState::Active as i32,
-                    origin: Origin::Talk as i32,
+                    state: SessionState::Active,
+                    origin: Origin::Talk,
                     mode: parent.breakout_room_mode,
                     created_at: now_ms,
                     started_at: Some(now_ms),
@@ -598,7 +573,7 @@ fn complete_running(conn: &mut Conn<'_>, parent: &Room, now_ms: i64, reason: Com
 /// configuration that never started disappears with its rooms.
 pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Result<()> {
     complete_running(conn, parent, now_ms, CompletionReason::Removed)?;
-    for pending in store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)? {
+    for pending in store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending)? {
         if is_talk_made(&pending) {
             store::breakout_sessions::delete(conn, pending.id)?;
         }
@@ -611,7 +586,7 @@ pub fn on_talk_removed(conn: &mut Conn<'_>, parent: &Room, now_ms: i64) -> Resul
 pub fn on_talk_room_added(conn: &mut Conn<'_>, parent: &Room, room: &Room) -> Result<()> {
     let owner = match active_session(conn, parent.id)? {
         Some(s) => Some(s),
-        None => store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending as i32)?
+        None => store::breakout_sessions::in_state(conn, parent.id, SessionState::Pending)?
             .into_iter()
             .find(is_talk_made),
     };
@@ -686,8 +661,8 @@ pub fn create_session(
             parent_id: ch.room.id,
             name,
             duration: input.duration.unwrap_or(0),
-            state: SessionState::Pending as i32,
-            origin: Origin::Horn as i32,
+            state: SessionState::Pending,
+            origin: Origin::Horn,
             mode: input.mode.unwrap_or(BreakoutRoomMode::Manual),
             created_at: now_ms,
             started_at: None,
@@ -741,7 +716,7 @@ pub fn update_session(
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
     let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(Refusal::SessionNotFound)?;
-    match state_of(&session) {
+    match session.state {
         SessionState::Completed => return Err(Refusal::SessionCompleted),
         SessionState::Active => {
             if input.name.is_some() || input.mode.is_some() {
@@ -786,7 +761,7 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
     let session = find_session(conn, ch, id)?;
     settle_expired(conn, &ch.room, now_ms)?;
     let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(Refusal::SessionNotFound)?;
-    match state_of(&session) {
+    match session.state {
         SessionState::Active => Err(Refusal::SessionActive),
         SessionState::Pending if is_talk_made(&session) => {
             // The plan is the Talk configuration itself: deleting it removes the rooms, with
@@ -803,7 +778,7 @@ pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms
 }
 
 fn require_horn_plan(session: &SessionRow) -> Result<()> {
-    match state_of(session) {
+    match session.state {
         SessionState::Active => Err(Refusal::SessionActive),
         SessionState::Completed => Err(Refusal::SessionCompleted),
         SessionState::Pending if is_talk_made(session) => Err(Refusal::TalkMadeSession { field: None }),
@@ -871,7 +846,7 @@ pub fn update_room(
     let Some(name) = input.name else {
         return Err(Refusal::invalid_input("name is required"));
     };
-    match state_of(&session) {
+    match session.state {
         SessionState::Completed => return Err(Refusal::SessionCompleted),
         _ if is_talk_made(&session) => return Err(Refusal::TalkMadeSession { field: None }),
         SessionState::Active => {
@@ -1222,7 +1197,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     settle_expired(conn, &ch.room, now_ms)?;
     let session = match &input.id {
         Some(id) => find_session(conn, ch, id)?,
-        None => store::breakout_sessions::in_state(conn, ch.room.id, SessionState::Pending as i32)?
+        None => store::breakout_sessions::in_state(conn, ch.room.id, SessionState::Pending)?
             .into_iter()
             .next()
             .ok_or(Refusal::SessionNotFound)?,
@@ -1238,7 +1213,7 @@ pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>
     if !server_wide || !store::breakout_sessions::enabled(conn, ch.room.id)? {
         return Err(Refusal::BreakoutRoomsDisabled);
     }
-    match state_of(&session) {
+    match session.state {
         SessionState::Completed => return Err(Refusal::SessionCompleted),
         SessionState::Active => return Err(Refusal::SessionActive),
         SessionState::Pending => {}

@@ -3,7 +3,7 @@
 
 use crate::domain::ids::BreakoutRoomMode;
 use crate::domain::linked::UserContext;
-use crate::domain::rounds::{Member, RoomView, RoomWithMembers, SessionView};
+use crate::domain::rounds::{Member, RoomView, RoomWithMembers, SessionState, SessionView};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
@@ -132,7 +132,7 @@ pub fn mode_name(mode: BreakoutRoomMode) -> &'static str {
 impl From<SessionView> for BreakoutSession {
     fn from(v: SessionView) -> Self {
         let s = v.row;
-        let is_active = s.state == 1;
+        let is_active = s.state == SessionState::Active;
         BreakoutSession {
             id: s.id.to_string(),
             name: s.name,
@@ -141,7 +141,7 @@ impl From<SessionView> for BreakoutSession {
             mode: mode_name(s.mode),
             started: s.started_at,
             is_active,
-            is_completed: s.state == 2,
+            is_completed: s.state == SessionState::Completed,
             breakout_room: v.my_room.map(BreakoutRoom::from),
             ended: s.ended_at,
             ends_at: if is_active { s.deadline } else { None },

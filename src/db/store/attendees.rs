@@ -105,8 +105,8 @@ pub fn set_permissions(conn: &mut Conn<'_>, attendee_id: AttendeeId, permissions
 #[derive(Debug, Clone, Copy)]
 pub enum Preference {
     Favorite(bool),
-    NotificationLevel(i32),
-    NotificationCalls(i32),
+    NotificationLevel(NotificationLevel),
+    NotificationCalls(NotificationCalls),
 }
 
 pub fn set_preference(conn: &mut Conn<'_>, attendee_id: AttendeeId, preference: Preference) -> DbResult<()> {

@@ -4,7 +4,7 @@
 use crate::backend;
 use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::{AttendeeId, BreakoutRoomMode, RoomId};
+use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, RoomId, SessionState};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -14,8 +14,8 @@ pub struct SessionRow {
     pub parent_id: RoomId,
     pub name: String,
     pub duration: i64,
-    pub state: i32,
-    pub origin: i32,
+    pub state: SessionState,
+    pub origin: Origin,
     pub mode: BreakoutRoomMode,
     pub created_at: i64,
     pub started_at: Option<i64>,
@@ -29,8 +29,8 @@ pub struct NewSession {
     pub parent_id: RoomId,
     pub name: String,
     pub duration: i64,
-    pub state: i32,
-    pub origin: i32,
+    pub state: SessionState,
+    pub origin: Origin,
     pub mode: BreakoutRoomMode,
     pub created_at: i64,
     pub started_at: Option<i64>,
@@ -108,7 +108,7 @@ pub fn page(
             .offset(offset)
             .into_boxed();
         if completed_only {
-            q = q.filter(breakout_sessions::state.eq(2));
+            q = q.filter(breakout_sessions::state.eq(SessionState::Completed));
         }
         q.load(c)
     })?)
@@ -123,7 +123,7 @@ pub fn names(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult<Vec<String>> {
 }
 
 /// The conversation's sessions in one state, oldest first.
-pub fn in_state(conn: &mut Conn<'_>, parent_id: RoomId, state: i32) -> DbResult<Vec<SessionRow>> {
+pub fn in_state(conn: &mut Conn<'_>, parent_id: RoomId, state: SessionState) -> DbResult<Vec<SessionRow>> {
     Ok(backend!(conn, c => breakout_sessions::table
         .filter(breakout_sessions::parent_id.eq(parent_id))
         .filter(breakout_sessions::state.eq(state))
@@ -152,7 +152,7 @@ pub fn set_timing(conn: &mut Conn<'_>, id: i64, duration: i64, deadline: Option<
 pub fn set_started(conn: &mut Conn<'_>, id: i64, started_at: i64, deadline: Option<i64>) -> DbResult<()> {
     backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
         .set((
-            breakout_sessions::state.eq(1),
+            breakout_sessions::state.eq(SessionState::Active),
             breakout_sessions::started_at.eq(Some(started_at)),
             breakout_sessions::deadline.eq(deadline),
         ))
@@ -163,7 +163,7 @@ pub fn set_started(conn: &mut Conn<'_>, id: i64, started_at: i64, deadline: Opti
 pub fn set_completed(conn: &mut Conn<'_>, id: i64, ended_at: i64) -> DbResult<()> {
     backend!(conn, c => diesel::update(breakout_sessions::table.find(id))
         .set((
-            breakout_sessions::state.eq(2),
+            breakout_sessions::state.eq(SessionState::Completed),
             breakout_sessions::ended_at.eq(Some(ended_at)),
             breakout_sessions::deadline.eq(None::<i64>),
         ))
@@ -306,7 +306,7 @@ pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult
     Ok(backend!(conn, c => breakout_assignments::table
         .inner_join(breakout_sessions::table.on(breakout_sessions::id.eq(breakout_assignments::session_id)))
         .filter(breakout_sessions::parent_id.eq(parent_id))
-        .filter(breakout_sessions::state.eq(2))
+        .filter(breakout_sessions::state.eq(SessionState::Completed))
         .select((breakout_assignments::session_room_id, breakout_assignments::actor_id))
         .order(breakout_assignments::session_room_id.asc())
         .load(c))?)

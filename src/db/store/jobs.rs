@@ -19,27 +19,62 @@ pub struct JobRow {
     pub last_error: Option<String>,
 }
 
+/// A new job row, due at `due_at`.
+#[derive(Insertable)]
+#[diesel(table_name = t)]
+struct NewJob<'a> {
+    kind: &'a str,
+    job_key: &'a str,
+    due_at: i64,
+    attempts: i32,
+    created_at: i64,
+}
+
+impl<'a> NewJob<'a> {
+    fn new(kind: &'a str, job_key: &'a str, due_at: i64, now: i64) -> Self {
+        NewJob {
+            kind,
+            job_key,
+            due_at,
+            attempts: 0,
+            created_at: now,
+        }
+    }
+}
+
+/// A job due afresh at `due_at`: no failures, no claim. One shape for a job scheduled again
+/// and for a periodic job coming back, so the two cannot drift.
+#[derive(AsChangeset)]
+#[diesel(table_name = t, treat_none_as_null = true)]
+struct Fresh {
+    due_at: i64,
+    attempts: i32,
+    last_error: Option<String>,
+    claimed_until: Option<i64>,
+    locked_by: Option<String>,
+}
+
+impl Fresh {
+    fn at(due_at: i64) -> Self {
+        Fresh {
+            due_at,
+            attempts: 0,
+            last_error: None,
+            claimed_until: None,
+            locked_by: None,
+        }
+    }
+}
+
 /// Schedules `kind`/`key` at `due_at`, replacing the due time of the same job if it exists
 /// (and its failures and claim: a claimed run of the old version then finds its row changed
 /// and rolls back, see `complete`).
 pub fn schedule(conn: &mut Conn<'_>, kind: &str, key: &str, due_at: i64, now: i64) -> DbResult<()> {
     backend!(conn, c => diesel::insert_into(t::table)
-        .values((
-            t::kind.eq(kind),
-            t::job_key.eq(key),
-            t::due_at.eq(due_at),
-            t::attempts.eq(0),
-            t::created_at.eq(now),
-        ))
+        .values(&NewJob::new(kind, key, due_at, now))
         .on_conflict((t::kind, t::job_key))
         .do_update()
-        .set((
-            t::due_at.eq(due_at),
-            t::attempts.eq(0),
-            t::last_error.eq(None::<String>),
-            t::claimed_until.eq(None::<i64>),
-            t::locked_by.eq(None::<String>),
-        ))
+        .set(&Fresh::at(due_at))
         .execute(c))?;
     Ok(())
 }
@@ -56,13 +91,7 @@ pub fn schedule_no_later(conn: &mut Conn<'_>, kind: &str, key: &str, due_at: i64
             .set((t::claimed_until.eq(None::<i64>), t::locked_by.eq(None::<String>)))
             .execute(c)?;
         diesel::insert_into(t::table)
-            .values((
-                t::kind.eq(kind),
-                t::job_key.eq(key),
-                t::due_at.eq(due_at),
-                t::attempts.eq(0),
-                t::created_at.eq(now),
-            ))
+            .values(&NewJob::new(kind, key, due_at, now))
             .on_conflict_do_nothing()
             .execute(c)
     })?;
@@ -150,21 +179,10 @@ fn exists(conn: &mut Conn<'_>, id: i64) -> DbResult<bool> {
 
 /// Lets a job `me` ran come back at `due_at` (a periodic job). False as for [`complete`].
 pub fn reschedule(conn: &mut Conn<'_>, id: i64, me: &str, due_at: i64) -> DbResult<bool> {
-    let n = reschedule_claimed(conn, id, me, due_at)?;
-    Ok(n == 1 || !exists(conn, id)?)
-}
-
-fn reschedule_claimed(conn: &mut Conn<'_>, id: i64, me: &str, due_at: i64) -> DbResult<usize> {
     let n = backend!(conn, c => diesel::update(t::table.find(id).filter(t::locked_by.eq(me)))
-        .set((
-            t::due_at.eq(due_at),
-            t::attempts.eq(0),
-            t::last_error.eq(None::<String>),
-            t::claimed_until.eq(None::<i64>),
-            t::locked_by.eq(None::<String>),
-        ))
+        .set(&Fresh::at(due_at))
         .execute(c))?;
-    Ok(n)
+    Ok(n == 1 || !exists(conn, id)?)
 }
 
 /// Records a failed run of a job `me` claimed and when to try again.

@@ -59,6 +59,77 @@ pub struct RoomView {
 /// statement, and so one round trip on PostgreSQL: the attendee, last message and newest session
 /// are left joins, the counts and the setting scalar subqueries; each has exactly the
 /// conditions of the store function its field names.
+impl RoomView {
+    /// A row of [`room_view_select!`]: absent counts are 0.
+    fn of(
+        room: Room,
+        attendee: Option<Attendee>,
+        unread: Option<i64>,
+        last_message: Option<Message>,
+        session: Option<Session>,
+        last_common_read: Option<i64>,
+        breakout_rooms_setting: Option<String>,
+    ) -> RoomView {
+        RoomView {
+            room,
+            attendee,
+            unread: unread.unwrap_or(0),
+            last_message,
+            session,
+            last_common_read: last_common_read.unwrap_or(0),
+            breakout_rooms_setting,
+        }
+    }
+}
+
+/// The newest session of the joined attendee (none of the attendee's sessions has a higher id),
+/// as the join condition of [`view`] and [`list_views_for_actor`].
+macro_rules! newest_session {
+    ($newer:ident) => {
+        sessions::table.on(sessions::attendee_id
+            .eq(attendees::id)
+            .and(diesel::dsl::not(diesel::dsl::exists(
+                $newer
+                    .filter($newer.field(sessions::attendee_id).eq(sessions::attendee_id))
+                    .filter($newer.field(sessions::id).gt(sessions::id)),
+            ))))
+    };
+}
+
+/// The select list of a [`RoomView`] row, one expression for [`view`] and
+/// [`list_views_for_actor`] so the two statements cannot drift: the room, the caller's attendee
+/// (`$attendee`: nullable in `view`, where the caller may be no attendee), the unread comments
+/// after the caller's read marker, the last message, the newest session, the lowest read marker
+/// among the room's users and the `spreed/breakout_rooms` setting.
+macro_rules! room_view_select {
+    ($attendee:expr, $now:expr, $readers:ident, $last:ident) => {
+        (
+            Room::as_select(),
+            $attendee,
+            messages::table
+                .filter(messages::room_id.eq(rooms::id))
+                // Nullable for `view`'s left join; the SQL is the same either way.
+                .filter(messages::id.nullable().gt(attendees::last_read_message.nullable()))
+                .filter(messages::verb.eq("comment"))
+                .filter(unexpired!($now))
+                .count()
+                .single_value(),
+            $last.fields(messages::all_columns).nullable(),
+            Option::<Session>::as_select(),
+            $readers
+                .filter($readers.field(attendees::room_id).eq(rooms::id))
+                .filter($readers.field(attendees::actor_type).eq("users"))
+                .select(diesel::dsl::min($readers.field(attendees::last_read_message)))
+                .single_value(),
+            app_config::table
+                .filter(app_config::app.eq(BREAKOUT_ROOMS.0))
+                .filter(app_config::config_key.eq(BREAKOUT_ROOMS.1))
+                .select(app_config::config_value)
+                .single_value(),
+        )
+    };
+}
+
 pub fn view(
     conn: &mut Conn<'_>,
     token: &str,
@@ -88,51 +159,14 @@ pub fn view(
                 .and(attendees::actor_id.eq(actor_id.clone()))),
         )
         .left_join(last.on(last.field(messages::id).eq(rooms::last_message_id)))
-        .left_join(
-            sessions::table.on(sessions::attendee_id.eq(attendees::id).and(
-                // The newest session: none of the attendee's sessions has a higher id.
-                diesel::dsl::not(diesel::dsl::exists(
-                    newer
-                        .filter(newer.field(sessions::attendee_id).eq(sessions::attendee_id))
-                        .filter(newer.field(sessions::id).gt(sessions::id)),
-                )),
-            )),
-        )
+        .left_join(newest_session!(newer))
         .filter(rooms::token.eq(token.clone()))
-        .select((
-            Room::as_select(),
-            Option::<Attendee>::as_select(),
-            messages::table
-                .filter(messages::room_id.eq(rooms::id))
-                .filter(messages::id.nullable().gt(attendees::last_read_message.nullable()))
-                .filter(messages::verb.eq("comment"))
-                .filter(unexpired!(now))
-                .count()
-                .single_value(),
-            last.fields(messages::all_columns).nullable(),
-            Option::<Session>::as_select(),
-            readers
-                .filter(readers.field(attendees::room_id).eq(rooms::id))
-                .filter(readers.field(attendees::actor_type).eq("users"))
-                .select(diesel::dsl::min(readers.field(attendees::last_read_message)))
-                .single_value(),
-            app_config::table
-                .filter(app_config::app.eq(BREAKOUT_ROOMS.0))
-                .filter(app_config::config_key.eq(BREAKOUT_ROOMS.1))
-                .select(app_config::config_value)
-                .single_value(),
-        ))
+        .select(room_view_select!(Option::<Attendee>::as_select(), now, readers, last))
         .first::<Row>(c)
         .optional())?;
     Ok(row.map(
-        |(room, attendee, unread, last_message, session, last_common_read, breakout_rooms_setting)| RoomView {
-            room,
-            attendee,
-            unread: unread.unwrap_or(0),
-            last_message,
-            session,
-            last_common_read: last_common_read.unwrap_or(0),
-            breakout_rooms_setting,
+        |(room, attendee, unread, last_message, session, last_common_read, setting)| {
+            RoomView::of(room, attendee, unread, last_message, session, last_common_read, setting)
         },
     ))
 }
@@ -179,54 +213,25 @@ pub fn list_views_for_actor(
     let rows: Vec<Row> = backend!(conn, c => attendees::table
         .inner_join(rooms::table)
         .left_join(last.on(last.field(messages::id).eq(rooms::last_message_id)))
-        .left_join(
-            sessions::table.on(sessions::attendee_id.eq(attendees::id).and(
-                // The newest session: none of the attendee's sessions has a higher id.
-                diesel::dsl::not(diesel::dsl::exists(
-                    newer
-                        .filter(newer.field(sessions::attendee_id).eq(sessions::attendee_id))
-                        .filter(newer.field(sessions::id).gt(sessions::id)),
-                )),
-            )),
-        )
+        .left_join(newest_session!(newer))
         .filter(attendees::actor_type.eq(actor_type.clone()))
         .filter(attendees::actor_id.eq(actor_id.clone()))
-        .select((
-            Room::as_select(),
-            Attendee::as_select(),
-            messages::table
-                .filter(messages::room_id.eq(rooms::id))
-                .filter(messages::id.gt(attendees::last_read_message))
-                .filter(messages::verb.eq("comment"))
-                .filter(unexpired!(now))
-                .count()
-                .single_value(),
-            last.fields(messages::all_columns).nullable(),
-            Option::<Session>::as_select(),
-            readers
-                .filter(readers.field(attendees::room_id).eq(rooms::id))
-                .filter(readers.field(attendees::actor_type).eq("users"))
-                .select(diesel::dsl::min(readers.field(attendees::last_read_message)))
-                .single_value(),
-            app_config::table
-                .filter(app_config::app.eq(BREAKOUT_ROOMS.0))
-                .filter(app_config::config_key.eq(BREAKOUT_ROOMS.1))
-                .select(app_config::config_value)
-                .single_value(),
-        ))
+        .select(room_view_select!(Attendee::as_select(), now, readers, last))
         .order(rooms::id.asc())
         .load::<Row>(c))?;
     Ok(rows
         .into_iter()
         .map(
-            |(room, attendee, unread, last_message, session, last_common_read, breakout_rooms_setting)| RoomView {
-                room,
-                attendee: Some(attendee),
-                unread: unread.unwrap_or(0),
-                last_message,
-                session,
-                last_common_read: last_common_read.unwrap_or(0),
-                breakout_rooms_setting,
+            |(room, attendee, unread, last_message, session, last_common_read, setting)| {
+                RoomView::of(
+                    room,
+                    Some(attendee),
+                    unread,
+                    last_message,
+                    session,
+                    last_common_read,
+                    setting,
+                )
             },
         )
         .collect())
@@ -319,7 +324,6 @@ pub fn set_last_message(conn: &mut Conn<'_>, room_id: RoomId, message_id: i64, a
 pub fn set_int_field(conn: &mut Conn<'_>, room_id: RoomId, field: RoomIntField, value: i32) -> DbResult<()> {
     let target = rooms::table.find(room_id);
     backend!(conn, c => match field {
-        RoomIntField::ReadOnly => diesel::update(target).set(rooms::read_only.eq(value)).execute(c),
         RoomIntField::Listable => diesel::update(target).set(rooms::listable.eq(value)).execute(c),
         RoomIntField::DefaultPermissions => diesel::update(target).set(rooms::default_permissions.eq(value)).execute(c),
         RoomIntField::MessageExpiration => diesel::update(target).set(rooms::message_expiration.eq(value)).execute(c),
@@ -333,13 +337,17 @@ pub fn set_int_field(conn: &mut Conn<'_>, room_id: RoomId, field: RoomIntField, 
 /// Integer room settings that endpoints change one at a time.
 #[derive(Debug, Clone, Copy)]
 pub enum RoomIntField {
-    ReadOnly,
     Listable,
     DefaultPermissions,
     MessageExpiration,
     RecordingConsent,
     MentionPermissions,
     SipEnabled,
+}
+
+pub fn set_read_only(conn: &mut Conn<'_>, room_id: RoomId, state: ReadOnlyState) -> DbResult<()> {
+    backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::read_only.eq(state)).execute(c))?;
+    Ok(())
 }
 
 pub fn set_room_type(conn: &mut Conn<'_>, room_id: RoomId, room_type: RoomType) -> DbResult<()> {
