@@ -159,6 +159,19 @@ async fn queued(app: &TestApp) -> (usize, usize) {
         .unwrap()
 }
 
+/// Waits until the runner has recorded `n` failed attempts of the first event's delivery.
+async fn failures_recorded(app: &TestApp, n: i32) {
+    crate::common::eventually("the failure recorded", || async {
+        let job = app
+            .db()
+            .read(|conn| store::jobs::find(conn, "webhook_delivery", "1"))
+            .await
+            .unwrap();
+        job.filter(|j| j.attempts == n).map(|_| ())
+    })
+    .await;
+}
+
 /// participant1 owns a group conversation with participant2 and participant3.
 async fn class(app: &TestApp) -> String {
     for i in 1..=3 {
@@ -469,6 +482,8 @@ async fn horn_changes_and_deadlines_are_reported(app: &TestApp) {
         json!({"id": first}),
     )
     .await;
+    // Deliveries due together may overtake each other: each event arrives before the next change.
+    receiver.until(1, Duration::from_secs(10)).await;
     app.clock().advance(Duration::from_millis(1500));
     let t1 = app.clock().now_ms();
     horn(
@@ -497,6 +512,7 @@ async fn horn_changes_and_deadlines_are_reported(app: &TestApp) {
         json!({"id": second}),
     )
     .await;
+    receiver.until(3, Duration::from_secs(10)).await;
     let deadline = app.clock().now_ms() + 60_000;
     app.clock().advance(Duration::from_secs(60));
     let events = receiver.events(4).await;
@@ -526,12 +542,16 @@ async fn failed_deliveries_are_retried_with_backoff(app: &TestApp) {
         .await
         .assert_status(200);
     receiver.until(1, Duration::from_secs(5)).await;
+    // The backoff counts from when the runner records the failure, which may come a moment after
+    // the receiver answered: wait for it before moving the clock.
+    failures_recorded(app, 1).await;
     // Not again before the backoff has passed.
     app.clock().advance(Duration::from_millis(999));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.received().len(), 1);
     app.clock().advance(Duration::from_millis(1));
     receiver.until(2, Duration::from_secs(5)).await;
+    failures_recorded(app, 2).await;
     app.clock().advance(Duration::from_millis(1999));
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.received().len(), 2);
@@ -565,15 +585,7 @@ async fn an_event_is_dropped_after_ten_attempts(app: &TestApp) {
         receiver.until(attempt, Duration::from_secs(5)).await;
         if attempt < 10 {
             // Wait for the failure to be recorded, then jump past the longest backoff.
-            crate::common::eventually("the failure recorded", || async {
-                let rows = app
-                    .db()
-                    .read(|conn| store::jobs::find(conn, "webhook_delivery", "1"))
-                    .await
-                    .unwrap();
-                rows.filter(|j| j.attempts == attempt as i32).map(|_| ())
-            })
-            .await;
+            failures_recorded(app, attempt as i32).await;
             app.clock().advance(Duration::from_secs(600));
         }
     }
