@@ -4,8 +4,8 @@
 use super::auth::HornCaller;
 use super::error::HornResult;
 use super::input::{self, JsonBody};
-use super::{path_param, uuid};
 use super::wire::{BreakoutRoom, BreakoutRoomWithParticipants, BreakoutSession, Created, Empty, User};
+use super::{path_param, uuid};
 use crate::app::rounds as app;
 use crate::domain::Refusal;
 use crate::state::{AppState, Now};

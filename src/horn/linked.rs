@@ -4,8 +4,8 @@
 use super::auth::HornCaller;
 use super::error::{HornError, HornResult};
 use super::input::{self, JsonBody};
-use super::{path_param, uuid};
 use super::wire::{self, Empty, User};
+use super::{path_param, uuid};
 use crate::app::linked as app;
 use crate::app::rounds as rounds_app;
 use crate::auth::client_ip;
