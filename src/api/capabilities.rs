@@ -36,6 +36,8 @@ pub const FEATURES: &[&str] = &[
     "silent-send",
     "favorites",
     "notification-levels",
+    // `unreadMentionDirect` in room objects.
+    "direct-mention-flag",
     "notification-calls",
     "read-only-rooms",
     "room-description",
@@ -43,6 +45,7 @@ pub const FEATURES: &[&str] = &[
     // Deleting has no age limit here, as in upstream's current `ChatController::deleteMessage`.
     "delete-messages-unlimited",
     "edit-messages",
+    "mention-permissions",
     "reactions",
 ];
 

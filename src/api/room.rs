@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
             post(make_public).delete(make_private),
         )
         .route(&format!("{base}/{{token}}/listable"), put(set_listable))
+        .route(
+            &format!("{base}/{{token}}/mention-permissions"),
+            put(set_mention_permissions),
+        )
         .route(&format!("{base}/{{token}}/description"), put(set_description))
         .route(&format!("{base}/{{token}}/read-only"), put(set_read_only))
         .route(
@@ -328,6 +332,19 @@ async fn make_private(
     base: BaseUrl,
 ) -> OcsResult<RoomObject> {
     set_public_state(s, p, false, now, base).await
+}
+
+/// # PUT /ocs/v2.php/apps/spreed/api/v4/room/{token}/mention-permissions (RoomController::setMentionPermissions)
+async fn set_mention_permissions(
+    State(s): State<AppState>,
+    ModeratorParticipant(p): ModeratorParticipant,
+    now: Now,
+    base: BaseUrl,
+    params: Params,
+) -> OcsResult<RoomObject> {
+    let value = params.int("mentionPermissions").unwrap_or(-1);
+    let room = conversation_settings::set_mention_permissions(&s.db, p, value, present_for(now, base)).await?;
+    Ok(Ocs::ok(room))
 }
 
 async fn set_setting(

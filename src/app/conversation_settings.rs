@@ -70,6 +70,22 @@ pub async fn set_public<T: Send + 'static>(
     by_moderator(db, by, move |tx, by| conversation::set_public(tx, by, public), present).await
 }
 
+/// Who may mention everybody (`@all`): 0 everybody, 1 moderators.
+pub async fn set_mention_permissions<T: Send + 'static>(
+    db: &Db,
+    by: Moderator,
+    value: i64,
+    present: impl Present<T>,
+) -> Result<T> {
+    by_moderator(
+        db,
+        by,
+        move |tx, by| conversation::set_mention_permissions(tx, by, value),
+        present,
+    )
+    .await
+}
+
 /// One of the settings breakout rooms refuse (listable, message expiration, default
 /// permissions), `value` in `0..=max`.
 pub async fn set_locked_setting<T: Send + 'static>(

@@ -535,6 +535,33 @@ pub fn set_locked_setting(
     reload(conn, room.id)
 }
 
+/// `PUT /room/{token}/mention-permissions` as upstream's `RoomService::setMentionPermissions`:
+/// the same value again changes nothing; else group and public conversations only (400
+/// `type`), no breakout rooms (400 `breakout-room`), 0 (everybody may mention `@all`) or 1
+/// (moderators only) (400 `value`).
+pub fn set_mention_permissions(conn: &mut WriteTx<'_, '_>, by: &Moderator, value: i64) -> Result<Room> {
+    let room = lock_and_reload(conn, by.room().id)?;
+    if i64::from(room.mention_permissions) == value {
+        return Ok(room);
+    }
+    if !matches!(room.room_type, RoomType::Group | RoomType::Public) {
+        return Err(Refusal::WrongRoomType("type"));
+    }
+    if is_breakout_room(&room) {
+        return Err(Refusal::LockedForBreakoutRooms);
+    }
+    if !(0..=1).contains(&value) {
+        return Err(Refusal::InvalidField("value"));
+    }
+    store::rooms::set_int_field(
+        conn,
+        room.id,
+        store::rooms::RoomIntField::MentionPermissions,
+        value as i32,
+    )?;
+    reload(conn, room.id)
+}
+
 /// Whether someone who is no attendee may see the conversation (in the limited view): public
 /// and listable conversations only.
 pub fn visible_to_outsiders(room: &Room) -> bool {

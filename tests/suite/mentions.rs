@@ -299,7 +299,106 @@ async fn edits_add_and_remove_mentions(app: &TestApp) {
     assert_eq!(flags(app, "participant2", &token).await, (false, false));
 }
 
+async fn mention_permissions_decide_who_may_mention_all(app: &TestApp) {
+    let token = group(app).await;
+    // The web client sends JSON.
+    let r = app
+        .as_user("participant1")
+        .json(
+            "PUT",
+            &format!("{V4}/room/{token}/mention-permissions"),
+            &json!({"mentionPermissions": 1}),
+        )
+        .await;
+    r.assert_status(200);
+    assert_eq!(r.data()["mentionPermissions"], 1);
+    // A participant's `@all` stays text and mentions nobody.
+    let sent = post_json(app, "participant2", &token, "@all hello").await;
+    assert_eq!(sent["message"], "@all hello");
+    assert_eq!(sent["messageParameters"], json!([]));
+    assert_eq!(flags(app, "participant3", &token).await, (false, false));
+    // A moderator's is a mention.
+    let sent = post_json(app, "participant1", &token, "@all hello").await;
+    assert_eq!(sent["message"], "{mention-call1} hello");
+    assert_eq!(flags(app, "participant3", &token).await, (true, false));
+    assert_eq!(flags(app, "participant2", &token).await, (true, false));
+
+    // Refusals, in upstream's order (form bodies, as upstream's harness).
+    let path = format!("{V4}/room/{token}/mention-permissions");
+    let r = app
+        .as_user("participant2")
+        .put(&path, &[("mentionPermissions", "0")])
+        .await;
+    r.assert_status(403);
+    let r = app
+        .as_user("participant1")
+        .put(&path, &[("mentionPermissions", "2")])
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({"error": "value"}));
+    // The same value again is no change, whatever else holds.
+    app.as_user("participant1")
+        .put(&path, &[("mentionPermissions", "1")])
+        .await
+        .assert_status(200);
+    let one = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", "participant2")])
+        .await
+        .data();
+    let one_token = one["token"].as_str().unwrap();
+    let r = app
+        .as_user("participant1")
+        .put(
+            &format!("{V4}/room/{one_token}/mention-permissions"),
+            &[("mentionPermissions", "1")],
+        )
+        .await;
+    r.assert_status(400);
+    assert_eq!(r.data(), json!({"error": "type"}));
+}
+
+async fn mention_all_in_a_one_to_one_conversation_names_the_other_user(app: &TestApp) {
+    for user in ["participant1", "participant2"] {
+        app.create_user(user).await;
+    }
+    let one = app
+        .as_user("participant1")
+        .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", "participant2")])
+        .await
+        .data();
+    let token = one["token"].as_str().unwrap().to_owned();
+    let sent = post_json(app, "participant1", &token, "@all").await;
+    assert_eq!(sent["message"], "{mention-call1}");
+    assert_eq!(
+        sent["messageParameters"]["mention-call1"]["name"],
+        "participant2-displayname"
+    );
+    assert_eq!(sent["messageParameters"]["mention-call1"]["call-type"], "one2one");
+    // Each reader sees the conversation by its name for them.
+    let seen = find(&chat(app, "participant2", &token).await, &sent["id"]);
+    assert_eq!(
+        seen["messageParameters"]["mention-call1"]["name"],
+        "participant1-displayname"
+    );
+    let list = app.as_user("participant2").get(&format!("{V4}/room")).await.data();
+    let room = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["token"] == token)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        room["lastMessage"]["messageParameters"]["mention-call1"]["name"],
+        "participant1-displayname"
+    );
+    assert_eq!(flags(app, "participant2", &token).await, (true, false));
+}
+
 both_backends!(
+    mention_permissions_decide_who_may_mention_all,
+    mention_all_in_a_one_to_one_conversation_names_the_other_user,
     a_user_mention_becomes_a_parameter,
     a_quoted_mention_may_hold_spaces,
     mention_all_names_the_conversation,
