@@ -28,8 +28,34 @@ fn limit_c_allocator_arenas() {
     }
 }
 
+/// mimalloc's index of the purge-delay option (`mi_option_purge_delay` in the `mi_option_e` of
+/// the mimalloc version libmimalloc-sys builds; Cargo.lock pins it) and that version's default.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+const MI_DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
+
+unsafe extern "C" {
+    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// mimalloc keeps freed pages for a second before giving them back to the system. A burst (200
+/// students switching rooms at once) then shows up whole in the resident size: measured peak
+/// 108 MiB with the default, 78 MiB when freed pages are returned at once, at no measurable
+/// cost in requests per second. Left alone when the option does not hold the default (an
+/// operator's `MIMALLOC_PURGE_DELAY`, or another mimalloc whose option table differs).
+fn return_freed_memory_promptly() {
+    // SAFETY: both functions only read or write mimalloc's option table; the index is checked
+    // against the documented default before it is written.
+    unsafe {
+        if mi_option_get(MI_OPTION_PURGE_DELAY) == MI_DEFAULT_PURGE_DELAY_MS {
+            mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        }
+    }
+}
+
 fn main() -> ExitCode {
     limit_c_allocator_arenas();
+    return_freed_memory_promptly();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => {

@@ -445,12 +445,12 @@ async fn scenarios(
     let auth = seed::basic("alice", seed::PASSWORD);
 
     println!("baseline …");
-    let base = load::wrk(baseline.addr, &room_path, None, c, d)?;
-    let base_1 = load::wrk(baseline.addr, &room_path, None, 1, d)?;
+    let base = load::wrk(baseline.addr, baseline.child.id(), &room_path, None, c, d)?;
+    let base_1 = load::wrk(baseline.addr, baseline.child.id(), &room_path, None, 1, d)?;
     report.baseline(base.clone(), base_1.clone());
 
     println!("(a) get one conversation …");
-    let a = load::wrk(server.addr, &room_path, Some(&auth), c, d)?;
+    let a = load::wrk(server.addr, server.child.id(), &room_path, Some(&auth), c, d)?;
     report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
     report.memory_after("(a)", server.rss_mib(), server.peak_rss_mib());
 
@@ -463,6 +463,7 @@ async fn scenarios(
         .to_owned();
     let a_app = load::wrk(
         server.addr,
+        server.child.id(),
         &room_path,
         Some(&seed::basic("alice", &app_password)),
         c,
@@ -470,7 +471,7 @@ async fn scenarios(
     )?;
     report.load("a-app", "GET room/{token}, app password (Basic)", c, a_app, &base);
     let bearer = format!("Bearer {app_password}");
-    let a_bearer = load::wrk(server.addr, &room_path, Some(&bearer), c, d)?;
+    let a_bearer = load::wrk(server.addr, server.child.id(), &room_path, Some(&bearer), c, d)?;
     report.load(
         "a-bearer",
         "GET room/{token}, app password (Bearer)",
@@ -480,9 +481,9 @@ async fn scenarios(
     );
 
     println!("(b) list 58 conversations …");
-    let b = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
+    let b = load::wrk(server.addr, server.child.id(), &list_path, Some(&auth), 1, d)?;
     report.load("b", "GET room (58 conversations), 1 connection", 1, b.clone(), &base_1);
-    let b32 = load::wrk(server.addr, &list_path, Some(&auth), c, d)?;
+    let b32 = load::wrk(server.addr, server.child.id(), &list_path, Some(&auth), c, d)?;
     report.load("b32", "GET room (58 conversations)", c, b32, &base);
     report.memory_after("(b)", server.rss_mib(), server.peak_rss_mib());
 
@@ -517,6 +518,7 @@ async fn scenarios(
     let session_path = format!("/api/v1_0/channels/{}/breakout/session", world.parent);
     let h = load::wrk(
         server.addr,
+        server.child.id(),
         &session_path,
         Some(&seed::basic(&student, seed::PASSWORD)),
         c,
@@ -538,9 +540,9 @@ async fn scenarios(
         println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");
         let seeded = seed::seed_large(db).await?;
         println!("    seeded in {:.1} s", seeded.as_secs_f64());
-        let fa = load::wrk(server.addr, &room_path, Some(&auth), c, d)?;
+        let fa = load::wrk(server.addr, server.child.id(), &room_path, Some(&auth), c, d)?;
         report.large("fa", "(a) on the large database", c, fa, &a, &base);
-        let fb = load::wrk(server.addr, &list_path, Some(&auth), 1, d)?;
+        let fb = load::wrk(server.addr, server.child.id(), &list_path, Some(&auth), 1, d)?;
         report.large("fb", "(b) on the large database, 1 connection", 1, fb, &b, &base_1);
         report.memory_after("(f)", server.rss_mib(), server.peak_rss_mib());
     }

@@ -1319,15 +1319,14 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<Ses
 
 /// #14 `GET /breakout/session`.
 pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>> {
-    let Some(row) = active_session(conn, ch.room.id)? else {
+    // Every participant's client polls this while a round runs: the session, its rooms and the
+    // caller's seat come in one statement, the caller's room's head count in a second.
+    let Some((row, seats)) = store::breakout_sessions::active_with_seats(conn, ch.room.id, &ch.caller.user_id)? else {
         return Ok(None);
     };
-    // Every participant's client polls this while a round runs: the caller's live room is
-    // found with a fixed handful of statements, not from the parent's whole attendee list.
-    let rooms = store::breakout_sessions::rooms(conn, row.id)?;
-    let my_room = if rooms.iter().all(|r| live_token(&row, r).is_some()) {
+    let my_room = if seats.iter().all(|s| live_token(&row, &s.room).is_some()) {
         match ch.me.as_ref() {
-            Some(me) if !is_moderator_type(me.participant_type) => live_room_of(conn, &ch.room, &row, rooms, me)?,
+            Some(me) if !is_moderator_type(me.participant_type) => live_room_of(conn, seats)?,
             _ => None,
         }
     } else {
@@ -1341,41 +1340,26 @@ pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>>
     }))
 }
 
-/// The running session's room in which `me` sits as a non-moderator (the first in the session's
-/// order, as [`my_room`] finds it), with its live name and its non-moderator user count.
-fn live_room_of(
-    conn: &mut Conn<'_>,
-    parent: &Room,
-    session: &SessionRow,
-    rooms: Vec<SessionRoomRow>,
-    me: &Attendee,
-) -> Result<Option<RoomView>> {
-    let talk_rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
-    let ids: Vec<RoomId> = talk_rooms.iter().map(|r| r.id).collect();
-    let mine = store::attendees::find_actor_in_rooms(conn, &ids, actor::USERS, &me.actor_id)?;
-    for room in rooms {
-        let Some(token) = live_token(session, &room) else {
-            continue;
-        };
-        let Some(talk) = talk_rooms.iter().find(|t| t.token.as_str() == token) else {
-            continue;
-        };
-        if mine
-            .iter()
-            .any(|a| a.room_id == talk.id && !is_moderator_type(a.participant_type))
-        {
-            let participant_count = store::attendees::user_types_in(conn, talk.id)?
-                .into_iter()
-                .filter(|t| !is_moderator_type(*t))
-                .count();
-            return Ok(Some(RoomView {
-                row: room,
-                name: talk.name.clone(),
-                participant_count,
-            }));
-        }
-    }
-    Ok(None)
+/// The running session's room in which the caller sits as a non-moderator (the first in the
+/// session's order, as [`my_room`] finds it), with its live name and its non-moderator user
+/// count.
+fn live_room_of(conn: &mut Conn<'_>, seats: Vec<store::breakout_sessions::LiveSeat>) -> Result<Option<RoomView>> {
+    let Some((seat, (talk_id, talk_name))) = seats.into_iter().find_map(|seat| {
+        let seated = seat.participant_type.is_some_and(|t| !is_moderator_type(t));
+        let talk = seat.talk_room.clone()?;
+        seated.then_some((seat, talk))
+    }) else {
+        return Ok(None);
+    };
+    let participant_count = store::attendees::user_types_in(conn, talk_id)?
+        .into_iter()
+        .filter(|t| !is_moderator_type(*t))
+        .count();
+    Ok(Some(RoomView {
+        row: seat.room,
+        name: talk_name,
+        participant_count,
+    }))
 }
 
 /// #15 `POST /settings/event/room/{enable|disable}`.

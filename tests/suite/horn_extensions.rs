@@ -665,10 +665,83 @@ async fn talk_made_modes_are_talks(app: &TestApp, token: &str) {
     assert_eq!(plan(app, token).await, before);
 }
 
+/// `assign` draws in a read snapshot and writes under the lock only if what it drew from is
+/// unchanged: a draft made before another user joined writes nothing; a fresh one places them.
+async fn a_draw_is_written_only_if_nothing_it_read_changed(app: &TestApp) {
+    use talk_breakout::domain::access::{Caller, Channel};
+    use talk_breakout::domain::ids::UserId;
+    use talk_breakout::domain::rounds::{self, AssignDraft, AssignInput, Strategy};
+    use talk_breakout::domain::Refusal;
+
+    let token = class(app, 4).await;
+    let session = new_session(app, &token).await;
+    add_room(app, &token, &session, json!({})).await;
+    add_room(app, &token, &session, json!({})).await;
+    let caller = Caller {
+        user_id: UserId("participant1".to_owned()),
+        display_name: "participant1".to_owned(),
+        is_admin: false,
+    };
+    let input = AssignInput {
+        strategy: Strategy::Rotate,
+        rooms: None,
+    };
+    let draft = |token: String, session: String, caller: Caller| async move {
+        app.db()
+            .read(move |conn| -> Result<AssignDraft, Refusal> {
+                let ch = Channel::open(conn, &token, &caller)?;
+                rounds::draft_assignment(conn, &ch, &session, Ok(input), &mut rand::thread_rng())
+            })
+            .await
+            .unwrap()
+    };
+    let write = |token: String, session: String, caller: Caller, draft: AssignDraft| async move {
+        app.db()
+            .run(move |conn| {
+                conn.write_tx(|tx| -> Result<Option<usize>, Refusal> {
+                    let ch = Channel::open_locked(tx, &token, &caller)?;
+                    let rooms = rounds::assign_all(tx, &ch, &session, Ok(input), Some(draft), &mut rand::thread_rng())?;
+                    Ok(rooms.map(|rooms| rooms.iter().map(|r| r.members.len()).sum()))
+                })
+            })
+            .await
+            .unwrap()
+    };
+
+    let stale = draft(token.clone(), session.clone(), caller.clone()).await;
+    app.create_user("participant77").await;
+    app.as_user("participant1")
+        .post(
+            &format!("{V4}/room/{token}/participants"),
+            &[("newParticipant", "participant77"), ("source", "users")],
+        )
+        .await
+        .assert_status(200);
+    let before = plan(app, &token).await;
+    assert_eq!(write(token.clone(), session.clone(), caller.clone(), stale).await, None);
+    assert_eq!(plan(app, &token).await, before);
+
+    let fresh = draft(token.clone(), session.clone(), caller.clone()).await;
+    assert_eq!(
+        write(token.clone(), session.clone(), caller.clone(), fresh).await,
+        Some(5)
+    );
+    let placed: BTreeSet<String> = plan(app, &token).await[0]["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["participants"].as_array().unwrap().clone())
+        .map(|p| p["handle"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(placed.contains("participant77"), "{placed:?}");
+    assert_eq!(placed.len(), 5);
+}
+
 both_backends!(
     sizes_capacities_and_moderators,
     rotate_avoids_pairs_of_completed_rounds,
     refusals_change_nothing,
     modes_seen_from_the_talk_face,
     invalid_modes_change_nothing,
+    a_draw_is_written_only_if_nothing_it_read_changed,
 );

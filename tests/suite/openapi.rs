@@ -335,7 +335,32 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
         }
     }
 
-    // Settings: lobby, listable, public/private, default permissions, message expiration.
+    // Settings: lobby, listable, public/private, default permissions, message expiration,
+    // mention permissions (and a refused value).
+    c.call(
+        &owner,
+        "PUT",
+        &format!("{room}/mention-permissions"),
+        Body::Json(json!({"mentionPermissions": 1})),
+    )
+    .await
+    .assert_status(200);
+    c.call(
+        &owner,
+        "PUT",
+        &format!("{room}/mention-permissions"),
+        Body::Form(&[("mentionPermissions", "5")]),
+    )
+    .await
+    .assert_status(400);
+    c.call(
+        &owner,
+        "PUT",
+        &format!("{room}/mention-permissions"),
+        Body::Form(&[("mentionPermissions", "0")]),
+    )
+    .await
+    .assert_status(200);
     c.call(
         &owner,
         "PUT",

@@ -4,7 +4,7 @@
 use crate::backend;
 use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
 use crate::db::{Conn, DbResult};
-use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, RoomId, SessionState};
+use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, ParticipantType, RoomId, SessionState};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -353,4 +353,77 @@ pub fn set_enabled(conn: &mut Conn<'_>, room_id: RoomId, enabled: bool) -> DbRes
         .set(breakout_settings::enabled.eq(enabled))
         .execute(c))?;
     Ok(())
+}
+
+/// One room of the parent's active session as a participant's client polls it: the room, the
+/// live Talk room behind its token (id and name) and the caller's participant type there.
+#[derive(Debug, Clone)]
+pub struct LiveSeat {
+    pub room: SessionRoomRow,
+    pub talk_room: Option<(RoomId, String)>,
+    pub participant_type: Option<ParticipantType>,
+}
+
+/// The active session of `parent_id` with its rooms in creation order, each with the Talk room
+/// its token names and the participant type of the user `user_id` there. One statement that
+/// reads only these columns: a running round is polled by every participant's client, and the
+/// parent's breakout rooms read whole (or the user looked up with an `IN` list, which SQLite
+/// has to parse anew each time) made that poll several times the cost of a room read.
+pub fn active_with_seats(
+    conn: &mut Conn<'_>,
+    parent_id: RoomId,
+    user_id: &str,
+) -> DbResult<Option<(SessionRow, Vec<LiveSeat>)>> {
+    use crate::db::schema::{attendees, rooms};
+    let user_id = user_id.to_owned();
+    type Row = (
+        SessionRow,
+        Option<SessionRoomRow>,
+        Option<RoomId>,
+        Option<String>,
+        Option<ParticipantType>,
+    );
+    let rows: Vec<Row> = backend!(conn, c => breakout_sessions::table
+        .left_join(breakout_session_rooms::table.on(breakout_session_rooms::session_id.eq(breakout_sessions::id)))
+        .left_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
+        .left_join(
+            attendees::table.on(attendees::room_id
+                .eq(rooms::id)
+                .and(attendees::actor_type.eq(crate::domain::ids::actor::USERS))
+                .and(attendees::actor_id.eq(user_id.clone()))),
+        )
+        .filter(breakout_sessions::parent_id.eq(parent_id))
+        .filter(breakout_sessions::state.eq(SessionState::Active))
+        .order((breakout_sessions::id.asc(), breakout_session_rooms::id.asc()))
+        .select((
+            SessionRow::as_select(),
+            Option::<SessionRoomRow>::as_select(),
+            rooms::id.nullable(),
+            rooms::name.nullable(),
+            attendees::participant_type.nullable(),
+        ))
+        .load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((session, first_room, id, name, participant_type)) = rows.next() else {
+        return Ok(None);
+    };
+    let seat = |room: SessionRoomRow, id: Option<RoomId>, name: Option<String>, participant_type| LiveSeat {
+        room,
+        talk_room: id.zip(name),
+        participant_type,
+    };
+    let mut seats: Vec<LiveSeat> = first_room
+        .map(|r| seat(r, id, name, participant_type))
+        .into_iter()
+        .collect();
+    // Only one session is active per conversation; the rows of any other are ignored.
+    for (s, room, id, name, participant_type) in rows {
+        if s.id != session.id {
+            break;
+        }
+        if let Some(room) = room {
+            seats.push(seat(room, id, name, participant_type));
+        }
+    }
+    Ok(Some((session, seats)))
 }
