@@ -449,29 +449,38 @@ async fn scenarios(
     let base_1 = load::wrk(baseline.addr, baseline.child.id(), &room_path, None, 1, d)?;
     report.baseline(base.clone(), base_1.clone());
 
-    println!("(a) get one conversation …");
-    let a = load::wrk(server.addr, server.child.id(), &room_path, Some(&auth), c, d)?;
-    report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
-    report.memory_after("(a)", server.rss_mib(), server.peak_rss_mib());
-
-    // The same request as the Talk apps send it: with an app password (Login Flow v2), as the
-    // Basic password and as a Bearer token, beside (a) with the cached account password.
-    println!("(a) with an app password (Basic, then Bearer) …");
+    // (a) with the cached account password, and the same request as the Talk apps send it after
+    // Login Flow v2: with an app password as the Basic password and as a Bearer token. The three
+    // are compared with each other (issue: an app password at least as fast), so they run
+    // interleaved, twice, and each keeps its better run: one slow phase of the machine (a
+    // checkpoint, a compiler elsewhere) then cannot decide the comparison by the order.
+    println!("(a) get one conversation: account password, app password (Basic, Bearer), twice interleaved …");
     let app_password = api.expect("alice", "GET", "/core/getapppassword", &[], &[200]).await?["apppassword"]
         .as_str()
         .ok_or("getapppassword answered no app password")?
         .to_owned();
-    let a_app = load::wrk(
-        server.addr,
-        server.child.id(),
-        &room_path,
-        Some(&seed::basic("alice", &app_password)),
-        c,
-        d,
-    )?;
+    let credentials = [
+        auth.clone(),
+        seed::basic("alice", &app_password),
+        format!("Bearer {app_password}"),
+    ];
+    let mut best: [Option<load::LoadResult>; 3] = [None, None, None];
+    for _ in 0..2 {
+        for (slot, credential) in best.iter_mut().zip(&credentials) {
+            let run = load::wrk(server.addr, server.child.id(), &room_path, Some(credential), c, d)?;
+            if slot
+                .as_ref()
+                .is_none_or(|b| run.requests_per_second > b.requests_per_second)
+            {
+                *slot = Some(run);
+            }
+        }
+    }
+    let [Some(a), Some(a_app), Some(a_bearer)] = best else {
+        return Err("the (a) runs gave no result".to_owned());
+    };
+    report.load("a", "GET room/{token}, authenticated", c, a.clone(), &base);
     report.load("a-app", "GET room/{token}, app password (Basic)", c, a_app, &base);
-    let bearer = format!("Bearer {app_password}");
-    let a_bearer = load::wrk(server.addr, server.child.id(), &room_path, Some(&bearer), c, d)?;
     report.load(
         "a-bearer",
         "GET room/{token}, app password (Bearer)",
@@ -479,6 +488,7 @@ async fn scenarios(
         a_bearer,
         &base,
     );
+    report.memory_after("(a)", server.rss_mib(), server.peak_rss_mib());
 
     println!("(b) list 58 conversations …");
     let b = load::wrk(server.addr, server.child.id(), &list_path, Some(&auth), 1, d)?;

@@ -131,6 +131,16 @@ impl Report {
                     r.p99_ms < p99,
                 );
             }
+            "a-app" | "a-bearer" => {
+                if let Some(account) = self.small.get("a") {
+                    let versus = r.requests_per_second / account.requests_per_second;
+                    self.target(
+                        &format!("({id}) app password at least as fast as the cached account password"),
+                        format!("{versus:.3}× of (a)"),
+                        versus >= 1.0 && r.errors == 0,
+                    );
+                }
+            }
             "h" => {
                 let need = 1.0 / 3.0;
                 if self.backend == "sqlite" {
