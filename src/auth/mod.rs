@@ -442,14 +442,30 @@ pub async fn is_account_password(
     if password.is_empty() || password.len() > 4096 {
         return Ok(false);
     }
+    let key = CredentialCache::key(&user_id, &password);
     let user = state
         .db
         .read_one(move |conn| store::users::find(conn, &user_id))
         .await?;
-    match user {
-        Some(user) => Ok(verify_password_async(password, user.password_hash).await),
-        None => Ok(false),
-    }
+    Ok(password_matches(state, &key, user.as_ref(), password).await)
+}
+
+/// The account password check of both the login and [`is_account_password`]: a pair proven
+/// before against the same stored hash passes without hashing, anything else is verified; an
+/// unknown account (`None`) spends the same time on a dummy hash, so that unknown and known
+/// users look alike.
+async fn password_matches(
+    state: &AppState,
+    key: &[u8; 32],
+    user: Option<&crate::db::models::User>,
+    password: String,
+) -> bool {
+    let Some(user) = user else {
+        let _ = verify_password_async(password, password::DUMMY_HASH.to_owned()).await;
+        return false;
+    };
+    state.credentials.remembers(key, &user.password_hash)
+        || verify_password_async(password, user.password_hash.clone()).await
 }
 
 /// Checks an app password issued to `login` (not an account password) for the Login Flow's
@@ -523,18 +539,12 @@ async fn verify_credentials(
     if Verdict::for_attempts(attempts) == Verdict::TooManyRequests {
         return Ok(Login::Throttled);
     }
+    if !password_matches(state, &key, found.as_ref().map(|(user, _)| user), password).await {
+        return Ok(Login::Invalid);
+    }
     let Some((user, is_admin)) = found else {
-        // Spend the same time as a real check so that unknown and known users look alike.
-        let _ = verify_password_async(password, password::DUMMY_HASH.to_owned()).await;
         return Ok(Login::Invalid);
     };
-    if !state.credentials.remembers(&key, &user.password_hash) {
-        let stored = user.password_hash.clone();
-        let ok = verify_password_async(password, stored).await;
-        if !ok {
-            return Ok(Login::Invalid);
-        }
-    }
     if !user.enabled {
         return Ok(Login::Disabled);
     }

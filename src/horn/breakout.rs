@@ -4,8 +4,8 @@
 use super::auth::HornCaller;
 use super::error::HornResult;
 use super::input::{self, JsonBody};
-use super::path_param;
 use super::wire::{BreakoutRoom, BreakoutRoomWithParticipants, BreakoutSession, Created, Empty, User};
+use super::{path_param, uuid};
 use crate::app::rounds as app;
 use crate::domain::Refusal;
 use crate::state::{AppState, Now};
@@ -41,10 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{base}/session/stop"), post(stop))
         .route(&format!("{base}/session"), get(current))
         .route("/channels/{uuid}/settings/event/room/{state}", post(set_enabled))
-}
-
-fn uuid(p: &RawPathParams) -> String {
-    path_param(p, "uuid")
 }
 
 fn session_and_room(p: &RawPathParams) -> (String, String) {

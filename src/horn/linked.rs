@@ -4,8 +4,8 @@
 use super::auth::HornCaller;
 use super::error::{HornError, HornResult};
 use super::input::{self, JsonBody};
-use super::path_param;
 use super::wire::{self, Empty, User};
+use super::{path_param, uuid};
 use crate::app::linked as app;
 use crate::app::rounds as rounds_app;
 use crate::auth::client_ip;
@@ -30,10 +30,6 @@ pub fn routes() -> Router<AppState> {
             get(show_invitation).post(renew_invitation),
         )
         .route("/auth/invitation", post(redeem))
-}
-
-fn uuid(p: &RawPathParams) -> String {
-    path_param(p, "uuid")
 }
 
 /// The `ttl` query parameter (`<n>s/m/h/d/w`).

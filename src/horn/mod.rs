@@ -55,6 +55,11 @@ async fn request_timeout(request: Request, next: Next) -> Response {
     }
 }
 
+/// The channel's `{uuid}` (every channel route has one).
+pub fn uuid(params: &RawPathParams) -> String {
+    path_param(params, "uuid")
+}
+
 /// A path placeholder's raw value (ids and tokens never need decoding; anything else simply
 /// matches nothing).
 pub fn path_param(params: &RawPathParams, name: &str) -> String {

@@ -18,6 +18,16 @@ use talk_breakout::server::RunningServer;
 /// Environment variable naming a PostgreSQL server for the PostgreSQL half of the suite.
 pub const POSTGRES_ENV: &str = "TALK_TEST_POSTGRES_URL";
 
+/// Base paths of the Talk conversation API (v4) and chat API (v1), and of the Horn face.
+pub const TALK_V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
+pub const TALK_V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
+pub const HORN_API: &str = "/api/v1_0";
+
+/// The message with `id` in a chat read by [`TestApp::chat`].
+pub fn find_message(chat: &[Value], id: i64) -> &Value {
+    chat.iter().find(|m| m["id"] == id).expect("message in chat")
+}
+
 /// Every test user has this password, as in upstream's harness.
 pub const USER_PASSWORD: &str = "123456";
 
@@ -276,6 +286,63 @@ impl TestApp {
             })
             .await
             .expect("group created");
+    }
+
+    /// A group conversation `name` of `owner` with `members` added as users, all of them created
+    /// as accounts first; returns its token. The set-up of the chat, reaction, webhook,
+    /// linked-user and Horn scenarios (a class with its students).
+    pub async fn class_with_students(&self, owner: &str, name: &str, members: &[&str]) -> String {
+        self.create_user(owner).await;
+        for member in members {
+            self.create_user(member).await;
+        }
+        let r = self
+            .as_user(owner)
+            .post(&format!("{TALK_V4}/room"), &[("roomType", "2"), ("roomName", name)])
+            .await;
+        r.assert_status(201);
+        let token = r.data()["token"].as_str().expect("token").to_owned();
+        for member in members {
+            self.as_user(owner)
+                .post(
+                    &format!("{TALK_V4}/room/{token}/participants"),
+                    &[("newParticipant", member), ("source", "users")],
+                )
+                .await
+                .assert_status(200);
+        }
+        token
+    }
+
+    /// A new pending Horn breakout session of the conversation `token`, made by `user` with
+    /// `body` (`{}` for Horn's defaults); returns its id.
+    pub async fn horn_session(&self, user: &str, token: &str, body: &Value) -> String {
+        let r = self
+            .as_user(user)
+            .json("POST", &format!("{HORN_API}/channels/{token}/breakout/sessions"), body)
+            .await;
+        r.assert_status(200);
+        r.json()["id"].as_str().expect("session id").to_owned()
+    }
+
+    /// Posts `text` to the chat of `token` as `user`; returns the message id.
+    pub async fn post_message(&self, user: &str, token: &str, text: &str) -> i64 {
+        let r = self
+            .as_user(user)
+            .post(&format!("{TALK_V1}/chat/{token}"), &[("message", text)])
+            .await;
+        r.assert_status(201);
+        r.data()["id"].as_i64().expect("message id")
+    }
+
+    /// The chat of `token` as `user` reads it, newest first (up to 200 messages).
+    pub async fn chat(&self, user: &str, token: &str) -> Vec<Value> {
+        let r = self
+            .as_user(user)
+            .get(&format!("{TALK_V1}/chat/{token}?lookIntoFuture=0&limit=200"))
+            .await;
+        r.assert_status(200);
+        r.data().as_array().expect("messages").clone()
     }
 
     /// A client that authenticates as `user` with the harness password.

@@ -3,8 +3,8 @@
 //! nc_py_api), form bodies (nextcloud_async), query strings (Android).
 //! Every refusal also checks that the message and the chat stayed as they were.
 
-use crate::common::{manual_clock, TestApp};
-use serde_json::{json, Value};
+use crate::common::{find_message, manual_clock, TestApp};
+use serde_json::json;
 use std::time::Duration;
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -12,54 +12,14 @@ const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
 
 /// A group conversation of participant1 (owner) with participant2 and participant3 (users).
 async fn group(app: &TestApp) -> String {
-    for user in ["participant1", "participant2", "participant3"] {
-        app.create_user(user).await;
-    }
-    let room = app
-        .as_user("participant1")
-        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "room")])
+    app.class_with_students("participant1", "room", &["participant2", "participant3"])
         .await
-        .data();
-    let token = room["token"].as_str().unwrap().to_owned();
-    for user in ["participant2", "participant3"] {
-        app.as_user("participant1")
-            .post(
-                &format!("{V4}/room/{token}/participants"),
-                &[("newParticipant", user), ("source", "users")],
-            )
-            .await
-            .assert_status(200);
-    }
-    token
-}
-
-async fn post(app: &TestApp, user: &str, token: &str, text: &str) -> i64 {
-    let r = app
-        .as_user(user)
-        .post(&format!("{V1}/chat/{token}"), &[("message", text)])
-        .await;
-    r.assert_status(201);
-    r.data()["id"].as_i64().unwrap()
-}
-
-/// The chat as `user` reads it, newest first.
-async fn chat(app: &TestApp, user: &str, token: &str) -> Vec<Value> {
-    let r = app
-        .as_user(user)
-        .get(&format!("{V1}/chat/{token}?lookIntoFuture=0&limit=200"))
-        .await;
-    r.assert_status(200);
-    r.data().as_array().unwrap().clone()
-}
-
-fn find(chat: &[Value], id: i64) -> &Value {
-    chat.iter().find(|m| m["id"] == id).expect("message in chat")
 }
 
 async fn authors_and_moderators_delete_messages(app: &TestApp) {
     let token = group(app).await;
-    let own = post(app, "participant2", &token, "mine").await;
-    let others = post(app, "participant3", &token, "theirs").await;
+    let own = app.post_message("participant2", &token, "mine").await;
+    let others = app.post_message("participant3", &token, "theirs").await;
 
     // The author deletes their own message (web client: bare DELETE).
     let r = app
@@ -84,11 +44,11 @@ async fn authors_and_moderators_delete_messages(app: &TestApp) {
     assert_eq!(r.data()["parent"]["message"], "Message deleted by you");
 
     // The rows stay, as placeholders, for everybody; the system messages follow them.
-    let seen = chat(app, "participant3", &token).await;
-    let mine = find(&seen, own);
+    let seen = app.chat("participant3", &token).await;
+    let mine = find_message(&seen, own);
     assert_eq!(mine["messageType"], "comment_deleted");
     assert_eq!(mine["message"], "Message deleted by author");
-    let theirs = find(&seen, others);
+    let theirs = find_message(&seen, others);
     assert_eq!(theirs["message"], "Message deleted by {actor}");
     assert_eq!(theirs["messageParameters"]["actor"]["id"], "participant1");
     assert_eq!(seen[0]["systemMessage"], "message_deleted");
@@ -103,8 +63,8 @@ async fn authors_and_moderators_delete_messages(app: &TestApp) {
 
 async fn deleting_is_refused_as_upstream(app: &TestApp) {
     let token = group(app).await;
-    let theirs = post(app, "participant3", &token, "theirs").await;
-    let before = chat(app, "participant1", &token).await;
+    let theirs = app.post_message("participant3", &token, "theirs").await;
+    let before = app.chat("participant1", &token).await;
     let system = before.iter().find(|m| m["systemMessage"] == "user_added").unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -150,9 +110,9 @@ async fn deleting_is_refused_as_upstream(app: &TestApp) {
         .await
         .assert_status(200);
 
-    let after = chat(app, "participant1", &token).await;
-    assert_eq!(find(&after, theirs)["message"], "theirs");
-    assert_eq!(find(&after, theirs)["messageType"], "comment");
+    let after = app.chat("participant1", &token).await;
+    assert_eq!(find_message(&after, theirs)["message"], "theirs");
+    assert_eq!(find_message(&after, theirs)["messageType"], "comment");
     assert!(!after.iter().any(|m| m["systemMessage"] == "message_deleted"));
     // A deleted message cannot be deleted again (it is no comment any more).
     app.as_user("participant3")
@@ -174,7 +134,7 @@ async fn one_to_one_partners_delete_only_their_own(app: &TestApp) {
         .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", "participant2")])
         .await;
     let token = r.data()["token"].as_str().unwrap().to_owned();
-    let theirs = post(app, "participant2", &token, "hello").await;
+    let theirs = app.post_message("participant2", &token, "hello").await;
     // The owner of a one-to-one conversation is no moderator of the other's messages.
     let r = app
         .as_user("participant1")
@@ -182,7 +142,7 @@ async fn one_to_one_partners_delete_only_their_own(app: &TestApp) {
         .await;
     r.assert_status(403);
     assert_eq!(
-        find(&chat(app, "participant1", &token).await, theirs)["message"],
+        find_message(&app.chat("participant1", &token).await, theirs)["message"],
         "hello"
     );
     app.as_user("participant2")
@@ -193,7 +153,7 @@ async fn one_to_one_partners_delete_only_their_own(app: &TestApp) {
 
 async fn authors_and_moderators_edit_messages(app: &TestApp) {
     let token = group(app).await;
-    let own = post(app, "participant2", &token, "first").await;
+    let own = app.post_message("participant2", &token, "first").await;
     let path = format!("{V1}/chat/{token}/{own}");
 
     // The author edits (web client: JSON).
@@ -219,8 +179,8 @@ async fn authors_and_moderators_edit_messages(app: &TestApp) {
     r.assert_status(200);
     assert_eq!(r.data()["parent"]["lastEditActorId"], "participant1");
 
-    let seen = chat(app, "participant3", &token).await;
-    assert_eq!(find(&seen, own)["message"], "third");
+    let seen = app.chat("participant3", &token).await;
+    assert_eq!(find_message(&seen, own)["message"], "third");
     assert_eq!(seen[0]["systemMessage"], "message_edited");
     assert_eq!(seen[0]["message"], "{actor} edited a message");
     // Messages never edited carry no edit fields.
@@ -243,15 +203,15 @@ async fn authors_and_moderators_edit_messages(app: &TestApp) {
         .await;
     r.assert_status(404);
     assert_eq!(r.data(), json!({"error": "message"}));
-    let after = chat(app, "participant3", &token).await;
-    assert_eq!(find(&after, own)["message"], "third");
+    let after = app.chat("participant3", &token).await;
+    assert_eq!(find_message(&after, own)["message"], "third");
     assert_eq!(after.len(), seen.len());
 }
 
 /// Upstream allows editing for a day.
 async fn editing_ends_after_a_day(app: &TestApp) {
     let token = group(app).await;
-    let own = post(app, "participant2", &token, "old").await;
+    let own = app.post_message("participant2", &token, "old").await;
     app.clock().advance(Duration::from_secs(24 * 60 * 60 + 1));
     let r = app
         .as_user("participant2")
@@ -259,7 +219,10 @@ async fn editing_ends_after_a_day(app: &TestApp) {
         .await;
     r.assert_status(400);
     assert_eq!(r.data(), json!({"error": "age"}));
-    assert_eq!(find(&chat(app, "participant2", &token).await, own)["message"], "old");
+    assert_eq!(
+        find_message(&app.chat("participant2", &token).await, own)["message"],
+        "old"
+    );
     // Deleting has no age limit.
     app.as_user("participant2")
         .delete(&format!("{V1}/chat/{token}/{own}"), &[])

@@ -13,29 +13,11 @@ const API: &str = "/api/v1_0";
 /// participant1 owns a group conversation with `students` more users (participant2…), and
 /// participant99 as a promoted moderator; participant98 is outside.
 async fn class(app: &TestApp, students: usize) -> String {
-    app.create_user("participant1").await;
-    app.create_user("participant98").await;
-    app.create_user("participant99").await;
-    let r = app
-        .as_user("participant1")
-        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "class room")])
-        .await;
-    r.assert_status(201);
-    let token = r.data()["token"].as_str().unwrap().to_owned();
     let mut names: Vec<String> = (2..2 + students).map(|i| format!("participant{i}")).collect();
     names.push("participant99".to_owned());
-    for name in &names {
-        if name != "participant99" {
-            app.create_user(name).await;
-        }
-        app.as_user("participant1")
-            .post(
-                &format!("{V4}/room/{token}/participants"),
-                &[("newParticipant", name.as_str()), ("source", "users")],
-            )
-            .await
-            .assert_status(200);
-    }
+    let members: Vec<&str> = names.iter().map(String::as_str).collect();
+    let token = app.class_with_students("participant1", "class room", &members).await;
+    app.create_user("participant98").await;
     let moderator = attendee_ids(app, &token).await["participant99"].to_string();
     app.as_user("participant1")
         .post(&format!("{V4}/room/{token}/moderators"), &[("attendeeId", &moderator)])
@@ -92,10 +74,7 @@ fn sessions(token: &str) -> String {
 }
 
 async fn new_session(app: &TestApp, token: &str) -> String {
-    ok(app, &sessions(token), Some(json!({}))).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.horn_session("participant1", token, &json!({})).await
 }
 
 async fn add_room(app: &TestApp, token: &str, session: &str, body: Value) -> String {

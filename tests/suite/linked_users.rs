@@ -12,24 +12,10 @@ const API: &str = "/api/v1_0";
 /// participant1 owns a group conversation with participant2 and participant3; participant4 is
 /// outside.
 async fn class(app: &TestApp) -> String {
-    for i in 1..=4 {
-        app.create_user(&format!("participant{i}")).await;
-    }
-    let r = app
-        .as_user("participant1")
-        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "class room")])
+    let token = app
+        .class_with_students("participant1", "class room", &["participant2", "participant3"])
         .await;
-    r.assert_status(201);
-    let token = r.data()["token"].as_str().unwrap().to_owned();
-    for i in 2..=3 {
-        app.as_user("participant1")
-            .post(
-                &format!("{V4}/room/{token}/participants"),
-                &[("newParticipant", &format!("participant{i}")), ("source", "users")],
-            )
-            .await
-            .assert_status(200);
-    }
+    app.create_user("participant4").await;
     token
 }
 
@@ -267,8 +253,7 @@ async fn creates_linked_users_in_the_conversation(app: &TestApp) {
 
     // Placed in a Horn session's room like any user; #9 shows the same User object.
     let channel = format!("/channels/{token}/breakout/sessions");
-    let r = horn(app, "participant1", "POST", &channel, json!({})).await;
-    let bs = r.json()["id"].as_str().unwrap().to_owned();
+    let bs = app.horn_session("participant1", &token, &json!({})).await;
     let r = horn(app, "participant1", "POST", &format!("{channel}/{bs}/rooms"), json!({})).await;
     let br = r.json()["id"].as_str().unwrap().to_owned();
     let room = format!("{channel}/{bs}/rooms/{br}/participants");

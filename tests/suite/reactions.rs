@@ -3,7 +3,7 @@
 //! DELETE (nextcloud_async). Every refusal also checks that the reactions and the chat stayed
 //! as they were.
 
-use crate::common::{manual_clock, TestApp};
+use crate::common::{find_message, manual_clock, TestApp};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -12,48 +12,8 @@ const V1: &str = "/ocs/v2.php/apps/spreed/api/v1";
 
 /// A group conversation of participant1 (owner) with participant2 and participant3 (users).
 async fn group(app: &TestApp, name: &str) -> String {
-    for user in ["participant1", "participant2", "participant3"] {
-        app.create_user(user).await;
-    }
-    let room = app
-        .as_user("participant1")
-        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", name)])
+    app.class_with_students("participant1", name, &["participant2", "participant3"])
         .await
-        .data();
-    let token = room["token"].as_str().unwrap().to_owned();
-    for user in ["participant2", "participant3"] {
-        app.as_user("participant1")
-            .post(
-                &format!("{V4}/room/{token}/participants"),
-                &[("newParticipant", user), ("source", "users")],
-            )
-            .await
-            .assert_status(200);
-    }
-    token
-}
-
-async fn post(app: &TestApp, user: &str, token: &str, text: &str) -> i64 {
-    let r = app
-        .as_user(user)
-        .post(&format!("{V1}/chat/{token}"), &[("message", text)])
-        .await;
-    r.assert_status(201);
-    r.data()["id"].as_i64().unwrap()
-}
-
-/// The chat as `user` reads it, newest first.
-async fn chat(app: &TestApp, user: &str, token: &str) -> Vec<Value> {
-    let r = app
-        .as_user(user)
-        .get(&format!("{V1}/chat/{token}?lookIntoFuture=0&limit=200"))
-        .await;
-    r.assert_status(200);
-    r.data().as_array().unwrap().clone()
-}
-
-fn find(chat: &[Value], id: i64) -> &Value {
-    chat.iter().find(|m| m["id"] == id).expect("message in chat")
 }
 
 fn entry(user: &str) -> Value {
@@ -74,7 +34,7 @@ fn without_time(data: &Value) -> Value {
 
 async fn reactions_are_added_listed_and_revoked(app: &TestApp) {
     let token = group(app, "room").await;
-    let message = post(app, "participant2", &token, "hello").await;
+    let message = app.post_message("participant2", &token, "hello").await;
     let path = format!("{V1}/reaction/{token}/{message}");
 
     // The web client: JSON. A new reaction answers 201 with all reactions of the message.
@@ -128,13 +88,13 @@ async fn reactions_are_added_listed_and_revoked(app: &TestApp) {
     assert_eq!(r.json()["ocs"]["data"], json!({}));
 
     // The chat: counts for everybody, `reactionsSelf` only where the reader reacted.
-    let seen = chat(app, "participant3", &token).await;
-    let m = find(&seen, message);
+    let seen = app.chat("participant3", &token).await;
+    let m = find_message(&seen, message);
     assert_eq!(m["reactions"], json!({"👍": 2, "🧑🏽‍💻": 1}));
     assert_eq!(m["reactionsSelf"], json!(["👍", "🧑🏽‍💻"]));
-    let seen = chat(app, "participant2", &token).await;
-    assert!(find(&seen, message).get("reactionsSelf").is_none());
-    assert_eq!(find(&seen, message)["reactions"], json!({"👍": 2, "🧑🏽‍💻": 1}));
+    let seen = app.chat("participant2", &token).await;
+    assert!(find_message(&seen, message).get("reactionsSelf").is_none());
+    assert_eq!(find_message(&seen, message)["reactions"], json!({"👍": 2, "🧑🏽‍💻": 1}));
     // Each reaction is a system message `reaction` replying to the message, as upstream's.
     let reactions: Vec<&Value> = seen.iter().filter(|m| m["systemMessage"] == "reaction").collect();
     assert_eq!(reactions.len(), 3);
@@ -169,16 +129,16 @@ async fn reactions_are_added_listed_and_revoked(app: &TestApp) {
     r.assert_status(200);
     assert_eq!(without_time(&r.data()), json!({"👍": [entry("participant1")]}));
 
-    let mine = chat(app, "participant3", &token).await;
+    let mine = app.chat("participant3", &token).await;
     assert_eq!(mine[0]["systemMessage"], "reaction_revoked");
     assert_eq!(mine[0]["message"], "You deleted a reaction");
     assert_eq!(mine[0]["parent"]["id"], message);
     assert_eq!(mine[0]["parent"]["reactions"], json!({"👍": 1}));
     assert!(mine[0]["parent"].get("reactionsSelf").is_none());
-    let theirs = chat(app, "participant1", &token).await;
+    let theirs = app.chat("participant1", &token).await;
     assert_eq!(theirs[0]["message"], "{actor} deleted a reaction");
     assert_eq!(theirs[0]["messageParameters"]["actor"]["id"], "participant3");
-    assert_eq!(find(&theirs, message)["reactionsSelf"], json!(["👍"]));
+    assert_eq!(find_message(&theirs, message)["reactionsSelf"], json!(["👍"]));
     // The revoked reactions' own messages stay as `reaction_deleted`.
     let deleted: Vec<&Value> = theirs
         .iter()
@@ -202,21 +162,22 @@ async fn reactions_are_added_listed_and_revoked(app: &TestApp) {
 async fn reactions_are_refused_as_upstream(app: &TestApp) {
     let token = group(app, "room").await;
     let other = group_of(app, "participant1").await;
-    let message = post(app, "participant2", &token, "hello").await;
-    let elsewhere = post(app, "participant1", &other, "elsewhere").await;
+    let message = app.post_message("participant2", &token, "hello").await;
+    let elsewhere = app.post_message("participant1", &other, "elsewhere").await;
     let path = format!("{V1}/reaction/{token}/{message}");
     app.as_user("participant1")
         .post(&path, &[("reaction", "👍")])
         .await
         .assert_status(201);
-    let system = chat(app, "participant1", &token)
+    let system = app
+        .chat("participant1", &token)
         .await
         .iter()
         .find(|m| m["systemMessage"] == "user_added")
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let before = chat(app, "participant1", &token).await;
+    let before = app.chat("participant1", &token).await;
     let reactions_before = app.as_user("participant1").get(&path).await.data();
 
     let me = app.as_user("participant2");
@@ -289,7 +250,7 @@ async fn reactions_are_refused_as_upstream(app: &TestApp) {
         .assert_status(200);
 
     // Nothing changed.
-    let after = chat(app, "participant1", &token).await;
+    let after = app.chat("participant1", &token).await;
     let strip = |c: &[Value]| -> Vec<Value> {
         c.iter()
             .filter(|m| {
@@ -320,7 +281,7 @@ async fn reactions_expire_with_their_message(app: &TestApp) {
         .post(&format!("{V4}/room/{token}/message-expiration"), &[("seconds", "3600")])
         .await
         .assert_status(200);
-    let message = post(app, "participant2", &token, "soon gone").await;
+    let message = app.post_message("participant2", &token, "soon gone").await;
     let path = format!("{V1}/reaction/{token}/{message}");
     app.as_user("participant1")
         .post(&path, &[("reaction", "👍")])
@@ -328,7 +289,7 @@ async fn reactions_expire_with_their_message(app: &TestApp) {
         .assert_status(201);
     app.clock().advance(Duration::from_secs(3601));
     app.as_user("participant1").get(&path).await.assert_status(404);
-    let seen = chat(app, "participant1", &token).await;
+    let seen = app.chat("participant1", &token).await;
     assert!(seen
         .iter()
         .all(|m| m["id"] != message && m["systemMessage"] != "reaction"));

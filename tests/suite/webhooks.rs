@@ -174,25 +174,8 @@ async fn failures_recorded(app: &TestApp, n: i32) {
 
 /// participant1 owns a group conversation with participant2 and participant3.
 async fn class(app: &TestApp) -> String {
-    for i in 1..=3 {
-        app.create_user(&format!("participant{i}")).await;
-    }
-    let r = app
-        .as_user("participant1")
-        .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "class room")])
-        .await;
-    r.assert_status(201);
-    let token = r.data()["token"].as_str().unwrap().to_owned();
-    for i in 2..=3 {
-        app.as_user("participant1")
-            .post(
-                &format!("{V4}/room/{token}/participants"),
-                &[("newParticipant", &format!("participant{i}")), ("source", "users")],
-            )
-            .await
-            .assert_status(200);
-    }
-    token
+    app.class_with_students("participant1", "class room", &["participant2", "participant3"])
+        .await
 }
 
 async fn horn(app: &TestApp, method: &str, path: &str, body: Value) -> Value {
@@ -463,12 +446,11 @@ async fn horn_changes_and_deadlines_are_reported(app: &TestApp) {
     let token = class(app).await;
     let sessions = format!("/channels/{token}/breakout/sessions");
     let plan = |duration: i64| {
-        let sessions = sessions.clone();
+        let (sessions, token) = (sessions.clone(), token.clone());
         async move {
-            let id = horn(app, "POST", &sessions, json!({"duration": duration})).await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let id = app
+                .horn_session("participant1", &token, &json!({ "duration": duration }))
+                .await;
             horn(app, "POST", &format!("{sessions}/{id}/rooms"), json!({"name": "A"})).await;
             id
         }
