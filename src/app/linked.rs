@@ -18,13 +18,16 @@ pub async fn create(
     now_ms: i64,
 ) -> Result<AttendeeId> {
     write(db, token, caller, move |c, ch| {
-        linked::create(c, ch, handle, ttl_ms, now_ms)
+        linked::create(c, &ch.manager()?, handle, ttl_ms, now_ms)
     })
     .await
 }
 
 pub async fn invitation(db: &Db, token: String, caller: Caller, user: String) -> Result<Invitation> {
-    read(db, token, caller, move |c, ch| linked::invitation(c, ch, &user)).await
+    read(db, token, caller, move |c, ch| {
+        linked::invitation(c, &ch.manager()?, &user)
+    })
+    .await
 }
 
 pub async fn renew_invitation(
@@ -36,7 +39,7 @@ pub async fn renew_invitation(
     now_ms: i64,
 ) -> Result<Invitation> {
     write(db, token, caller, move |c, ch| {
-        linked::renew_invitation(c, ch, &user, ttl_ms, now_ms)
+        linked::renew_invitation(c, &ch.manager()?, &user, ttl_ms, now_ms)
     })
     .await
 }
@@ -54,5 +57,8 @@ pub async fn invitation_by_code(db: &Db, code: String) -> Result<Option<Invitati
 
 /// Unlinks attendee `user` of the conversation `token`; true if an account was deleted.
 pub async fn unlink(db: &Db, token: String, caller: Caller, user: String, now_ms: i64) -> Result<bool> {
-    write(db, token, caller, move |c, ch| linked::unlink(c, ch, &user, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        linked::unlink(c, &ch.manager()?, &user, now_ms)
+    })
+    .await
 }

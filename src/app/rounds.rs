@@ -46,7 +46,7 @@ pub async fn create_session(
     now_ms: i64,
 ) -> Result<SessionView> {
     write(db, token, caller, move |c, ch| {
-        rounds::create_session(c, ch, input, now_ms)
+        rounds::create_session(c, &ch.manager()?, input, now_ms)
     })
     .await
 }
@@ -73,14 +73,14 @@ pub async fn update_session(
     now_ms: i64,
 ) -> Result<SessionView> {
     write(db, token, caller, move |c, ch| {
-        rounds::update_session(c, ch, &id, input, now_ms)
+        rounds::update_session(c, &ch.manager()?, &id, input, now_ms)
     })
     .await
 }
 
 pub async fn delete_session(db: &Db, token: String, caller: Caller, id: String, now_ms: i64) -> Result<()> {
     write(db, token, caller, move |c, ch| {
-        rounds::delete_session(c, ch, &id, now_ms)
+        rounds::delete_session(c, &ch.manager()?, &id, now_ms)
     })
     .await
 }
@@ -92,7 +92,10 @@ pub async fn add_room(
     id: String,
     input: Result<RoomInput>,
 ) -> Result<RoomView> {
-    write(db, token, caller, move |c, ch| rounds::add_room(c, ch, &id, input)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::add_room(c, &ch.manager()?, &id, input)
+    })
+    .await
 }
 
 pub async fn list_rooms(db: &Db, token: String, caller: Caller, id: String) -> Result<Vec<RoomView>> {
@@ -108,13 +111,16 @@ pub async fn update_room(
     now_ms: i64,
 ) -> Result<()> {
     write(db, token, caller, move |c, ch| {
-        rounds::update_room(c, ch, &id, &room, input, now_ms)
+        rounds::update_room(c, &ch.manager()?, &id, &room, input, now_ms)
     })
     .await
 }
 
 pub async fn delete_room(db: &Db, token: String, caller: Caller, (id, room): (String, String)) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::delete_room(c, ch, &id, &room)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::delete_room(c, &ch.manager()?, &id, &room)
+    })
+    .await
 }
 
 /// #9: the room's users, with what their User objects need.
@@ -125,7 +131,7 @@ pub async fn participants(
     (id, room): (String, String),
 ) -> Result<(Vec<Member>, UserContext)> {
     read(db, token, caller, move |c, ch| {
-        let members = rounds::participants(c, ch, &id, &room)?;
+        let members = rounds::participants(c, &ch.manager()?, &id, &room)?;
         Ok((members, user_context(c, ch)?))
     })
     .await
@@ -139,7 +145,7 @@ pub async fn linked_users(
     paging: Result<Paging>,
 ) -> Result<(Vec<Member>, UserContext)> {
     read(db, token, caller, move |c, ch| {
-        let members = rounds::linked_users(c, ch, paging)?;
+        let members = rounds::linked_users(c, &ch.manager()?, paging)?;
         Ok((members, user_context(c, ch)?))
     })
     .await
@@ -154,7 +160,10 @@ pub(crate) fn user_context(c: &mut Conn<'_>, ch: &Channel) -> Result<UserContext
 }
 
 pub async fn assign(db: &Db, token: String, caller: Caller, (id, room, user): (String, String, String)) -> Result<()> {
-    write(db, token, caller, move |c, ch| rounds::assign(c, ch, &id, &room, &user)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::assign(c, &ch.manager()?, &id, &room, &user)
+    })
+    .await
 }
 
 /// How often `assign` draws again from a fresh snapshot when the conversation changed between
@@ -180,7 +189,7 @@ pub async fn assign_all(
         let draft = {
             let id = id.clone();
             read(db, token.clone(), caller.clone(), move |c, ch| {
-                rounds::draft_assignment(c, ch, &id, input, &mut rand::thread_rng())
+                rounds::draft_assignment(c, &ch.manager()?, &id, input, &mut rand::thread_rng())
             })
             .await?
         };
@@ -190,7 +199,14 @@ pub async fn assign_all(
             db,
             token.clone(),
             caller.clone(),
-            move |c, ch| match rounds::assign_all(c, ch, &id, Ok(draft.input), Some(draft), &mut rand::thread_rng())? {
+            move |c, ch| match rounds::assign_all(
+                c,
+                &ch.manager()?,
+                &id,
+                Ok(draft.input),
+                Some(draft),
+                &mut rand::thread_rng(),
+            )? {
                 Some(rooms) => Ok(Some((rooms, user_context(c, ch)?))),
                 None => Ok(None),
             },
@@ -201,9 +217,10 @@ pub async fn assign_all(
         }
     }
     write(db, token, caller, move |c, ch| {
-        let rooms = rounds::assign_all(c, ch, &id, input, None, &mut rand::thread_rng())?.ok_or_else(|| {
-            Refusal::Storage(DbError::Internal("assign drew under the lock and wrote nothing".into()))
-        })?;
+        let rooms =
+            rounds::assign_all(c, &ch.manager()?, &id, input, None, &mut rand::thread_rng())?.ok_or_else(|| {
+                Refusal::Storage(DbError::Internal("assign drew under the lock and wrote nothing".into()))
+            })?;
         Ok((rooms, user_context(c, ch)?))
     })
     .await
@@ -216,7 +233,7 @@ pub async fn unassign(
     (id, room, user): (String, String, String),
 ) -> Result<()> {
     write(db, token, caller, move |c, ch| {
-        rounds::unassign(c, ch, &id, &room, &user)
+        rounds::unassign(c, &ch.manager()?, &id, &room, &user)
     })
     .await
 }
@@ -228,11 +245,14 @@ pub async fn start(
     input: Result<StartInput>,
     now_ms: i64,
 ) -> Result<SessionView> {
-    write(db, token, caller, move |c, ch| rounds::start(c, ch, input, now_ms)).await
+    write(db, token, caller, move |c, ch| {
+        rounds::start(c, &ch.manager()?, input, now_ms)
+    })
+    .await
 }
 
 pub async fn stop(db: &Db, token: String, caller: Caller, now_ms: i64) -> Result<SessionView> {
-    write(db, token, caller, move |c, ch| rounds::stop(c, ch, now_ms)).await
+    write(db, token, caller, move |c, ch| rounds::stop(c, &ch.manager()?, now_ms)).await
 }
 
 pub async fn current(db: &Db, token: String, caller: Caller) -> Result<Option<SessionView>> {
@@ -241,7 +261,7 @@ pub async fn current(db: &Db, token: String, caller: Caller) -> Result<Option<Se
 
 pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result<bool>, now_ms: i64) -> Result<()> {
     write(db, token, caller, move |c, ch| {
-        rounds::set_enabled(c, ch, enabled, now_ms)
+        rounds::set_enabled(c, &ch.owner()?, enabled, now_ms)
     })
     .await
 }

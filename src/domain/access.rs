@@ -241,18 +241,18 @@ impl Channel {
     }
 
     /// Management (every Horn endpoint but the three reads any participant may make).
-    pub fn require_manager(&self) -> Result<()> {
+    pub fn manager(&self) -> Result<Manager<'_>> {
         if self.may_manage() {
-            Ok(())
+            Ok(Manager(self))
         } else {
             Err(Refusal::NotModerator)
         }
     }
 
     /// Turning breakout sessions on or off for the conversation.
-    pub fn require_owner(&self) -> Result<()> {
+    pub fn owner(&self) -> Result<Owner<'_>> {
         if self.is_owner() {
-            Ok(())
+            Ok(Owner(self))
         } else {
             Err(Refusal::NotOwner)
         }
@@ -260,5 +260,31 @@ impl Channel {
 
     pub fn actor(&self) -> Actor {
         self.caller.actor()
+    }
+}
+
+/// A [`Channel`] whose caller may manage it: its owner or a moderator (upstream's check without
+/// guest moderators), or an admin. Every Horn operation that plans, runs or lists rounds and
+/// linked users takes one, so none of them can run for a plain participant. Built only by
+/// [`Channel::manager`].
+#[derive(Debug, Clone, Copy)]
+pub struct Manager<'a>(&'a Channel);
+
+impl std::ops::Deref for Manager<'_> {
+    type Target = Channel;
+    fn deref(&self) -> &Channel {
+        self.0
+    }
+}
+
+/// A [`Channel`] whose caller is its owner, or an admin: the per-conversation breakout switch.
+/// Built only by [`Channel::owner`].
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a>(&'a Channel);
+
+impl std::ops::Deref for Owner<'_> {
+    type Target = Channel;
+    fn deref(&self) -> &Channel {
+        self.0
     }
 }

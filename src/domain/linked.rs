@@ -7,7 +7,7 @@
 
 use crate::db::models::{Attendee, LinkedUser, NewAppPassword, Room, User};
 use crate::db::{store, Conn, WriteTx};
-use crate::domain::access::Channel;
+use crate::domain::access::{Channel, Manager};
 use crate::domain::ids::{actor, AttendeeId, ParticipantType, RoomType};
 use crate::domain::participant::{self, NewMember};
 use crate::domain::rounds::find_user;
@@ -124,12 +124,11 @@ fn check_channel_kind(room: &Room) -> Result<()> {
 /// participant (with Talk's `user_added` message); returns its attendee id.
 pub fn create(
     tx: &mut WriteTx<'_, '_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     handle: Result<String>,
     ttl_ms: Result<i64>,
     now_ms: i64,
 ) -> Result<AttendeeId> {
-    ch.require_manager()?;
     let handle = handle?;
     let ttl_ms = ttl_ms?;
     check_channel_kind(&ch.room)?;
@@ -183,8 +182,7 @@ fn linked_member(conn: &mut Conn<'_>, ch: &Channel, user: &str) -> Result<(Atten
 }
 
 /// `GET /linked/users/{userId}/invitation`: the current code, also after it expired.
-pub fn invitation(conn: &mut Conn<'_>, ch: &Channel, user: &str) -> Result<Invitation> {
-    ch.require_manager()?;
+pub fn invitation(conn: &mut Conn<'_>, ch: &Manager<'_>, user: &str) -> Result<Invitation> {
     let (_, link) = linked_member(conn, ch, user)?;
     Ok(Invitation::from(&link))
 }
@@ -193,12 +191,11 @@ pub fn invitation(conn: &mut Conn<'_>, ch: &Channel, user: &str) -> Result<Invit
 /// already redeemed stay valid.
 pub fn renew_invitation(
     tx: &mut WriteTx<'_, '_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     user: &str,
     ttl_ms: Result<i64>,
     now_ms: i64,
 ) -> Result<Invitation> {
-    ch.require_manager()?;
     let (_, link) = linked_member(tx, ch, user)?;
     let ttl_ms = ttl_ms?;
     let fresh = Invitation {
@@ -282,8 +279,7 @@ pub fn redeem(tx: &mut WriteTx<'_, '_>, code: &str, token_hash: &str, device: &s
 /// breakout rooms and Talk's `user_removed` messages; a channel-linked account is then deleted
 /// with its app passwords (its chat messages stay, by `deleted_users`, as upstream shows a
 /// deleted user's). The owner cannot be removed. Returns whether an account was deleted.
-pub fn unlink(tx: &mut WriteTx<'_, '_>, ch: &Channel, user: &str, now_ms: i64) -> Result<bool> {
-    ch.require_manager()?;
+pub fn unlink(tx: &mut WriteTx<'_, '_>, ch: &Manager<'_>, user: &str, now_ms: i64) -> Result<bool> {
     let target = find_user(tx, ch, user)?;
     if target.participant_type == ParticipantType::Owner {
         return Err(Refusal::FieldTargetNotAllowed("owner"));

@@ -13,7 +13,7 @@ use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionRoom, SessionRoomRow, SessionRow};
 use crate::db::{Conn, WriteTx};
-use crate::domain::access::Channel;
+use crate::domain::access::{Channel, Manager, Owner};
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{
@@ -639,11 +639,10 @@ pub fn running_capacity(conn: &mut Conn<'_>, parent: &Room, token: &RoomToken) -
 /// #1 `POST /breakout/sessions`.
 pub fn create_session(
     conn: &mut Conn<'_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     input: Result<SessionInput>,
     now_ms: i64,
 ) -> Result<SessionView> {
-    ch.require_manager()?;
     let input = input?;
     if !can_host(&ch.room) {
         return Err(Refusal::CannotHaveBreakoutRooms);
@@ -689,8 +688,7 @@ pub fn list_sessions(
 
 /// #17 `GET /linked/users`: every user participant of the conversation, in attendee order so
 /// that pages do not overlap.
-pub fn linked_users(conn: &mut Conn<'_>, ch: &Channel, paging: Result<Paging>) -> Result<Vec<Member>> {
-    ch.require_manager()?;
+pub fn linked_users(conn: &mut Conn<'_>, ch: &Manager<'_>, paging: Result<Paging>) -> Result<Vec<Member>> {
     let paging = paging?;
     let users = ParentUsers::load(conn, ch.room.id)?;
     let mut ids: Vec<AttendeeId> = users.by_id.keys().copied().collect();
@@ -706,12 +704,11 @@ pub fn linked_users(conn: &mut Conn<'_>, ch: &Channel, paging: Result<Paging>) -
 /// #3 `POST /breakout/sessions/{bs}`.
 pub fn update_session(
     conn: &mut WriteTx<'_, '_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     id: &str,
     input: Result<SessionInput>,
     now_ms: i64,
 ) -> Result<SessionView> {
-    ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
@@ -756,8 +753,7 @@ pub fn update_session(
 }
 
 /// #4 `DELETE /breakout/sessions/{bs}`.
-pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Channel, id: &str, now_ms: i64) -> Result<()> {
-    ch.require_manager()?;
+pub fn delete_session(conn: &mut WriteTx<'_, '_>, ch: &Manager<'_>, id: &str, now_ms: i64) -> Result<()> {
     let session = find_session(conn, ch, id)?;
     settle_expired(conn, &ch.room, now_ms)?;
     let session = store::breakout_sessions::find(conn, ch.room.id, session.id)?.ok_or(Refusal::SessionNotFound)?;
@@ -787,8 +783,7 @@ fn require_horn_plan(session: &SessionRow) -> Result<()> {
 }
 
 /// #5 `POST /breakout/sessions/{bs}/rooms`.
-pub fn add_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<RoomInput>) -> Result<RoomView> {
-    ch.require_manager()?;
+pub fn add_room(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, input: Result<RoomInput>) -> Result<RoomView> {
     let session = find_session(conn, ch, id)?;
     let input = input?;
     require_horn_plan(&session)?;
@@ -833,13 +828,12 @@ pub fn list_rooms(conn: &mut Conn<'_>, ch: &Channel, id: &str) -> Result<Vec<Roo
 /// #7 `POST /breakout/sessions/{bs}/rooms/{br}`: rename (and capacity).
 pub fn update_room(
     conn: &mut WriteTx<'_, '_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     id: &str,
     room_id: &str,
     input: Result<RoomInput>,
     now_ms: i64,
 ) -> Result<()> {
-    ch.require_manager()?;
     let session = find_session(conn, ch, id)?;
     let room = find_room(conn, &session, room_id)?;
     let input = input?;
@@ -868,8 +862,7 @@ pub fn update_room(
 }
 
 /// #8 `DELETE /breakout/sessions/{bs}/rooms/{br}`.
-pub fn delete_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) -> Result<()> {
-    ch.require_manager()?;
+pub fn delete_room(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, room_id: &str) -> Result<()> {
     let session = find_session(conn, ch, id)?;
     let room = find_room(conn, &session, room_id)?;
     require_horn_plan(&session)?;
@@ -878,8 +871,7 @@ pub fn delete_room(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) -
 }
 
 /// #9 `GET /breakout/sessions/{bs}/rooms/{br}/participants`.
-pub fn participants(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) -> Result<Vec<Member>> {
-    ch.require_manager()?;
+pub fn participants(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, room_id: &str) -> Result<Vec<Member>> {
     let session = find_session(conn, ch, id)?;
     let room = find_room(conn, &session, room_id)?;
     let users = ParentUsers::load(conn, ch.room.id)?;
@@ -887,8 +879,7 @@ pub fn participants(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str) 
 }
 
 /// #10 `POST /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
-pub fn assign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: &str) -> Result<()> {
-    ch.require_manager()?;
+pub fn assign(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, room_id: &str, user: &str) -> Result<()> {
     let session = find_session(conn, ch, id)?;
     let room = find_room(conn, &session, room_id)?;
     let user = find_user(conn, ch, user)?;
@@ -1019,8 +1010,7 @@ struct AssignPlan {
     basis: AssignBasis,
 }
 
-fn plan_assignment(conn: &mut Conn<'_>, ch: &Channel, id: &str, input: Result<AssignInput>) -> Result<AssignPlan> {
-    ch.require_manager()?;
+fn plan_assignment(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, input: Result<AssignInput>) -> Result<AssignPlan> {
     let session = find_session(conn, ch, id)?;
     let input = input?;
     require_horn_plan(&session)?;
@@ -1079,7 +1069,7 @@ fn draw(plan: &AssignPlan, rng: &mut impl rand::Rng) -> Result<mixing::Assignmen
 /// then the draw. [`assign_all`] writes it under the lock if nothing it depends on changed.
 pub fn draft_assignment(
     conn: &mut Conn<'_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     id: &str,
     input: Result<AssignInput>,
     rng: &mut impl rand::Rng,
@@ -1100,7 +1090,7 @@ pub fn draft_assignment(
 /// answers `None` (nothing written) if it changed; without one, draws here.
 pub fn assign_all(
     conn: &mut Conn<'_>,
-    ch: &Channel,
+    ch: &Manager<'_>,
     id: &str,
     input: Result<AssignInput>,
     draft: Option<AssignDraft>,
@@ -1171,8 +1161,7 @@ pub fn assign_all(
 }
 
 /// #11 `DELETE /breakout/sessions/{bs}/rooms/{br}/participants/{userId}`.
-pub fn unassign(conn: &mut Conn<'_>, ch: &Channel, id: &str, room_id: &str, user: &str) -> Result<()> {
-    ch.require_manager()?;
+pub fn unassign(conn: &mut Conn<'_>, ch: &Manager<'_>, id: &str, room_id: &str, user: &str) -> Result<()> {
     let session = find_session(conn, ch, id)?;
     let room = find_room(conn, &session, room_id)?;
     let user = find_user(conn, ch, user)?;
@@ -1191,8 +1180,12 @@ pub struct StartInput {
 }
 
 /// #12 `POST /breakout/session/start`.
-pub fn start(conn: &mut WriteTx<'_, '_>, ch: &Channel, input: Result<StartInput>, now_ms: i64) -> Result<SessionView> {
-    ch.require_manager()?;
+pub fn start(
+    conn: &mut WriteTx<'_, '_>,
+    ch: &Manager<'_>,
+    input: Result<StartInput>,
+    now_ms: i64,
+) -> Result<SessionView> {
     let input = input?;
     settle_expired(conn, &ch.room, now_ms)?;
     let session = match &input.id {
@@ -1303,8 +1296,7 @@ fn placement_at_start(
 }
 
 /// #13 `POST /breakout/session/stop`.
-pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Channel, now_ms: i64) -> Result<SessionView> {
-    ch.require_manager()?;
+pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Manager<'_>, now_ms: i64) -> Result<SessionView> {
     settle_expired(conn, &ch.room, now_ms)?;
     let Some(session) = active_session(conn, ch.room.id)? else {
         return Err(Refusal::NoActiveSession);
@@ -1363,8 +1355,7 @@ fn live_room_of(conn: &mut Conn<'_>, seats: Vec<store::breakout_sessions::LiveSe
 }
 
 /// #15 `POST /settings/event/room/{enable|disable}`.
-pub fn set_enabled(conn: &mut WriteTx<'_, '_>, ch: &Channel, enabled: Result<bool>, now_ms: i64) -> Result<()> {
-    ch.require_owner()?;
+pub fn set_enabled(conn: &mut WriteTx<'_, '_>, ch: &Owner<'_>, enabled: Result<bool>, now_ms: i64) -> Result<()> {
     let enabled = enabled?;
     settle_expired(conn, &ch.room, now_ms)?;
     if !enabled {

@@ -690,7 +690,7 @@ async fn a_draw_is_written_only_if_nothing_it_read_changed(app: &TestApp) {
         app.db()
             .read(move |conn| -> Result<AssignDraft, Refusal> {
                 let ch = Channel::open(conn, &token, &caller)?;
-                rounds::draft_assignment(conn, &ch, &session, Ok(input), &mut rand::thread_rng())
+                rounds::draft_assignment(conn, &ch.manager()?, &session, Ok(input), &mut rand::thread_rng())
             })
             .await
             .unwrap()
@@ -700,7 +700,14 @@ async fn a_draw_is_written_only_if_nothing_it_read_changed(app: &TestApp) {
             .run(move |conn| {
                 conn.write_tx(|tx| -> Result<Option<usize>, Refusal> {
                     let ch = Channel::open_locked(tx, &token, &caller)?;
-                    let rooms = rounds::assign_all(tx, &ch, &session, Ok(input), Some(draft), &mut rand::thread_rng())?;
+                    let rooms = rounds::assign_all(
+                        tx,
+                        &ch.manager()?,
+                        &session,
+                        Ok(input),
+                        Some(draft),
+                        &mut rand::thread_rng(),
+                    )?;
                     Ok(rooms.map(|rooms| rooms.iter().map(|r| r.members.len()).sum()))
                 })
             })
