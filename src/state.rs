@@ -8,8 +8,14 @@ use crate::db::Db;
 use crate::shutdown::Stopping;
 use std::sync::Arc;
 
+/// Cloned for every extractor and middleware of every request, so it is one reference count:
+/// cloning the parts (the pool, two caches, the throttler, …) was a dozen atomic operations per
+/// clone, 2–3% of a cached `GET /room/{token}` in the profile.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The parts of [`AppState`], reached through it by `Deref`.
+pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub credentials: CredentialCache,
@@ -23,14 +29,21 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, settings: Settings, tokens: TokenHasher) -> AppState {
         let throttler = Throttler::new(settings.brute_force_protection, db.clone());
-        AppState {
+        AppState(Arc::new(Shared {
             db,
             settings: Arc::new(settings),
             credentials: CredentialCache::new(),
             throttler,
             stopping: Stopping::default(),
             tokens,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 
