@@ -178,6 +178,19 @@ async fn class(app: &TestApp) -> String {
         .await
 }
 
+/// [`class`] with one breakout room configured (automatic mode) by participant1, not started.
+async fn class_with_one_room(app: &TestApp) -> String {
+    let token = class(app).await;
+    app.as_user("participant1")
+        .post(
+            &format!("{V1}/breakout-rooms/{token}"),
+            &[("mode", "1"), ("amount", "1")],
+        )
+        .await
+        .assert_status(200);
+    token
+}
+
 async fn horn(app: &TestApp, method: &str, path: &str, body: Value) -> Value {
     let r = app
         .as_user("participant1")
@@ -293,14 +306,8 @@ async fn nothing_is_queued_without_a_secret(app: &TestApp) {
     set_config(app, "breakout_webhook_urls", &json!([receiver.url]).to_string())
         .await
         .assert_status(200);
-    let token = class(app).await;
+    let token = class_with_one_room(app).await;
     let p1 = app.as_user("participant1");
-    p1.post(
-        &format!("{V1}/breakout-rooms/{token}"),
-        &[("mode", "1"), ("amount", "1")],
-    )
-    .await
-    .assert_status(200);
     p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
         .assert_status(200);
@@ -322,14 +329,8 @@ both_backends!(
 async fn talk_changes_are_reported(app: &TestApp) {
     let receiver = Receiver::start().await;
     configure_webhooks(app, &receiver).await;
-    let token = class(app).await;
+    let token = class_with_one_room(app).await;
     let p1 = app.as_user("participant1");
-    p1.post(
-        &format!("{V1}/breakout-rooms/{token}"),
-        &[("mode", "1"), ("amount", "1")],
-    )
-    .await
-    .assert_status(200);
     assert_eq!(queued(app).await, (0, 0), "configuring is no event");
 
     // `time` is epoch ms on every face: a clock between two whole seconds shows it.
@@ -511,14 +512,7 @@ async fn failed_deliveries_are_retried_with_backoff(app: &TestApp) {
     let receiver = Receiver::start().await;
     configure_webhooks(app, &receiver).await;
     receiver.fail_next(2);
-    let token = class(app).await;
-    app.as_user("participant1")
-        .post(
-            &format!("{V1}/breakout-rooms/{token}"),
-            &[("mode", "1"), ("amount", "1")],
-        )
-        .await
-        .assert_status(200);
+    let token = class_with_one_room(app).await;
     app.as_user("participant1")
         .post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
@@ -551,14 +545,7 @@ async fn an_event_is_dropped_after_ten_attempts(app: &TestApp) {
     let receiver = Receiver::start().await;
     configure_webhooks(app, &receiver).await;
     receiver.fail_next(usize::MAX);
-    let token = class(app).await;
-    app.as_user("participant1")
-        .post(
-            &format!("{V1}/breakout-rooms/{token}"),
-            &[("mode", "1"), ("amount", "1")],
-        )
-        .await
-        .assert_status(200);
+    let token = class_with_one_room(app).await;
     app.as_user("participant1")
         .post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
         .await
@@ -601,14 +588,8 @@ async fn two_instances_deliver_each_event_once() {
     let other = app.second_instance().await;
     let receiver = Receiver::start().await;
     configure_webhooks(&app, &receiver).await;
-    let token = class(&app).await;
+    let token = class_with_one_room(&app).await;
     let p1 = app.as_user("participant1");
-    p1.post(
-        &format!("{V1}/breakout-rooms/{token}"),
-        &[("mode", "1"), ("amount", "1")],
-    )
-    .await
-    .assert_status(200);
     for _ in 0..5 {
         p1.post(&format!("{V1}/breakout-rooms/{token}/rooms"), &[])
             .await
