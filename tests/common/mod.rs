@@ -121,6 +121,17 @@ macro_rules! both_backends_with {
 }
 
 /// Settings adjustment: a manual clock at the current time, which the test moves.
+/// Asserts a Horn refusal: `status`, and exactly Horn's `{message, error}` body with `code` and a
+/// non-empty message.
+#[track_caller]
+pub fn horn_refused(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "body: {}", r.body);
+    let body = r.json();
+    assert_eq!(body["error"], code, "body: {}", r.body);
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.body);
+    assert_eq!(body.as_object().unwrap().len(), 2, "{}", r.body);
+}
+
 pub fn manual_clock(settings: &mut Settings) {
     settings.clock = talk_breakout::clock::Clock::manual_now();
 }

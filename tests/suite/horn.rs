@@ -2,7 +2,7 @@
 //! error with its exact body and nothing changed, and the interplay with the Talk face checked
 //! through Talk's own endpoints.
 
-use crate::common::{manual_clock, Resp, TestApp};
+use crate::common::{horn_refused, manual_clock, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -60,15 +60,6 @@ async fn ok(app: &TestApp, user: &str, method: &str, path: &str, body: Option<Va
     r.assert_status(200);
     assert_eq!(r.header("content-type").as_deref(), Some("application/json"));
     r.json()
-}
-
-#[track_caller]
-fn refused(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "body: {}", r.body);
-    let body = r.json();
-    assert_eq!(body["error"], code, "body: {}", r.body);
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.body);
-    assert_eq!(body.as_object().unwrap().len(), 2, "{}", r.body);
 }
 
 fn sessions(token: &str) -> String {
@@ -521,23 +512,23 @@ async fn routes_auth_and_channels(app: &TestApp) {
         .with_credentials("participant1", "wrong")
         .get(&format!("{API}{}", sessions(&token)))
         .await;
-    refused(&r, 401, "UNAUTHORIZED");
+    horn_refused(&r, 401, "UNAUTHORIZED");
     // Non-members and unknown channels look alike.
     let outsider = call(app, "participant5", "GET", &sessions(&token), None).await;
     let unknown = call(app, "participant1", "GET", &sessions("doesnotexist"), None).await;
-    refused(&outsider, 404, "CHANNEL_NOT_FOUND");
+    horn_refused(&outsider, 404, "CHANNEL_NOT_FOUND");
     assert_eq!(
         (outsider.status, outsider.body.clone()),
         (unknown.status, unknown.body.clone())
     );
     // Students read, but do not manage.
     assert_eq!(list(app, "participant2", &token).await, json!([]));
-    refused(
+    horn_refused(
         &call(app, "participant2", "POST", &sessions(&token), None).await,
         403,
         "ACCESS_FORBIDDEN",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant2",
@@ -565,7 +556,7 @@ async fn routes_auth_and_channels(app: &TestApp) {
         .post(&format!("{V4}/room"), &[("roomType", "1"), ("invite", "participant2")])
         .await;
     let dm = one_to_one.data()["token"].as_str().unwrap().to_owned();
-    refused(
+    horn_refused(
         &call(app, "participant1", "POST", &sessions(&dm), None).await,
         400,
         "BAD_REQUEST",
@@ -610,7 +601,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
                     body.as_bytes().to_vec(),
                 )
                 .await;
-            refused(&r, 400, "BAD_REQUEST");
+            horn_refused(&r, 400, "BAD_REQUEST");
             assert!(
                 r.json()["message"]
                     .as_str()
@@ -631,7 +622,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
         "offset=1.5",
         "limit=99999999999999999999",
     ] {
-        refused(
+        horn_refused(
             &call(
                 app,
                 "participant1",
@@ -654,7 +645,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
     .await;
     assert_eq!(page, json!([]));
     // Ids of another channel's session or room are unknown here.
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -666,7 +657,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
         404,
         "BREAKOUT_SESSION_NOT_FOUND",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -678,7 +669,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
         404,
         "BREAKOUT_ROOM_NOT_FOUND",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -700,8 +691,8 @@ async fn bad_input_changes_nothing(app: &TestApp) {
             b"{".to_vec(),
         )
         .await;
-    refused(&r, 404, "BREAKOUT_SESSION_NOT_FOUND");
-    refused(
+    horn_refused(&r, 404, "BREAKOUT_SESSION_NOT_FOUND");
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -715,13 +706,13 @@ async fn bad_input_changes_nothing(app: &TestApp) {
     );
     // Users: unknown, a moderator.
     let p1 = attendee_id(app, &token, "participant1").await;
-    refused(
+    horn_refused(
         &assign(app, &token, &id, &rooms[0], 999_999).await,
         404,
         "USER_NOT_FOUND",
     );
-    refused(&assign(app, &token, &id, &rooms[0], p1).await, 400, "BAD_REQUEST");
-    refused(
+    horn_refused(&assign(app, &token, &id, &rooms[0], p1).await, 400, "BAD_REQUEST");
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -733,7 +724,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
         400,
         "BAD_REQUEST",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -756,7 +747,7 @@ async fn state_rules(app: &TestApp) {
     let (b, b_rooms) = planned(app, &token, json!({"name": "B"}), &["B1"]).await;
     let (empty, _) = planned(app, &token, json!({"name": "Empty"}), &[]).await;
     assign(app, &token, &a, &a_rooms[0], p2).await.assert_status(200);
-    refused(
+    horn_refused(
         &assign(app, &token, &a, &a_rooms[1], p2).await,
         400,
         "BREAKOUT_ROOM_PARTICIPANT_ALREADY_ASSIGNED",
@@ -770,13 +761,13 @@ async fn state_rules(app: &TestApp) {
         Some(json!({"name": "A1", "capacity": 1})),
     )
     .await;
-    refused(
+    horn_refused(
         &assign(app, &token, &a, &a_rooms[0], p3).await,
         400,
         "BREAKOUT_ROOM_FULL",
     );
     // Nothing to stop; a session without rooms cannot start.
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -788,7 +779,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "NO_ACTIVE_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -811,7 +802,7 @@ async fn state_rules(app: &TestApp) {
     .await;
     assert_eq!(started["id"], a.as_str());
     let before = snapshot(app, &token).await;
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -823,12 +814,12 @@ async fn state_rules(app: &TestApp) {
         400,
         "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE",
     );
-    refused(
+    horn_refused(
         &assign(app, &token, &a, &a_rooms[1], p3).await,
         400,
         "ACTIVE_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -840,7 +831,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "ACTIVE_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -852,7 +843,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "ACTIVE_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -864,7 +855,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "ACTIVE_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -911,7 +902,7 @@ async fn state_rules(app: &TestApp) {
     )
     .await;
     // Completed: nothing but deletion.
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -923,7 +914,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "COMPLETED_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -935,7 +926,7 @@ async fn state_rules(app: &TestApp) {
         400,
         "COMPLETED_BREAKOUT_SESSION",
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -1005,7 +996,7 @@ async fn talk_rounds_are_sessions(app: &TestApp) {
                "breakoutSession": id, "channelUuid": "<token>", "participantCount": 1}})
     );
     // Its plan belongs to the Talk face.
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -1033,7 +1024,7 @@ async fn talk_rounds_are_sessions(app: &TestApp) {
     assert_eq!(current["id"], id.as_str());
     assert!(current.get("started").is_some());
     let (horn, _) = planned(app, &token, json!({}), &["X"]).await;
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -1087,7 +1078,7 @@ async fn talk_rounds_are_sessions(app: &TestApp) {
 async fn the_conversation_switch(app: &TestApp) {
     let token = class(app).await;
     let (id, _) = planned(app, &token, json!({}), &["A"]).await;
-    refused(
+    horn_refused(
         &call(
             app,
             "participant2",
@@ -1110,7 +1101,7 @@ async fn the_conversation_switch(app: &TestApp) {
         .await,
         json!({})
     );
-    refused(
+    horn_refused(
         &call(
             app,
             "participant1",
@@ -1163,7 +1154,7 @@ async fn racing_starts_and_deletes(app: &TestApp) {
     statuses.sort();
     assert_eq!(statuses, [200, 400], "{} / {}", ra.body, rb.body);
     let loser = if ra.status == 400 { &ra } else { &rb };
-    refused(loser, 400, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE");
+    horn_refused(loser, 400, "ANOTHER_BREAKOUT_SESSION_IS_ACTIVE");
     let active: Vec<Value> = list(app, "participant1", &token)
         .await
         .as_array()
@@ -1190,9 +1181,9 @@ async fn racing_starts_and_deletes(app: &TestApp) {
         call(app, "participant1", "DELETE", &delete_path, None),
     );
     match (rs.status, rd.status) {
-        (200, 400) => refused(&rd, 400, "ACTIVE_BREAKOUT_SESSION"),
+        (200, 400) => horn_refused(&rd, 400, "ACTIVE_BREAKOUT_SESSION"),
         (404, 200) => {
-            refused(&rs, 404, "BREAKOUT_SESSION_NOT_FOUND");
+            horn_refused(&rs, 404, "BREAKOUT_SESSION_NOT_FOUND");
             none_active(app, &token).await;
         }
         other => panic!("unexpected outcome {other:?}: {} / {}", rs.body, rd.body),

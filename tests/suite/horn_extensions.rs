@@ -2,7 +2,7 @@
 //! (`balanced`, `rotate`) with room capacities, session modes as the Talk face sees them, every
 //! refusal with its exact code and nothing changed.
 
-use crate::common::{database_snapshot, Resp, TestApp};
+use crate::common::{database_snapshot, horn_refused, Resp, TestApp};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,15 +58,6 @@ async fn ok(app: &TestApp, path: &str, body: Option<Value>) -> Value {
     let r = call(app, "participant1", method, path, body).await;
     r.assert_status(200);
     r.json()
-}
-
-#[track_caller]
-fn refused(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "body: {}", r.body);
-    let body = r.json();
-    assert_eq!(body["error"], code, "body: {}", r.body);
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", r.body);
-    assert_eq!(body.as_object().unwrap().len(), 2, "{}", r.body);
 }
 
 fn sessions(token: &str) -> String {
@@ -352,7 +343,7 @@ async fn refusals_change_nothing(app: &TestApp) {
     ];
     for (user, s, body, status, code) in cases {
         let r = call(app, user, "POST", &path(s), Some(body.clone())).await;
-        refused(&r, status, code);
+        horn_refused(&r, status, code);
         assert_eq!(plan(app, &token).await, before, "{user} {body}");
     }
     let r = app
@@ -364,7 +355,7 @@ async fn refusals_change_nothing(app: &TestApp) {
             b"[1]".to_vec(),
         )
         .await;
-    refused(&r, 400, "BAD_REQUEST");
+    horn_refused(&r, 400, "BAD_REQUEST");
 
     // Running and completed sessions keep their assignment.
     let running = new_session(app, &token).await;
@@ -379,7 +370,7 @@ async fn refusals_change_nothing(app: &TestApp) {
     .await;
     let before = plan(app, &token).await;
     let r = assign_all(app, &token, &running, json!({ "strategy": "balanced" })).await;
-    refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
+    horn_refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
     assert_eq!(plan(app, &token).await, before);
     ok(
         app,
@@ -389,7 +380,7 @@ async fn refusals_change_nothing(app: &TestApp) {
     .await;
     let before = plan(app, &token).await;
     let r = assign_all(app, &token, &running, json!({ "strategy": "rotate" })).await;
-    refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
+    horn_refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
     assert_eq!(plan(app, &token).await, before);
 }
 
@@ -543,7 +534,7 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
         Some(json!({ "mode": "manual" })),
     )
     .await;
-    refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
+    horn_refused(&r, 400, "ACTIVE_BREAKOUT_SESSION");
     stop_session(app, &token).await;
     let r = call(
         app,
@@ -553,7 +544,7 @@ async fn modes_seen_from_the_talk_face(app: &TestApp) {
         Some(json!({ "mode": "manual" })),
     )
     .await;
-    refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
+    horn_refused(&r, 400, "COMPLETED_BREAKOUT_SESSION");
 
     // Automatic: a balanced draw of the students at start (the plan is not used), moderators
     // in none of the lists.
@@ -616,7 +607,7 @@ async fn invalid_modes_change_nothing(app: &TestApp) {
             Some(json!({ "mode": mode })),
         )
         .await;
-        refused(&r, 400, "BAD_REQUEST");
+        horn_refused(&r, 400, "BAD_REQUEST");
         let r = call(
             app,
             "participant1",
@@ -625,7 +616,7 @@ async fn invalid_modes_change_nothing(app: &TestApp) {
             Some(json!({ "name": "Renamed", "mode": mode })),
         )
         .await;
-        refused(&r, 400, "BAD_REQUEST");
+        horn_refused(&r, 400, "BAD_REQUEST");
         assert_eq!(plan(app, &token).await, before, "{mode}");
     }
     // A Talk-made round's plan belongs to the Talk face.
@@ -661,7 +652,7 @@ async fn talk_made_modes_are_talks(app: &TestApp, token: &str) {
         Some(json!({ "mode": "manual" })),
     )
     .await;
-    refused(&r, 400, "BAD_REQUEST");
+    horn_refused(&r, 400, "BAD_REQUEST");
     assert_eq!(plan(app, token).await, before);
 }
 

@@ -2,7 +2,7 @@
 //! `POST /auth/invitation`; accounts.md §3) over HTTP on both backends: every endpoint and
 //! refusal, with Talk's own endpoints showing that refused requests changed nothing.
 
-use crate::common::{manual_clock, Resp, TestApp};
+use crate::common::{horn_refused, manual_clock, Resp, TestApp};
 use serde_json::{json, Value};
 
 const V4: &str = "/ocs/v2.php/apps/spreed/api/v4";
@@ -54,14 +54,6 @@ async fn talk_users(app: &TestApp, token: &str) -> Vec<(String, i64)> {
     users
 }
 
-#[track_caller]
-fn refused(r: &Resp, status: u16, code: &str) {
-    assert_eq!(r.status, status, "body: {}", r.body);
-    let body = r.json();
-    assert_eq!(body["error"], code, "body: {}", r.body);
-    assert_eq!(body.as_object().unwrap().len(), 2, "{}", r.body);
-}
-
 fn handles(body: &Value) -> Vec<(String, i64)> {
     body.as_array()
         .unwrap()
@@ -98,17 +90,17 @@ async fn refusals_change_nothing(app: &TestApp) {
     let token = class(app).await;
     let before = talk_users(app, &token).await;
     for query in ["?limit=0", "?limit=501", "?limit=x", "?offset=-1"] {
-        refused(&list(app, "participant1", &token, query).await, 400, "BAD_REQUEST");
+        horn_refused(&list(app, "participant1", &token, query).await, 400, "BAD_REQUEST");
     }
     // The role is checked before the query.
-    refused(
+    horn_refused(
         &list(app, "participant2", &token, "?limit=0").await,
         403,
         "ACCESS_FORBIDDEN",
     );
-    refused(&list(app, "participant2", &token, "").await, 403, "ACCESS_FORBIDDEN");
-    refused(&list(app, "participant4", &token, "").await, 404, "CHANNEL_NOT_FOUND");
-    refused(
+    horn_refused(&list(app, "participant2", &token, "").await, 403, "ACCESS_FORBIDDEN");
+    horn_refused(&list(app, "participant4", &token, "").await, 404, "CHANNEL_NOT_FOUND");
+    horn_refused(
         &list(app, "participant1", "nosuchroom", "").await,
         404,
         "CHANNEL_NOT_FOUND",
@@ -315,12 +307,12 @@ async fn invitation_refusals_change_nothing(app: &TestApp) {
     let before = invitation(app, "participant1", &token, ada).await.json();
     let p2 = talk_users(app, &token).await[1].1;
 
-    refused(
+    horn_refused(
         &invitation(app, "participant1", &token, p2).await,
         404,
         "INVITATION_NOT_FOUND",
     );
-    refused(&renew(app, &token, p2, "").await, 404, "INVITATION_NOT_FOUND");
+    horn_refused(&renew(app, &token, p2, "").await, 404, "INVITATION_NOT_FOUND");
     for unknown in ["999999", "x", "-1"] {
         let r = horn(
             app,
@@ -330,25 +322,25 @@ async fn invitation_refusals_change_nothing(app: &TestApp) {
             Value::Null,
         )
         .await;
-        refused(&r, 404, "USER_NOT_FOUND");
+        horn_refused(&r, 404, "USER_NOT_FOUND");
     }
-    refused(
+    horn_refused(
         &invitation(app, "participant2", &token, ada).await,
         403,
         "ACCESS_FORBIDDEN",
     );
-    refused(
+    horn_refused(
         &invitation(app, "participant4", &token, ada).await,
         404,
         "CHANNEL_NOT_FOUND",
     );
-    refused(
+    horn_refused(
         &invitation(app, "participant1", "nosuchroom", ada).await,
         404,
         "CHANNEL_NOT_FOUND",
     );
     for bad in ["?ttl=0s", "?ttl=366d", "?ttl=60", "?ttl=x", "?ttl=1.5h", "?ttl="] {
-        refused(&renew(app, &token, ada, bad).await, 400, "BAD_REQUEST");
+        horn_refused(&renew(app, &token, ada, bad).await, 400, "BAD_REQUEST");
     }
     // Another channel's linked user is not a user of this one.
     let r = app
@@ -356,7 +348,7 @@ async fn invitation_refusals_change_nothing(app: &TestApp) {
         .post(&format!("{V4}/room"), &[("roomType", "2"), ("roomName", "other")])
         .await;
     let other = r.data()["token"].as_str().unwrap().to_owned();
-    refused(
+    horn_refused(
         &invitation(app, "participant1", &other, ada).await,
         404,
         "USER_NOT_FOUND",
@@ -378,7 +370,7 @@ async fn create_refusals_change_nothing(app: &TestApp) {
         json!({ "handle": 5 }),
         json!([]),
     ] {
-        refused(
+        horn_refused(
             &horn(app, "participant1", "POST", &path, body).await,
             400,
             "BAD_REQUEST",
@@ -388,7 +380,7 @@ async fn create_refusals_change_nothing(app: &TestApp) {
         .as_user("participant1")
         .raw("POST", &format!("{API}{path}"), "application/json", b"{".to_vec())
         .await;
-    refused(&r, 400, "BAD_REQUEST");
+    horn_refused(&r, 400, "BAD_REQUEST");
     for ttl in ["0s", "366d", "53w", "60", "1y", "-1d"] {
         let r = horn(
             app,
@@ -398,27 +390,27 @@ async fn create_refusals_change_nothing(app: &TestApp) {
             json!({ "handle": "Ada" }),
         )
         .await;
-        refused(&r, 400, "BAD_REQUEST");
+        horn_refused(&r, 400, "BAD_REQUEST");
     }
     let ada = json!({ "handle": "Ada" });
-    refused(
+    horn_refused(
         &horn(app, "participant2", "POST", &path, ada.clone()).await,
         403,
         "ACCESS_FORBIDDEN",
     );
     // The role is checked before the body.
-    refused(
+    horn_refused(
         &horn(app, "participant2", "POST", &path, json!({})).await,
         403,
         "ACCESS_FORBIDDEN",
     );
-    refused(
+    horn_refused(
         &horn(app, "participant4", "POST", &path, ada.clone()).await,
         404,
         "CHANNEL_NOT_FOUND",
     );
     let r = app.anonymous().json("POST", &format!("{API}{path}"), &ada).await;
-    refused(&r, 401, "UNAUTHORIZED");
+    horn_refused(&r, 401, "UNAUTHORIZED");
     assert_eq!(talk_users(app, &token).await, before);
 
     // Only group and public conversations take linked users.
@@ -435,7 +427,7 @@ async fn create_refusals_change_nothing(app: &TestApp) {
         ada.clone(),
     )
     .await;
-    refused(&r, 400, "BAD_REQUEST");
+    horn_refused(&r, 400, "BAD_REQUEST");
     assert_eq!(talk_users(app, &one_to_one).await.len(), 2);
 }
 
@@ -476,7 +468,7 @@ async fn invitations_are_redeemed_for_app_passwords(app: &TestApp) {
 
     // A replaced code is unknown; the app passwords it gave stay valid.
     renew(app, &token, ada, "?ttl=1m").await.assert_status(200);
-    refused(&redeem(app, json!({ "code": code })).await, 404, "INVITATION_NOT_FOUND");
+    horn_refused(&redeem(app, json!({ "code": code })).await, 404, "INVITATION_NOT_FOUND");
     app.with_credentials(&login, &password)
         .get(&format!("{V4}/room/{token}"))
         .await
@@ -484,7 +476,7 @@ async fn invitations_are_redeemed_for_app_passwords(app: &TestApp) {
     // An expired code is refused as expired; the app passwords stay valid.
     let current = invitation(app, "participant1", &token, ada).await.json();
     app.clock().advance(std::time::Duration::from_secs(61));
-    refused(
+    horn_refused(
         &redeem(app, json!({ "code": current["code"] })).await,
         400,
         "INVITATION_EXPIRED",
@@ -507,7 +499,7 @@ async fn redemption_refusals(app: &TestApp) {
     let token = class(app).await;
     let ada = link(app, &token, "Ada").await;
     for body in [json!({}), json!({ "code": 5 }), json!([])] {
-        refused(&redeem(app, body).await, 400, "BAD_REQUEST");
+        horn_refused(&redeem(app, body).await, 400, "BAD_REQUEST");
     }
     let r = app
         .anonymous()
@@ -518,7 +510,7 @@ async fn redemption_refusals(app: &TestApp) {
             b"nope".to_vec(),
         )
         .await;
-    refused(&r, 400, "BAD_REQUEST");
+    horn_refused(&r, 400, "BAD_REQUEST");
     let code = invitation(app, "participant1", &token, ada).await.json()["code"]
         .as_str()
         .unwrap()
@@ -527,14 +519,14 @@ async fn redemption_refusals(app: &TestApp) {
     wrong[0] = if wrong[0] == b'A' { b'B' } else { b'A' };
     let wrong = String::from_utf8(wrong).unwrap();
     for unknown in [wrong.as_str(), "", "short", &format!("{code}x")] {
-        refused(
+        horn_refused(
             &redeem(app, json!({ "code": unknown })).await,
             404,
             "INVITATION_NOT_FOUND",
         );
     }
     let r = app.anonymous().get(&format!("{API}/auth/invitation")).await;
-    refused(&r, 405, "METHOD_NOT_ALLOWED");
+    horn_refused(&r, 405, "METHOD_NOT_ALLOWED");
 }
 
 both_backends_with!(
@@ -626,22 +618,22 @@ async fn unlinking_deletes_the_account(app: &TestApp) {
     let path = |id: &str| format!("/channels/{token}/linked/users/{id}");
     let owner = talk_users(app, &token).await[0].1;
     let before = talk_users(app, &token).await;
-    refused(
+    horn_refused(
         &horn(app, "participant1", "DELETE", &path(&owner.to_string()), Value::Null).await,
         400,
         "BAD_REQUEST",
     );
-    refused(
+    horn_refused(
         &horn(app, "participant1", "DELETE", &path("999999"), Value::Null).await,
         404,
         "USER_NOT_FOUND",
     );
-    refused(
+    horn_refused(
         &horn(app, "participant2", "DELETE", &path(&ada.to_string()), Value::Null).await,
         403,
         "ACCESS_FORBIDDEN",
     );
-    refused(
+    horn_refused(
         &horn(app, "participant4", "DELETE", &path(&ada.to_string()), Value::Null).await,
         404,
         "CHANNEL_NOT_FOUND",
@@ -676,7 +668,7 @@ async fn unlinking_deletes_the_account(app: &TestApp) {
     assert_eq!(hello["actorType"], "deleted_users");
     assert_eq!(hello["actorId"], "deleted_users");
     assert_eq!(hello["actorDisplayName"], "");
-    refused(
+    horn_refused(
         &horn(app, "participant1", "DELETE", &path(&ada.to_string()), Value::Null).await,
         404,
         "USER_NOT_FOUND",
@@ -805,7 +797,7 @@ async fn talk_refuses_linked_accounts_elsewhere(app: &TestApp) {
     let r = app
         .bearer_get(&password, &format!("{API}/channels/{other}/breakout/session"))
         .await;
-    refused(&r, 404, "CHANNEL_NOT_FOUND");
+    horn_refused(&r, 404, "CHANNEL_NOT_FOUND");
 }
 
 async fn provisioning_refuses_linked_accounts(app: &TestApp) {
