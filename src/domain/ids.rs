@@ -16,7 +16,7 @@ macro_rules! upstream_enum {
 
         impl $name {
             /// Upstream's number for this value.
-            pub fn value(self) -> i32 {
+            pub const fn value(self) -> i32 {
                 self as i32
             }
 
