@@ -84,12 +84,14 @@ stored_as_inner!(Text, String: RoomToken, UserId);
 
 /// An integer written into a statement's text instead of bound as a parameter, for comparisons
 /// that decide whether a partial index serves the statement. SQLite proves a partial index
-/// (`breakout_sessions_one_active`: `WHERE state = 1`) usable by comparing the statement's
-/// terms with the index's; when a term's value is a bound parameter the plan depends on that
-/// value, and SQLite prepares the statement again after every new binding, that is every time
-/// it runs. The poll of a running round spent about seven times its own execution re-preparing.
-/// PostgreSQL's generic plans cannot use such an index for a bound value either. The value is
-/// part of the type, so the statement still has a static id and stays in diesel's cache.
+/// (`breakout_sessions_one_active`: `WHERE state = 1`) usable by comparing the statement's terms
+/// with the index's condition. Under the query planner stability guarantee the server turns on
+/// (`stable_query_plans` in `db`), a bound value never matches it, so a statement looking for
+/// the active session read every session of the conversation (its whole history) through
+/// `breakout_sessions_parent` instead of the one row of the partial index; without the guarantee,
+/// SQLite would prepare such a statement again after every new binding. PostgreSQL's generic
+/// plans cannot use such an index for a bound value either. The value is part of the type, so
+/// the statement keeps a static id and stays in diesel's cache.
 #[derive(Debug, Clone, Copy)]
 pub struct IntegerLiteral<const V: i32>;
 

@@ -9,8 +9,8 @@ use crate::db::{Conn, DbResult};
 use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, ParticipantType, RoomId, SessionState};
 use diesel::prelude::*;
 
-/// The session states as the statements' text writes them (see [`IntegerLiteral`]: a state
-/// compared with a bound value would make SQLite prepare the statement anew on every run).
+/// The session states as the statements' text writes them (see [`IntegerLiteral`]: compared
+/// with a bound value, SQLite could not use the partial index of the active session).
 const PENDING: IntegerLiteral<{ SessionState::Pending.value() }> = IntegerLiteral;
 const ACTIVE: IntegerLiteral<{ SessionState::Active.value() }> = IntegerLiteral;
 const COMPLETED: IntegerLiteral<{ SessionState::Completed.value() }> = IntegerLiteral;
@@ -502,8 +502,8 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
 mod tests {
     use super::*;
 
-    /// The states are in the statement's text, not bound: a bound state would make SQLite
-    /// prepare every statement that can use the partial index again on every run.
+    /// The states are in the statement's text, not bound: with a bound state SQLite cannot use
+    /// the partial index of the active session.
     #[test]
     fn states_are_written_into_the_statement() {
         let query = breakout_sessions::table
