@@ -219,14 +219,22 @@ impl Channel {
     /// The channel from its conversation and the caller's attendee row there, read together by
     /// the caller's statement.
     pub fn of_row(room: Room, me: Option<Attendee>, caller: &Caller) -> Result<Channel> {
-        if me.is_none() && !caller.is_admin {
-            return Err(Refusal::NotParticipant);
-        }
+        Channel::admits(caller, me.is_some())?;
         Ok(Channel {
             room,
             me,
             caller: caller.clone(),
         })
+    }
+
+    /// Who may read a channel: its attendees (`is_attendee`) and admins. For a read that looks
+    /// the caller up in its own statement instead of opening the channel.
+    pub fn admits(caller: &Caller, is_attendee: bool) -> Result<()> {
+        if is_attendee || caller.is_admin {
+            Ok(())
+        } else {
+            Err(Refusal::NotParticipant)
+        }
     }
 
     /// Owner or moderator (upstream's check without guest moderators), or an admin.

@@ -1310,16 +1310,16 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Manager<'_>, now_ms: i64) -> Result
 }
 
 /// #14 `GET /breakout/session`. Every participant's client polls it while a round runs, so it
-/// is one statement ([`store::breakout_sessions::poll`]) that needs no transaction: the
-/// conversation, the caller, the active session and the caller's seat in it.
+/// is one statement ([`store::breakout_sessions::poll`]) that needs no transaction: whether the
+/// caller may read the channel, the active session and the caller's seat in it.
 pub fn current(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Option<SessionView>> {
     let poll = store::breakout_sessions::poll(conn, token, &caller.user_id)?.ok_or(Refusal::RoomNotFound)?;
-    let ch = Channel::of_row(poll.room, poll.me, caller)?;
+    Channel::admits(caller, poll.my_type.is_some())?;
     let Some(session) = poll.session else {
         return Ok(None);
     };
     // As [`my_room`] finds it for a running session: moderators sit in no room of their own.
-    let seated = ch.me.as_ref().is_some_and(|me| !is_moderator_type(me.participant_type));
+    let seated = poll.my_type.is_some_and(|t| !is_moderator_type(t));
     let my_room = session.seat.filter(|_| seated).map(|seat| RoomView {
         row: seat.room,
         name: seat.live_name,
@@ -1327,7 +1327,7 @@ pub fn current(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Opti
     });
     Ok(Some(SessionView {
         row: session.row,
-        channel: ch.room.token.to_string(),
+        channel: token.to_owned(),
         my_room,
     }))
 }

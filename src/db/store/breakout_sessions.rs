@@ -2,7 +2,6 @@
 //! the per-conversation breakout switch.
 
 use crate::backend;
-use crate::db::models::{Attendee, Room};
 use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
 use crate::db::types::IntegerLiteral;
 use crate::db::{Conn, DbResult};
@@ -375,12 +374,13 @@ pub fn set_enabled(conn: &mut Conn<'_>, room_id: RoomId, enabled: bool) -> DbRes
     Ok(())
 }
 
-/// A conversation as a participant's client polls its running round (Horn #14): the
-/// conversation, the caller's attendee row, and the active session with the caller's seat.
+/// A conversation as a participant's client polls its running round (Horn #14): the caller's
+/// participant type there (`None`: not an attendee), and the active session with the caller's
+/// seat. Only these columns: the rows of the conversation and the caller would be most of what
+/// the poll decodes.
 #[derive(Debug)]
 pub struct RoundPoll {
-    pub room: Room,
-    pub me: Option<Attendee>,
+    pub my_type: Option<ParticipantType>,
     pub session: Option<PolledSession>,
 }
 
@@ -414,8 +414,7 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
     // Owned: diesel's nullable selections of the joined rows need a query that borrows nothing.
     let (token, user_id) = (token.to_owned(), user_id.to_owned());
     type Row = (
-        Room,
-        Option<Attendee>,
+        Option<ParticipantType>,
         Option<SessionRow>,
         Option<SessionRoomRow>,
         Option<String>,
@@ -475,8 +474,7 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
             // Only one session is active per conversation; should there be two, the first.
             .order(breakout_sessions::id.asc())
             .select((
-                Room::as_select(),
-                Option::<Attendee>::as_select(),
+                attendees::participant_type.nullable(),
                 Option::<SessionRow>::as_select(),
                 Option::<SessionRoomRow>::as_select(),
                 seat_room.field(rooms::name).nullable(),
@@ -485,7 +483,7 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
             .first::<Row>(c)
             .optional()
     })?;
-    Ok(row.map(|(room, me, session, seat, live_name, head_count)| {
+    Ok(row.map(|(my_type, session, seat, live_name, head_count)| {
         let session = session.map(|row| PolledSession {
             row,
             seat: seat.zip(live_name).map(|(room, live_name)| PolledSeat {
@@ -494,7 +492,7 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
                 participant_count: head_count.unwrap_or(0),
             }),
         });
-        RoundPoll { room, me, session }
+        RoundPoll { my_type, session }
     }))
 }
 
