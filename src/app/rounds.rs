@@ -255,8 +255,9 @@ pub async fn stop(db: &Db, token: String, caller: Caller, now_ms: i64) -> Result
     write(db, token, caller, move |c, ch| rounds::stop(c, &ch.manager()?, now_ms)).await
 }
 
+/// One statement, so no transaction around it (see [`rounds::current`]).
 pub async fn current(db: &Db, token: String, caller: Caller) -> Result<Option<SessionView>> {
-    read(db, token, caller, rounds::current).await
+    db.read_one(move |conn| rounds::current(conn, &token, &caller)).await
 }
 
 pub async fn set_enabled(db: &Db, token: String, caller: Caller, enabled: Result<bool>, now_ms: i64) -> Result<()> {

@@ -198,8 +198,9 @@ impl Channel {
     /// Resolves `token` for `caller` to read it. Unknown and not-visible conversations are
     /// indistinguishable.
     pub fn open(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Channel> {
-        let room = store::rooms::find_by_token(conn, token)?.ok_or(Refusal::RoomNotFound)?;
-        Channel::of(conn, room, caller)
+        let (room, me) = store::rooms::find_with_attendee(conn, token, actor::USERS, caller.user_id.as_str())?
+            .ok_or(Refusal::RoomNotFound)?;
+        Channel::of_row(room, me, caller)
     }
 
     /// Resolves `token` for `caller` to change it: takes the conversation's write lock first and
@@ -212,6 +213,12 @@ impl Channel {
 
     fn of(conn: &mut Conn<'_>, room: Room, caller: &Caller) -> Result<Channel> {
         let me = store::attendees::find(conn, room.id, actor::USERS, caller.user_id.as_str())?;
+        Channel::of_row(room, me, caller)
+    }
+
+    /// The channel from its conversation and the caller's attendee row there, read together by
+    /// the caller's statement.
+    pub fn of_row(room: Room, me: Option<Attendee>, caller: &Caller) -> Result<Channel> {
         if me.is_none() && !caller.is_admin {
             return Err(Refusal::NotParticipant);
         }

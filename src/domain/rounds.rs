@@ -13,7 +13,7 @@ use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::store::breakout_sessions::{AssignmentRow, NewSession, NewSessionRoom, SessionRoomRow, SessionRow};
 use crate::db::{Conn, WriteTx};
-use crate::domain::access::{Channel, Manager, Owner};
+use crate::domain::access::{Caller, Channel, Manager, Owner};
 use crate::domain::chat::Actor;
 use crate::domain::conversation::lock_and_reload;
 use crate::domain::ids::{
@@ -1305,48 +1305,26 @@ pub fn stop(conn: &mut WriteTx<'_, '_>, ch: &Manager<'_>, now_ms: i64) -> Result
     reload_view(conn, ch, session.id)
 }
 
-/// #14 `GET /breakout/session`.
-pub fn current(conn: &mut Conn<'_>, ch: &Channel) -> Result<Option<SessionView>> {
-    // Every participant's client polls this while a round runs: the session, its rooms and the
-    // caller's seat come in one statement, the caller's room's head count in a second.
-    let Some((row, seats)) = store::breakout_sessions::active_with_seats(conn, ch.room.id, &ch.caller.user_id)? else {
+/// #14 `GET /breakout/session`. Every participant's client polls it while a round runs, so it
+/// is one statement ([`store::breakout_sessions::poll`]) that needs no transaction: the
+/// conversation, the caller, the active session and the caller's seat in it.
+pub fn current(conn: &mut Conn<'_>, token: &str, caller: &Caller) -> Result<Option<SessionView>> {
+    let poll = store::breakout_sessions::poll(conn, token, &caller.user_id)?.ok_or(Refusal::RoomNotFound)?;
+    let ch = Channel::of_row(poll.room, poll.me, caller)?;
+    let Some(session) = poll.session else {
         return Ok(None);
     };
-    let my_room = if seats.iter().all(|s| live_token(&row, &s.room).is_some()) {
-        match ch.me.as_ref() {
-            Some(me) if !is_moderator_type(me.participant_type) => live_room_of(conn, seats)?,
-            _ => None,
-        }
-    } else {
-        let users = ParentUsers::load(conn, ch.room.id)?;
-        my_room(conn, &users, &row, ch.me.as_ref())?
-    };
+    // As [`my_room`] finds it for a running session: moderators sit in no room of their own.
+    let seated = ch.me.as_ref().is_some_and(|me| !is_moderator_type(me.participant_type));
+    let my_room = session.seat.filter(|_| seated).map(|seat| RoomView {
+        row: seat.room,
+        name: seat.live_name,
+        participant_count: usize::try_from(seat.participant_count).unwrap_or_default(),
+    });
     Ok(Some(SessionView {
-        row,
+        row: session.row,
         channel: ch.room.token.to_string(),
         my_room,
-    }))
-}
-
-/// The running session's room in which the caller sits as a non-moderator (the first in the
-/// session's order, as [`my_room`] finds it), with its live name and its non-moderator user
-/// count.
-fn live_room_of(conn: &mut Conn<'_>, seats: Vec<store::breakout_sessions::LiveSeat>) -> Result<Option<RoomView>> {
-    let Some((seat, (talk_id, talk_name))) = seats.into_iter().find_map(|seat| {
-        let seated = seat.participant_type.is_some_and(|t| !is_moderator_type(t));
-        let talk = seat.talk_room.clone()?;
-        seated.then_some((seat, talk))
-    }) else {
-        return Ok(None);
-    };
-    let participant_count = store::attendees::user_types_in(conn, talk_id)?
-        .into_iter()
-        .filter(|t| !is_moderator_type(*t))
-        .count();
-    Ok(Some(RoomView {
-        row: seat.room,
-        name: talk_name,
-        participant_count,
     }))
 }
 

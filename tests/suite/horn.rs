@@ -1190,8 +1190,133 @@ async fn racing_starts_and_deletes(app: &TestApp) {
     }
 }
 
+/// #14 while a round runs is read from the live Talk rooms: a rename, a reorganization and a
+/// promotion made on the Talk face show in the next poll, as the session's room list shows them.
+async fn the_poll_follows_the_talk_rooms(app: &TestApp) {
+    let token = class(app).await;
+    let mut ids = Vec::new();
+    for user in ["participant2", "participant3", "participant4"] {
+        ids.push(attendee_id(app, &token, user).await);
+    }
+    let (id, rooms) = planned(app, &token, json!({}), &["A", "B"]).await;
+    for (attendee, room) in ids.iter().zip([&rooms[0], &rooms[0], &rooms[1]]) {
+        assign(app, &token, &id, room, *attendee).await.assert_status(200);
+    }
+    ok(
+        app,
+        "participant1",
+        "POST",
+        &format!("/channels/{token}/breakout/session/start"),
+        Some(json!({"id": id})),
+    )
+    .await;
+    let talk = talk_rooms(app, "participant1").await;
+    let (a, b) = (talk[1]["token"].as_str().unwrap(), talk[2]["token"].as_str().unwrap());
+    let poll = |user: &'static str| {
+        let path = format!("/channels/{token}/breakout/session");
+        async move { ok(app, user, "GET", &path, None).await }
+    };
+    let seat = |v: &Value| {
+        (
+            v["breakoutRoom"]["channelUuid"].as_str().unwrap_or("").to_owned(),
+            v["breakoutRoom"]["name"].as_str().unwrap_or("").to_owned(),
+            v["breakoutRoom"]["participantCount"].as_i64().unwrap_or(-1),
+        )
+    };
+    let current = poll("participant2").await;
+    assert_eq!(current["id"], id.as_str());
+    assert_eq!(current["breakoutRoom"]["id"], rooms[0].as_str());
+    assert_eq!(current["breakoutRoom"]["breakoutSession"], id.as_str());
+    assert_eq!(seat(&current), (a.to_owned(), "A".to_owned(), 2));
+    assert_eq!(seat(&poll("participant4").await), (b.to_owned(), "B".to_owned(), 1));
+
+    // Renamed on the Talk face: the live name.
+    app.as_user("participant1")
+        .put(&format!("{V4}/room/{a}"), &[("roomName", "Atrium")])
+        .await
+        .assert_status(200);
+    assert_eq!(
+        seat(&poll("participant3").await),
+        (a.to_owned(), "Atrium".to_owned(), 2)
+    );
+
+    // Reorganized by Talk's moderator: participant2 moves to B.
+    let map = json!({ ids[0].to_string(): 1, ids[1].to_string(): 0, ids[2].to_string(): 1 }).to_string();
+    app.as_user("participant1")
+        .post(
+            &format!("{V1}/breakout-rooms/{token}/attendees"),
+            &[("attendeeMap", map.as_str())],
+        )
+        .await
+        .assert_status(200);
+    let moved = poll("participant2").await;
+    assert_eq!(moved["breakoutRoom"]["id"], rooms[1].as_str());
+    assert_eq!(seat(&moved), (b.to_owned(), "B".to_owned(), 2));
+    assert_eq!(
+        seat(&poll("participant3").await),
+        (a.to_owned(), "Atrium".to_owned(), 1)
+    );
+
+    // A moderator in a room is not counted, and has no room of their own.
+    let in_b = app
+        .as_user("participant1")
+        .get(&format!("{V4}/room/{b}/participants"))
+        .await;
+    let p4_in_b = in_b
+        .data()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["actorId"] == "participant4")
+        .unwrap()["attendeeId"]
+        .as_i64()
+        .unwrap();
+    app.as_user("participant1")
+        .post(
+            &format!("{V4}/room/{b}/moderators"),
+            &[("attendeeId", &p4_in_b.to_string())],
+        )
+        .await
+        .assert_status(200);
+    assert_eq!(seat(&poll("participant2").await), (b.to_owned(), "B".to_owned(), 1));
+    assert!(poll("participant4").await.get("breakoutRoom").is_none());
+    // The session as #2 lists it agrees with the poll.
+    let listed = list(app, "participant2", &token).await[0].clone();
+    assert_eq!(listed["breakoutRoom"], poll("participant2").await["breakoutRoom"]);
+
+    // An admin who is no participant sees the round without a room; an outsider sees nothing.
+    let admin = poll("admin").await;
+    assert_eq!(admin["id"], id.as_str());
+    assert!(admin.get("breakoutRoom").is_none());
+    horn_refused(
+        &call(
+            app,
+            "participant5",
+            "GET",
+            &format!("/channels/{token}/breakout/session"),
+            None,
+        )
+        .await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+    horn_refused(
+        &call(
+            app,
+            "participant2",
+            "GET",
+            "/channels/doesnotexist/breakout/session",
+            None,
+        )
+        .await,
+        404,
+        "CHANNEL_NOT_FOUND",
+    );
+}
+
 both_backends!(
     plan_start_and_stop_a_session,
+    the_poll_follows_the_talk_rooms,
     routes_auth_and_channels,
     bad_input_changes_nothing,
     state_rules,

@@ -2,6 +2,7 @@
 //! the per-conversation breakout switch.
 
 use crate::backend;
+use crate::db::models::{Attendee, Room};
 use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
 use crate::db::{Conn, DbResult};
 use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, ParticipantType, RoomId, SessionState};
@@ -446,75 +447,125 @@ pub fn set_enabled(conn: &mut Conn<'_>, room_id: RoomId, enabled: bool) -> DbRes
     Ok(())
 }
 
-/// One room of the parent's active session as a participant's client polls it: the room, the
-/// live Talk room behind its token (id and name) and the caller's participant type there.
-#[derive(Debug, Clone)]
-pub struct LiveSeat {
-    pub room: SessionRoomRow,
-    pub talk_room: Option<(RoomId, String)>,
-    pub participant_type: Option<ParticipantType>,
+/// A conversation as a participant's client polls its running round (Horn #14): the
+/// conversation, the caller's attendee row, and the active session with the caller's seat.
+#[derive(Debug)]
+pub struct RoundPoll {
+    pub room: Room,
+    pub me: Option<Attendee>,
+    pub session: Option<PolledSession>,
 }
 
-/// The active session of `parent_id` with its rooms in creation order, each with the Talk room
-/// its token names and the participant type of the user `user_id` there. One statement that
-/// reads only these columns: a running round is polled by every participant's client, and the
-/// parent's breakout rooms read whole (or the user looked up with an `IN` list, which SQLite
-/// has to parse anew each time) made that poll several times the cost of a room read.
-pub fn active_with_seats(
-    conn: &mut Conn<'_>,
-    parent_id: RoomId,
-    user_id: &str,
-) -> DbResult<Option<(SessionRow, Vec<LiveSeat>)>> {
+#[derive(Debug)]
+pub struct PolledSession {
+    pub row: SessionRow,
+    /// The first session room (creation order) whose Talk room seats the caller as a
+    /// non-moderator, with that Talk room's name and its non-moderator user count.
+    pub seat: Option<PolledSeat>,
+}
+
+#[derive(Debug)]
+pub struct PolledSeat {
+    pub room: SessionRoomRow,
+    pub live_name: String,
+    pub participant_count: i64,
+}
+
+/// [`RoundPoll`] of the conversation `token` for the user `user_id`, in one statement: every
+/// participant's client polls this while a round runs, so it reads one row (not one per
+/// session room, nor the conversation and the caller apart), finds the caller's seat by a
+/// subquery, counts only that room's heads, and needs no transaction around it. A started
+/// session's rooms all name their Talk rooms (start sets every token), so the seat is looked
+/// for among the live rooms only.
+pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<RoundPoll>> {
     use crate::db::schema::{attendees, rooms};
-    let user_id = user_id.to_owned();
+    use crate::domain::ids::actor;
+    let (seat_room, searched_room) = diesel::alias!(rooms as seat_room, rooms as searched_room);
+    let (seated, counted) = diesel::alias!(attendees as seated, attendees as counted);
+    let searched = diesel::alias!(breakout_session_rooms as searched);
+    // Owned: diesel's nullable selections of the joined rows need a query that borrows nothing.
+    let (token, user_id) = (token.to_owned(), user_id.to_owned());
     type Row = (
-        SessionRow,
+        Room,
+        Option<Attendee>,
+        Option<SessionRow>,
         Option<SessionRoomRow>,
-        Option<RoomId>,
         Option<String>,
-        Option<ParticipantType>,
+        Option<i64>,
     );
-    let rows: Vec<Row> = backend!(conn, c => breakout_sessions::table
-        .left_join(breakout_session_rooms::table.on(breakout_session_rooms::session_id.eq(breakout_sessions::id)))
-        .left_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
-        .left_join(
-            attendees::table.on(attendees::room_id
-                .eq(rooms::id)
-                .and(attendees::actor_type.eq(crate::domain::ids::actor::USERS))
-                .and(attendees::actor_id.eq(user_id.clone()))),
-        )
-        .filter(breakout_sessions::parent_id.eq(parent_id))
-        .filter(breakout_sessions::state.eq(SessionState::Active))
-        .order((breakout_sessions::id.asc(), breakout_session_rooms::id.asc()))
-        .select((
-            SessionRow::as_select(),
-            Option::<SessionRoomRow>::as_select(),
-            rooms::id.nullable(),
-            rooms::name.nullable(),
-            attendees::participant_type.nullable(),
-        ))
-        .load(c))?;
-    let mut rows = rows.into_iter();
-    let Some((session, first_room, id, name, participant_type)) = rows.next() else {
-        return Ok(None);
-    };
-    let seat = |room: SessionRoomRow, id: Option<RoomId>, name: Option<String>, participant_type| LiveSeat {
-        room,
-        talk_room: id.zip(name),
-        participant_type,
-    };
-    let mut seats: Vec<LiveSeat> = first_room
-        .map(|r| seat(r, id, name, participant_type))
-        .into_iter()
-        .collect();
-    // Only one session is active per conversation; the rows of any other are ignored.
-    for (s, room, id, name, participant_type) in rows {
-        if s.id != session.id {
-            break;
-        }
-        if let Some(room) = room {
-            seats.push(seat(room, id, name, participant_type));
-        }
-    }
-    Ok(Some((session, seats)))
+    let row: Option<Row> = backend!(conn, c => {
+        let first_seat = searched
+            .inner_join(
+                searched_room.on(searched_room
+                    .field(rooms::token)
+                    .nullable()
+                    .eq(searched.field(breakout_session_rooms::room_token))),
+            )
+            .inner_join(
+                seated.on(seated
+                    .field(attendees::room_id)
+                    .eq(searched_room.field(rooms::id))
+                    .and(seated.field(attendees::actor_type).eq(actor::USERS))
+                    .and(seated.field(attendees::actor_id).eq(user_id.clone()))
+                    .and(seated.field(attendees::participant_type).ne(ParticipantType::Owner))
+                    .and(seated.field(attendees::participant_type).ne(ParticipantType::Moderator))),
+            )
+            .filter(searched.field(breakout_session_rooms::session_id).nullable().eq(breakout_sessions::id.nullable()))
+            .select(diesel::dsl::min(searched.field(breakout_session_rooms::id)))
+            .single_value();
+        let head_count = counted
+            .filter(counted.field(attendees::room_id).nullable().eq(seat_room.field(rooms::id).nullable()))
+            .filter(counted.field(attendees::actor_type).eq(actor::USERS))
+            .filter(counted.field(attendees::participant_type).ne(ParticipantType::Owner))
+            .filter(counted.field(attendees::participant_type).ne(ParticipantType::Moderator))
+            .count()
+            .single_value();
+        rooms::table
+            .left_join(
+                attendees::table.on(attendees::room_id
+                    .eq(rooms::id)
+                    .and(attendees::actor_type.eq(actor::USERS))
+                    .and(attendees::actor_id.eq(user_id.clone()))),
+            )
+            .left_join(
+                breakout_sessions::table.on(breakout_sessions::parent_id
+                    .eq(rooms::id)
+                    .and(breakout_sessions::state.eq(SessionState::Active))),
+            )
+            .left_join(
+                breakout_session_rooms::table.on(breakout_session_rooms::session_id
+                    .eq(breakout_sessions::id)
+                    .and(breakout_session_rooms::id.nullable().eq(first_seat))),
+            )
+            .left_join(
+                seat_room.on(seat_room
+                    .field(rooms::token)
+                    .nullable()
+                    .eq(breakout_session_rooms::room_token)),
+            )
+            .filter(rooms::token.eq(token.clone()))
+            // Only one session is active per conversation; should there be two, the first.
+            .order(breakout_sessions::id.asc())
+            .select((
+                Room::as_select(),
+                Option::<Attendee>::as_select(),
+                Option::<SessionRow>::as_select(),
+                Option::<SessionRoomRow>::as_select(),
+                seat_room.field(rooms::name).nullable(),
+                head_count,
+            ))
+            .first::<Row>(c)
+            .optional()
+    })?;
+    Ok(row.map(|(room, me, session, seat, live_name, head_count)| {
+        let session = session.map(|row| PolledSession {
+            row,
+            seat: seat.zip(live_name).map(|(room, live_name)| PolledSeat {
+                room,
+                live_name,
+                participant_count: head_count.unwrap_or(0),
+            }),
+        });
+        RoundPoll { room, me, session }
+    }))
 }
