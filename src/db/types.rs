@@ -81,3 +81,40 @@ macro_rules! stored_as_inner {
 
 stored_as_inner!(BigInt, i64: RoomId, AttendeeId);
 stored_as_inner!(Text, String: RoomToken, UserId);
+
+/// An integer written into a statement's text instead of bound as a parameter, for comparisons
+/// that decide whether a partial index serves the statement. SQLite proves a partial index
+/// (`breakout_sessions_one_active`: `WHERE state = 1`) usable by comparing the statement's terms
+/// with the index's condition. Under the query planner stability guarantee the server turns on
+/// (`stable_query_plans` in `db`), a bound value never matches it, so a statement looking for
+/// the active session read every session of the conversation (its whole history) through
+/// `breakout_sessions_parent` instead of the one row of the partial index; without the guarantee,
+/// SQLite would prepare such a statement again after every new binding. PostgreSQL's generic
+/// plans cannot use such an index for a bound value either. The value is part of the type, so
+/// the statement keeps a static id and stays in diesel's cache.
+#[derive(Debug, Clone, Copy)]
+pub struct IntegerLiteral<const V: i32>;
+
+impl<const V: i32> diesel::expression::Expression for IntegerLiteral<V> {
+    type SqlType = Integer;
+}
+
+impl<const V: i32, DB: Backend> diesel::query_builder::QueryFragment<DB> for IntegerLiteral<V> {
+    fn walk_ast<'b>(&'b self, mut pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        pass.push_sql(&V.to_string());
+        Ok(())
+    }
+}
+
+impl<const V: i32> diesel::query_builder::QueryId for IntegerLiteral<V> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const V: i32, GB> diesel::expression::ValidGrouping<GB> for IntegerLiteral<V> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<const V: i32, QS> diesel::expression::AppearsOnTable<QS> for IntegerLiteral<V> {}
+
+impl<const V: i32, QS> diesel::expression::SelectableExpression<QS> for IntegerLiteral<V> {}

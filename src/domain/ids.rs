@@ -19,7 +19,7 @@ macro_rules! upstream_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// Upstream's number for this value.
-            pub fn value(self) -> i32 {
+            pub const fn value(self) -> i32 {
                 self as i32
             }
 

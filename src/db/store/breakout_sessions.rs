@@ -4,9 +4,16 @@
 use crate::backend;
 use crate::db::models::{Attendee, Room};
 use crate::db::schema::{breakout_assignments, breakout_session_rooms, breakout_sessions, breakout_settings};
+use crate::db::types::IntegerLiteral;
 use crate::db::{Conn, DbResult};
 use crate::domain::ids::{AttendeeId, BreakoutRoomMode, Origin, ParticipantType, RoomId, SessionState};
 use diesel::prelude::*;
+
+/// The session states as the statements' text writes them (see [`IntegerLiteral`]: compared
+/// with a bound value, SQLite could not use the partial index of the active session).
+const PENDING: IntegerLiteral<{ SessionState::Pending.value() }> = IntegerLiteral;
+const ACTIVE: IntegerLiteral<{ SessionState::Active.value() }> = IntegerLiteral;
+const COMPLETED: IntegerLiteral<{ SessionState::Completed.value() }> = IntegerLiteral;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = breakout_sessions)]
@@ -109,7 +116,7 @@ pub fn page(
             .offset(offset)
             .into_boxed();
         if completed_only {
-            q = q.filter(breakout_sessions::state.eq(SessionState::Completed));
+            q = q.filter(breakout_sessions::state.eq(COMPLETED));
         }
         q.load(c)
     })?)
@@ -125,6 +132,18 @@ pub fn names(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult<Vec<String>> {
 
 /// The conversation's sessions in one state, oldest first.
 pub fn in_state(conn: &mut Conn<'_>, parent_id: RoomId, state: SessionState) -> DbResult<Vec<SessionRow>> {
+    match state {
+        SessionState::Pending => sessions_in(conn, parent_id, PENDING),
+        SessionState::Active => sessions_in(conn, parent_id, ACTIVE),
+        SessionState::Completed => sessions_in(conn, parent_id, COMPLETED),
+    }
+}
+
+fn sessions_in<const S: i32>(
+    conn: &mut Conn<'_>,
+    parent_id: RoomId,
+    state: IntegerLiteral<S>,
+) -> DbResult<Vec<SessionRow>> {
     Ok(backend!(conn, c => breakout_sessions::table
         .filter(breakout_sessions::parent_id.eq(parent_id))
         .filter(breakout_sessions::state.eq(state))
@@ -319,7 +338,7 @@ pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult
     Ok(backend!(conn, c => breakout_assignments::table
         .inner_join(breakout_sessions::table.on(breakout_sessions::id.eq(breakout_assignments::session_id)))
         .filter(breakout_sessions::parent_id.eq(parent_id))
-        .filter(breakout_sessions::state.eq(SessionState::Completed))
+        .filter(breakout_sessions::state.eq(COMPLETED))
         .select((breakout_assignments::session_room_id, breakout_assignments::actor_id))
         .order(breakout_assignments::session_room_id.asc())
         .load(c))?)
@@ -530,7 +549,7 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
             .left_join(
                 breakout_sessions::table.on(breakout_sessions::parent_id
                     .eq(rooms::id)
-                    .and(breakout_sessions::state.eq(SessionState::Active))),
+                    .and(breakout_sessions::state.eq(ACTIVE))),
             )
             .left_join(
                 breakout_session_rooms::table.on(breakout_session_rooms::session_id
@@ -568,4 +587,27 @@ pub fn poll(conn: &mut Conn<'_>, token: &str, user_id: &str) -> DbResult<Option<
         });
         RoundPoll { room, me, session }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The states are in the statement's text, not bound: with a bound state SQLite cannot use
+    /// the partial index of the active session.
+    #[test]
+    fn states_are_written_into_the_statement() {
+        let query = breakout_sessions::table
+            .filter(breakout_sessions::state.eq(ACTIVE))
+            .or_filter(breakout_sessions::state.eq(COMPLETED))
+            .or_filter(breakout_sessions::state.eq(PENDING))
+            .select(breakout_sessions::id);
+        let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string();
+        assert!(sql.contains("`breakout_sessions`.`state` = 1"), "{sql}");
+        assert!(sql.contains("`breakout_sessions`.`state` = 2"), "{sql}");
+        assert!(sql.contains("`breakout_sessions`.`state` = 0"), "{sql}");
+        assert!(sql.ends_with("-- binds: []"), "{sql}");
+        let pg = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+        assert!(pg.contains("\"breakout_sessions\".\"state\" = 1"), "{pg}");
+    }
 }
