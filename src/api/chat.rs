@@ -1,7 +1,7 @@
 //! spreed `ChatController` (API v1): send and receive.
 
 use crate::api::extract::{BaseUrl, ParticipantMessage, RoomParticipant};
-use crate::api::wire::{format_message, MessageContext, MessageObject};
+use crate::api::wire::{format_message, MentionSuggestion, MessageContext, MessageObject};
 use crate::app::chat::{self, PageQuery, Post, MAX_LIMIT, MAX_TIMEOUT_SECONDS};
 use crate::db::models::{Message, Room};
 use crate::domain::mentions::Names;
@@ -17,6 +17,8 @@ pub fn routes() -> Router<AppState> {
             "/apps/spreed/api/v1/chat/{token}",
             get(receive_messages).post(send_message),
         )
+        // A static segment: matched before `{message_id}` (which only takes digits anyway).
+        .route("/apps/spreed/api/v1/chat/{token}/mentions", get(mentions))
         .route(
             "/apps/spreed/api/v1/chat/{token}/{message_id}",
             delete(delete_message).put(edit_message),
@@ -159,4 +161,18 @@ async fn edit_message(
         base_url: &base,
     };
     Ok(Ocs::ok(present_change(&room, &ctx, change)))
+}
+
+/// # GET /ocs/v2.php/apps/spreed/api/v1/chat/{token}/mentions (ChatController::mentions)
+///
+/// `search` is required; `limit` (default 20) and `includeStatus` are read by upstream but
+/// change nothing there without a user-status app and a search plugin that honours the limit,
+/// so they are not read here.
+async fn mentions(
+    State(s): State<AppState>,
+    RoomParticipant(p): RoomParticipant,
+    params: Params,
+) -> OcsResult<Vec<MentionSuggestion>> {
+    let found = chat::mentions(&s.db, p, params.string("search")).await?;
+    Ok(Ocs::ok(found.into_iter().map(MentionSuggestion::from).collect()))
 }

@@ -420,3 +420,28 @@ pub fn format_message(room: &Room, m: &Message, ctx: &MessageContext<'_>) -> Mes
         parent: None,
     }
 }
+
+/// One mention suggestion (spreed `ChatController::prepareResultArray` and
+/// `ChatManager::addConversationNotify`: `TalkChatMentionSuggestion`), keys in upstream's order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MentionSuggestion {
+    pub id: String,
+    pub label: String,
+    pub source: &'static str,
+    pub mention_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
+impl From<crate::domain::autocomplete::Suggestion> for MentionSuggestion {
+    fn from(s: crate::domain::autocomplete::Suggestion) -> Self {
+        MentionSuggestion {
+            id: s.id,
+            label: s.label,
+            source: s.source.as_str(),
+            mention_id: s.mention_id,
+            details: s.details,
+        }
+    }
+}

@@ -6,6 +6,7 @@ use crate::db::models::Message;
 use crate::db::store;
 use crate::db::Db;
 use crate::domain::access::Member;
+use crate::domain::autocomplete;
 use crate::domain::chat::{self, NewComment};
 use crate::domain::ids::actor;
 use crate::domain::mentions::{self, Names};
@@ -73,6 +74,15 @@ pub async fn delete(db: &Db, me: Member, message_id: i64, now: i64) -> Result<(M
     me.check_may_write_chat()?;
     db.run(move |conn| conn.write_tx(|tx| chat::delete_message(tx, &me, message_id, now)))
         .await
+}
+
+/// The mention suggestions for `search` (`ChatController::mentions`): upstream's middleware
+/// checks of a chat write first (read-only, lobby, chat permission), then the required
+/// `search` parameter, then one read snapshot.
+pub async fn mentions(db: &Db, me: Member, search: Option<String>) -> Result<Vec<autocomplete::Suggestion>> {
+    me.check_may_write_chat()?;
+    let search = search.ok_or(Refusal::MissingParameter)?;
+    db.read(move |conn| autocomplete::for_member(conn, &me, &search)).await
 }
 
 /// Upstream caps long-polling at 30 seconds and a page at 200 messages.

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod autocomplete;
 pub mod breakout;
 pub mod chat;
 pub mod conversation;

@@ -28,6 +28,7 @@ mod horn_extensions;
 mod invitation_page;
 mod linked_users;
 mod login_flow;
+mod mention_suggestions;
 mod mentions;
 mod migrations;
 mod naming;

@@ -231,6 +231,19 @@ async fn conversation_flow_matches_the_openapi_description(app: &TestApp) {
         listed["lastMessage"]["messageParameters"]["mention-call1"]["type"],
         "call"
     );
+    // Mention suggestions: everybody (users, the group, `@all` with its details), a search.
+    for search in ["", "part", "group"] {
+        let r = c
+            .call(
+                &owner,
+                "GET",
+                &format!("{chat}/mentions?search={search}&limit=20"),
+                Body::None,
+            )
+            .await;
+        r.assert_status(200);
+        assert!(!r.data().as_array().unwrap().is_empty(), "suggestions for {search:?}");
+    }
     c.call(&owner, "GET", &format!("{chat}?lookIntoFuture=0&limit=50"), Body::None)
         .await
         .assert_status(200);

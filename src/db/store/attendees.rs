@@ -274,3 +274,30 @@ pub fn mark_mentioned(
     }
     Ok(())
 }
+
+/// Upstream's `ParticipantService::getNumberOfUsers`: attendees that are neither groups nor
+/// teams, as owner, moderator or user (guests and self-joined users do not count).
+pub fn count_users(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<i64> {
+    Ok(backend!(conn, c => attendees::table
+        .filter(attendees::room_id.eq(room_id))
+        .filter(attendees::actor_type.ne(actor::GROUPS))
+        .filter(attendees::participant_type.eq_any([
+            ParticipantType::Owner,
+            ParticipantType::Moderator,
+            ParticipantType::User,
+        ]))
+        .count()
+        .get_result(c))?)
+}
+
+/// Ids of a room's attendees that have at least one session, in id order.
+pub fn with_session(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<Vec<AttendeeId>> {
+    use crate::db::schema::sessions;
+    Ok(backend!(conn, c => attendees::table
+        .inner_join(sessions::table)
+        .filter(attendees::room_id.eq(room_id))
+        .select(attendees::id)
+        .distinct()
+        .order(attendees::id.asc())
+        .load(c))?)
+}

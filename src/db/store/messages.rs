@@ -200,3 +200,18 @@ pub fn set_reactions(conn: &mut Conn<'_>, message_id: i64, reactions: &str) -> D
         .execute(c))?;
     Ok(())
 }
+
+/// When each author of `actor_type` last posted a comment (verb `comment`) in a room: upstream's
+/// `CommentsManager::getLastCommentDateByActor`, for every author of the room at once (one
+/// statement shape, whatever the candidates).
+pub fn last_comment_by_actor(conn: &mut Conn<'_>, room_id: RoomId, actor_type: &str) -> DbResult<Vec<(String, i64)>> {
+    use diesel::dsl::max;
+    let rows: Vec<(String, Option<i64>)> = backend!(conn, c => messages::table
+        .filter(messages::room_id.eq(room_id))
+        .filter(messages::verb.eq(crate::domain::chat::VERB_COMMENT))
+        .filter(messages::actor_type.eq(actor_type))
+        .group_by(messages::actor_id)
+        .select((messages::actor_id, max(messages::created_at)))
+        .load(c))?;
+    Ok(rows.into_iter().filter_map(|(id, at)| Some((id, at?))).collect())
+}
