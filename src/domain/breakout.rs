@@ -7,7 +7,7 @@ use crate::db::models::{Attendee, Room};
 use crate::db::store;
 use crate::db::{Conn, WriteTx};
 use crate::domain::access::{Caller, Member, Moderator};
-use crate::domain::chat::{post_comment, post_system_messages, Actor, SystemMessage};
+use crate::domain::chat::{post_comment, post_system_messages_into, Actor, SystemMessage};
 use crate::domain::conversation::{
     create_room, create_rooms, is_breakout_room, is_configured_parent, lock_and_reload, reload, CreateRequest, Created,
     RoomSpec,
@@ -148,7 +148,7 @@ pub fn configure(
         now,
     )?;
     crate::domain::rounds::on_talk_configured(conn, &parent, mode, now_ms)?;
-    rooms_then_parent(conn, parent.id)
+    rooms_then_parent(conn, &parent)
 }
 
 /// Creates the parent's breakout rooms named `names` (after deleting any left over), with every
@@ -197,10 +197,15 @@ pub fn build_rooms(
     Ok(rooms)
 }
 
-/// The parent's breakout rooms in id order followed by the parent, re-read after changes.
-pub fn rooms_then_parent(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Vec<Room>> {
-    let parent = reload(conn, parent_id)?;
-    let mut rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
+/// The parent's breakout rooms in id order followed by the parent, re-read after changes (in
+/// one statement).
+pub fn rooms_then_parent(conn: &mut Conn<'_>, parent: &Room) -> Result<Vec<Room>> {
+    let mut rooms = store::rooms::with_breakout_rooms(conn, parent.id, &parent.token)?;
+    let at = rooms
+        .iter()
+        .position(|r| r.id == parent.id)
+        .ok_or(Refusal::RoomNotFound)?;
+    let parent = rooms.remove(at);
     rooms.push(parent);
     Ok(rooms)
 }
@@ -242,7 +247,14 @@ fn configured_parent(conn: &mut WriteTx<'_, '_>, parent_id: RoomId) -> Result<Ro
 fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyState, now: i64) -> Result<()> {
     let rooms = store::rooms::breakout_rooms_of(conn, &parent.token)?;
     let changed: Vec<RoomId> = rooms.iter().filter(|r| r.lobby_state != state).map(|r| r.id).collect();
-    store::rooms::set_lobby_many(conn, &changed, state)?;
+    match state {
+        LobbyState::NoLobby => store::rooms::set_lobby_many(conn, &changed, state)?,
+        // Stopping also withdraws every request for assistance: one statement for both.
+        LobbyState::NonModerators => {
+            let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
+            store::rooms::close_lobbies(conn, &ids)?;
+        }
+    }
     let key = match state {
         LobbyState::NoLobby => "breakout_rooms_started",
         LobbyState::NonModerators => "breakout_rooms_stopped",
@@ -255,11 +267,7 @@ fn set_lobbies(conn: &mut Conn<'_>, parent: &Room, caller: &Actor, state: LobbyS
             user: None,
         })
         .collect();
-    post_system_messages(conn, caller, &messages, now)?;
-    if state == LobbyState::NonModerators {
-        let ids: Vec<RoomId> = rooms.iter().map(|r| r.id).collect();
-        store::rooms::clear_assistance_requests(conn, &ids)?;
-    }
+    post_system_messages_into(conn, caller, &rooms, &messages, now)?;
     Ok(())
 }
 
@@ -279,7 +287,7 @@ pub(crate) fn start_rooms(
     set_lobbies(conn, &parent, actor, LobbyState::NoLobby, now_ms.div_euclid(1000))?;
     store::rooms::set_breakout_status(conn, parent.id, BreakoutStatus::Started)?;
     crate::domain::rounds::on_talk_started(conn, &parent, now_ms)?;
-    rooms_then_parent(conn, parent.id)
+    rooms_then_parent(conn, &parent)
 }
 
 /// `DELETE /breakout-rooms/{token}/rooms`: stop.
@@ -297,7 +305,7 @@ pub(crate) fn stop_rooms(
     let parent = configured_parent(conn, parent_id)?;
     crate::domain::rounds::on_talk_stopped(conn, &parent, now_ms)?;
     close_rooms_locked(conn, &parent, actor, now_ms)?;
-    rooms_then_parent(conn, parent.id)
+    rooms_then_parent(conn, &parent)
 }
 
 /// The part of [`stop_rooms`] that changes the rooms, for a caller that has already locked and
@@ -342,7 +350,7 @@ pub fn broadcast(conn: &mut WriteTx<'_, '_>, by: &Moderator, message: Option<&st
             crate::domain::mentions::record_posted(conn, room, author, &stored, None)?;
         }
     }
-    rooms_then_parent(conn, parent.id)
+    rooms_then_parent(conn, &parent)
 }
 
 /// `POST /breakout-rooms/{token}/attendees`: move mapped users to the mapped rooms.
@@ -386,7 +394,7 @@ pub fn reorganize(
         }
         add_users(conn, &rooms[*target as usize], &[member(a)], Some(caller), now)?;
     }
-    rooms_then_parent(conn, parent.id)
+    rooms_then_parent(conn, &parent)
 }
 
 /// `POST|DELETE /breakout-rooms/{token}/request-assistance` on a started breakout room.

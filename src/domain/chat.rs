@@ -182,12 +182,48 @@ pub fn post_system_messages(conn: &mut Conn<'_>, actor: &Actor, msgs: &[SystemMe
     if msgs.is_empty() {
         return Ok(());
     }
-    // Each room's expiry as [`expiry_for`] computes it, read for all rooms in one statement; the
-    // job is scheduled once, by the earliest expiry.
+    // Each room's expiry as [`expiry_for`] computes it, read for all rooms in one statement.
     let mut room_ids: Vec<RoomId> = msgs.iter().map(|m| m.room_id).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
-    let expiries: std::collections::HashMap<RoomId, i64> = store::rooms::message_expirations(conn, &room_ids)?
+    let expirations = store::rooms::message_expirations(conn, &room_ids)?;
+    post_with_expirations(conn, actor, msgs, expirations, room_ids, now)
+}
+
+/// [`post_system_messages`] into rooms the caller read in this transaction: their message
+/// expiration is known, so it is not read again.
+pub fn post_system_messages_into(
+    conn: &mut Conn<'_>,
+    actor: &Actor,
+    rooms: &[crate::db::models::Room],
+    msgs: &[SystemMessage],
+    now: i64,
+) -> DbResult<()> {
+    if msgs.is_empty() {
+        return Ok(());
+    }
+    let mut room_ids: Vec<RoomId> = msgs.iter().map(|m| m.room_id).collect();
+    room_ids.sort_unstable();
+    room_ids.dedup();
+    let expirations = rooms
+        .iter()
+        .filter(|r| room_ids.binary_search(&r.id).is_ok())
+        .map(|r| (r.id, r.message_expiration))
+        .collect();
+    post_with_expirations(conn, actor, msgs, expirations, room_ids, now)
+}
+
+/// Posts `msgs` into `room_ids` (sorted, each once), whose message expirations (seconds) are
+/// `expirations`; the expiry job is scheduled once, by the earliest expiry.
+fn post_with_expirations(
+    conn: &mut Conn<'_>,
+    actor: &Actor,
+    msgs: &[SystemMessage],
+    expirations: Vec<(RoomId, i32)>,
+    room_ids: Vec<RoomId>,
+    now: i64,
+) -> DbResult<()> {
+    let expiries: std::collections::HashMap<RoomId, i64> = expirations
         .into_iter()
         .map(|(room, seconds)| (room, expires_at(seconds, now)))
         .collect();

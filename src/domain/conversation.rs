@@ -152,8 +152,7 @@ pub fn delete_room(conn: &mut Conn<'_>, room: &Room) -> DbResult<()> {
 /// Re-reads a room inside a write transaction after taking its lock, so checks see the state
 /// that concurrent writers left.
 pub fn lock_and_reload(conn: &mut WriteTx<'_, '_>, room_id: RoomId) -> Result<Room> {
-    conn.lock_room(room_id)?;
-    reload(conn, room_id)
+    conn.lock_and_read_room(room_id)?.ok_or(Refusal::RoomNotFound)
 }
 
 /// A room read again after changes (it was found before, so missing means deleted meanwhile).

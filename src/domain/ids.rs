@@ -15,6 +15,9 @@ macro_rules! upstream_enum {
         }
 
         impl $name {
+            /// Every value, in upstream's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// Upstream's number for this value.
             pub const fn value(self) -> i32 {
                 self as i32

@@ -341,9 +341,24 @@ fn active_session(conn: &mut Conn<'_>, parent_id: RoomId) -> Result<Option<Sessi
 
 // --- completion -----------------------------------------------------------------------------
 
+/// The participant types never listed in a room: its moderators (owners and moderators, as
+/// they go into every room).
+fn moderator_types() -> Vec<ParticipantType> {
+    ParticipantType::ALL
+        .iter()
+        .copied()
+        .filter(|t| is_moderator_type(*t))
+        .collect()
+}
+
 /// Freezes an active session as history: its rooms' names and final assignment (read from the
 /// Talk rooms), `ended`, and queues its `breakout.session.completed` event. The Talk rooms
 /// themselves are left to the caller (stop or remove).
+///
+/// The assignment is what [`room_members`] shows of the running session, one room per attendee
+/// (a Talk user can sit in two rooms only by direct adds; the first room in creation order keeps
+/// them). It is written by the database from the Talk rooms' attendees (one `INSERT … SELECT`),
+/// so a class of a thousand costs the same statements as a class of three.
 fn complete(
     conn: &mut Conn<'_>,
     parent_id: RoomId,
@@ -351,65 +366,46 @@ fn complete(
     ended_at: i64,
     reason: CompletionReason,
 ) -> Result<()> {
-    let users = ParentUsers::load(conn, parent_id)?;
-    let rooms = store::breakout_sessions::rooms(conn, session.id)?;
-    let mut rows = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    // The live Talk rooms and their attendees in two statements, not two per room.
-    let tokens: Vec<RoomToken> = rooms
-        .iter()
-        .filter_map(|r| live_token(session, r))
-        .map(|t| RoomToken(t.to_owned()))
-        .collect();
-    let live: HashMap<String, Room> = if tokens.is_empty() {
-        HashMap::new()
+    let rooms = store::breakout_sessions::rooms_with_talk_names(conn, session.id)?;
+    // A Talk room renamed while the round ran keeps its new name in history.
+    for (room, talk_name) in &rooms {
+        if let Some(name) = talk_name.as_ref().filter(|name| **name != room.name) {
+            store::breakout_sessions::set_room_name(conn, room.id, name)?;
+        }
+    }
+    let moderators = moderator_types();
+    if rooms.iter().all(|(room, _)| live_token(session, room).is_some()) {
+        store::breakout_sessions::delete_assignments(conn, session.id)?;
+        store::breakout_sessions::insert_talk_assignments(conn, session.id, parent_id, &moderators)?;
     } else {
-        store::rooms::find_by_tokens(conn, &tokens)?
-            .into_iter()
-            .map(|r| (r.token.0.clone(), r))
-            .collect()
-    };
-    let live_ids: Vec<RoomId> = live.values().map(|r| r.id).collect();
-    let mut attendees_of: HashMap<RoomId, Vec<Attendee>> = HashMap::new();
-    if !live_ids.is_empty() {
-        for a in store::attendees::list_for_rooms(conn, &live_ids)? {
-            attendees_of.entry(a.room_id).or_default().push(a);
+        // A room without a Talk room of its own (no start gives one, but the rule covers it):
+        // its planned people count, as `room_members` shows them, merged by room order with
+        // the Talk rooms' people.
+        let users = ParentUsers::load(conn, parent_id)?;
+        let mut candidates: Vec<AssignmentRow> =
+            store::breakout_sessions::talk_assignments(conn, session.id, parent_id, &moderators)?;
+        for (room, _) in rooms.iter().filter(|(room, _)| live_token(session, room).is_none()) {
+            let (_, members) = room_members(conn, &users, session, room)?;
+            candidates.extend(members.into_iter().map(|m| AssignmentRow {
+                session_id: session.id,
+                session_room_id: room.id,
+                attendee_id: m.attendee_id,
+                actor_id: m.actor_id,
+                display_name: m.display_name,
+            }));
         }
+        candidates.sort_by_key(|row| (row.session_room_id, row.attendee_id));
+        let mut seen = std::collections::HashSet::new();
+        candidates.retain(|row| seen.insert(row.attendee_id));
+        store::breakout_sessions::delete_assignments(conn, session.id)?;
+        store::breakout_sessions::insert_assignments(conn, &candidates)?;
     }
-    for room in &rooms {
-        let (name, members) = match live_token(session, room) {
-            // As `room_members` reads them, from the rows loaded above.
-            Some(token) => match live.get(token) {
-                Some(talk) => {
-                    let mut members = live_members(&users, attendees_of.get(&talk.id).map_or(&[][..], Vec::as_slice));
-                    members.sort_by_key(|m| m.attendee_id);
-                    (talk.name.clone(), members)
-                }
-                None => (room.name.clone(), Vec::new()),
-            },
-            None => room_members(conn, &users, session, room)?,
-        };
-        if name != room.name {
-            store::breakout_sessions::set_room_name(conn, room.id, &name)?;
-        }
-        for m in members {
-            // One room per attendee and session (a Talk user can sit in two rooms only by
-            // direct adds; the first room in creation order keeps them).
-            if seen.insert(m.attendee_id) {
-                rows.push(AssignmentRow {
-                    session_id: session.id,
-                    session_room_id: room.id,
-                    attendee_id: m.attendee_id,
-                    actor_id: m.actor_id,
-                    display_name: m.display_name,
-                });
-            }
-        }
-    }
-    store::breakout_sessions::delete_assignments(conn, session.id)?;
-    store::breakout_sessions::insert_assignments(conn, &rows)?;
     store::breakout_sessions::set_completed(conn, session.id, ended_at)?;
-    schedule_deadline(conn, session.id, None, ended_at)?;
+    // The deadline job exists exactly while the session has a deadline (every change writes
+    // both in one transaction): without a deadline there is nothing to cancel.
+    if session.deadline.is_some() {
+        schedule_deadline(conn, session.id, None, ended_at)?;
+    }
     webhooks::queue(conn, parent_id, session.id, Event::SessionCompleted(reason), ended_at)?;
     Ok(())
 }

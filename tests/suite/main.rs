@@ -37,4 +37,5 @@ mod openapi;
 mod provisioning;
 mod reactions;
 mod room_settings;
+mod round_history;
 mod webhooks;

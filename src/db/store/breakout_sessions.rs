@@ -279,6 +279,18 @@ pub fn set_room_tokens(conn: &mut Conn<'_>, tokens: &[(i64, &str)]) -> DbResult<
     Ok(())
 }
 
+/// A session's rooms in creation order, each with the name of the Talk room its token names
+/// (`None`: no token, or no such Talk room any more).
+pub fn rooms_with_talk_names(conn: &mut Conn<'_>, session_id: i64) -> DbResult<Vec<(SessionRoomRow, Option<String>)>> {
+    use crate::db::schema::rooms;
+    Ok(backend!(conn, c => breakout_session_rooms::table
+        .left_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
+        .filter(breakout_session_rooms::session_id.eq(session_id))
+        .select((SessionRoomRow::as_select(), rooms::name.nullable()))
+        .order(breakout_session_rooms::id.asc())
+        .load(c))?)
+}
+
 pub fn set_room_name(conn: &mut Conn<'_>, id: i64, name: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(breakout_session_rooms::table.find(id))
         .set(breakout_session_rooms::name.eq(name))
@@ -329,6 +341,85 @@ pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult
         .select((breakout_assignments::session_room_id, breakout_assignments::actor_id))
         .order(breakout_assignments::session_room_id.asc())
         .load(c))?)
+}
+
+/// The assignment the Talk rooms of session `session_id` hold (the rooms its rooms' tokens
+/// name), as rows of `breakout_assignments`: every user attendee of the parent `parent_id` who
+/// sits in one of those rooms as a user attendee of a type not in `excluded`, once, in the first
+/// of the session's rooms (in creation order) they sit in, with their parent attendee id, actor
+/// id and display name. One statement whatever the number of rooms and people; the same select
+/// feeds [`insert_talk_assignments`] and [`talk_assignments`], so the two cannot differ.
+macro_rules! talk_assignment_select {
+    ($session_id:expr, $parent_id:expr, $excluded:expr, $seats:ident) => {
+        breakout_session_rooms::table
+            .inner_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
+            .inner_join(
+                $seats.on($seats
+                    .field(attendees::room_id)
+                    .eq(rooms::id)
+                    .and($seats.field(attendees::actor_type).eq(actor::USERS))
+                    .and(diesel::dsl::not(
+                        $seats.field(attendees::participant_type).eq_any($excluded),
+                    ))),
+            )
+            .inner_join(
+                attendees::table.on(attendees::room_id
+                    .eq($parent_id)
+                    .and(attendees::actor_type.eq(actor::USERS))
+                    .and(attendees::actor_id.eq($seats.field(attendees::actor_id)))),
+            )
+            .filter(breakout_session_rooms::session_id.eq($session_id))
+            .group_by(attendees::id)
+            .select((
+                $session_id.into_sql::<diesel::sql_types::BigInt>(),
+                diesel::dsl::min(breakout_session_rooms::id).assume_not_null(),
+                attendees::id,
+                attendees::actor_id,
+                attendees::display_name,
+            ))
+    };
+}
+
+/// Writes [`talk_assignment_select!`] into `breakout_assignments` with one `INSERT … SELECT`:
+/// nothing of it passes through the server.
+pub fn insert_talk_assignments(
+    conn: &mut Conn<'_>,
+    session_id: i64,
+    parent_id: RoomId,
+    excluded: &[ParticipantType],
+) -> DbResult<usize> {
+    use crate::db::schema::{attendees, rooms};
+    use crate::domain::ids::actor;
+    let seats = diesel::alias!(attendees as seats);
+    let excluded = excluded.to_vec();
+    Ok(backend!(conn, c => diesel::insert_into(breakout_assignments::table)
+        .values(talk_assignment_select!(session_id, parent_id, excluded.clone(), seats))
+        .into_columns((
+            breakout_assignments::session_id,
+            breakout_assignments::session_room_id,
+            breakout_assignments::attendee_id,
+            breakout_assignments::actor_id,
+            breakout_assignments::display_name,
+        ))
+        .execute(c))?)
+}
+
+/// [`talk_assignment_select!`] read back, by attendee id.
+pub fn talk_assignments(
+    conn: &mut Conn<'_>,
+    session_id: i64,
+    parent_id: RoomId,
+    excluded: &[ParticipantType],
+) -> DbResult<Vec<AssignmentRow>> {
+    use crate::db::schema::{attendees, rooms};
+    use crate::domain::ids::actor;
+    let seats = diesel::alias!(attendees as seats);
+    let excluded = excluded.to_vec();
+    Ok(
+        backend!(conn, c => talk_assignment_select!(session_id, parent_id, excluded.clone(), seats)
+        .order(attendees::id.asc())
+        .load::<AssignmentRow>(c))?,
+    )
 }
 
 pub fn insert_assignments(conn: &mut Conn<'_>, rows: &[AssignmentRow]) -> DbResult<()> {

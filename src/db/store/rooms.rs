@@ -259,6 +259,20 @@ pub fn breakout_rooms_of(conn: &mut Conn<'_>, parent_token: &str) -> DbResult<Ve
         .load(c))?)
 }
 
+/// The room `parent_id` (token `parent_token`) and its breakout rooms, in id order: what
+/// [`find_by_id`] and [`breakout_rooms_of`] answer, in one statement.
+pub fn with_breakout_rooms(conn: &mut Conn<'_>, parent_id: RoomId, parent_token: &str) -> DbResult<Vec<Room>> {
+    Ok(backend!(conn, c => rooms::table
+        .filter(
+            rooms::id
+                .eq(parent_id)
+                .or(rooms::object_type.eq(BREAKOUT_OBJECT_TYPE).and(rooms::object_id.eq(parent_token))),
+        )
+        .select(Room::as_select())
+        .order(rooms::id.asc())
+        .load(c))?)
+}
+
 pub fn set_name(conn: &mut Conn<'_>, room_id: RoomId, name: &str) -> DbResult<()> {
     backend!(conn, c => diesel::update(rooms::table.find(room_id)).set(rooms::name.eq(name)).execute(c))?;
     Ok(())
@@ -301,10 +315,25 @@ pub fn set_breakout_status(conn: &mut Conn<'_>, room_id: RoomId, status: Breakou
     Ok(())
 }
 
-/// Resets "assistance requested" (2) to 0 in the given rooms.
-pub fn clear_assistance_requests(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<()> {
-    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)).filter(rooms::breakout_room_status.eq(BreakoutStatus::AssistanceRequested)))
-        .set(rooms::breakout_room_status.eq(BreakoutStatus::Stopped))
+/// Closes the lobbies of the given rooms (lobby for non-moderators) and resets "assistance
+/// requested" (2) to 0 in them, in one statement: as [`set_lobby_many`] for the rooms whose
+/// lobby was open (their timer goes to 0; a closed lobby keeps its timer), and the rooms'
+/// breakout status from 2 to 0.
+pub fn close_lobbies(conn: &mut Conn<'_>, room_ids: &[RoomId]) -> DbResult<()> {
+    use diesel::dsl::case_when;
+    let closed = LobbyState::NonModerators;
+    backend!(conn, c => diesel::update(rooms::table.filter(rooms::id.eq_any(room_ids)))
+        .set((
+            rooms::lobby_state.eq(closed),
+            rooms::lobby_timer.eq(case_when(rooms::lobby_state.eq(closed), rooms::lobby_timer).otherwise(0i64)),
+            rooms::breakout_room_status.eq(
+                case_when(
+                    rooms::breakout_room_status.eq(BreakoutStatus::AssistanceRequested),
+                    BreakoutStatus::Stopped.into_sql::<diesel::sql_types::Integer>(),
+                )
+                .otherwise(rooms::breakout_room_status),
+            ),
+        ))
         .execute(c))?;
     Ok(())
 }
