@@ -325,6 +325,24 @@ impl TestApp {
         token
     }
 
+    /// The attendee id of the user `user` in the conversation `token`, as the participant list
+    /// shows it to `viewer`.
+    pub async fn attendee_id(&self, viewer: &str, token: &str, user: &str) -> i64 {
+        let r = self
+            .as_user(viewer)
+            .get(&format!("{TALK_V4}/room/{token}/participants"))
+            .await;
+        r.assert_status(200);
+        r.data()
+            .as_array()
+            .expect("participant list")
+            .iter()
+            .find(|p| p["actorId"] == user && p["actorType"] == "users")
+            .unwrap_or_else(|| panic!("{user} not in {token}"))["attendeeId"]
+            .as_i64()
+            .expect("attendee id")
+    }
+
     /// A new pending Horn breakout session of the conversation `token`, made by `user` with
     /// `body` (`{}` for Horn's defaults); returns its id.
     pub async fn horn_session(&self, user: &str, token: &str, body: &Value) -> String {

@@ -39,16 +39,6 @@ async fn participants(app: &TestApp, user: &str, token: &str) -> Vec<Value> {
     r.data().as_array().unwrap().clone()
 }
 
-async fn attendee_id(app: &TestApp, token: &str, user: &str) -> i64 {
-    participants(app, "participant1", token)
-        .await
-        .iter()
-        .find(|p| p["actorId"] == user && p["actorType"] == "users")
-        .unwrap_or_else(|| panic!("{user} not in {token}"))["attendeeId"]
-        .as_i64()
-        .unwrap()
-}
-
 /// The caller's conversations, sorted by id (the harness compares them unordered).
 async fn rooms_of(app: &TestApp, user: &str) -> Vec<Value> {
     let r = app.as_user(user).get(&format!("{V4}/room")).await;
@@ -134,9 +124,9 @@ async fn manual_three_rooms(app: &TestApp) -> String {
     let class = class_room(app).await;
     let map = format!(
         r#"{{"{}":0,"{}":1,"{}":2}}"#,
-        attendee_id(app, &class, "participant2").await,
-        attendee_id(app, &class, "participant3").await,
-        attendee_id(app, &class, "participant4").await
+        app.attendee_id("participant1", &class, "participant2").await,
+        app.attendee_id("participant1", &class, "participant3").await,
+        app.attendee_id("participant1", &class, "participant4").await
     );
     configure(
         app,
@@ -173,9 +163,9 @@ async fn configure_manual_breakout_rooms(app: &TestApp) {
     let class = class_room(app).await;
     let map = format!(
         r#"{{"{}":0,"{}":1,"{}":2}}"#,
-        attendee_id(app, &class, "participant2").await,
-        attendee_id(app, &class, "participant3").await,
-        attendee_id(app, &class, "participant4").await
+        app.attendee_id("participant1", &class, "participant2").await,
+        app.attendee_id("participant1", &class, "participant3").await,
+        app.attendee_id("participant1", &class, "participant4").await
     );
     let r = configure(
         app,
@@ -276,7 +266,10 @@ async fn configure_automatic_breakout_rooms(app: &TestApp) {
 // 5
 async fn promoting_a_parent_moderator_adds_them_to_all_breakout_rooms(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await.to_string();
+    let p2 = app
+        .attendee_id("participant1", &class, "participant2")
+        .await
+        .to_string();
     app.as_user("participant1")
         .post(&format!("{V4}/room/{class}/moderators"), &[("attendeeId", &p2)])
         .await
@@ -306,7 +299,10 @@ async fn promoting_a_parent_moderator_adds_them_to_all_breakout_rooms(app: &Test
 // 6
 async fn demoting_a_parent_moderator_removes_them_from_all_breakout_rooms(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await.to_string();
+    let p2 = app
+        .attendee_id("participant1", &class, "participant2")
+        .await
+        .to_string();
     let path = format!("{V4}/room/{class}/moderators");
     app.as_user("participant1")
         .post(&path, &[("attendeeId", &p2)])
@@ -374,7 +370,7 @@ async fn can_not_create_more_than_20_breakout_rooms(app: &TestApp) {
 // 10
 async fn invalid_room_numbers_in_the_attendee_map(app: &TestApp) {
     let class = class_room(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await;
+    let p2 = app.attendee_id("participant1", &class, "participant2").await;
     for map in [format!(r#"{{"{p2}":-1}}"#), format!(r#"{{"{p2}":3}}"#)] {
         assert_unchanged(app, 400, Some("attendeeMap"), async {
             configure(
@@ -721,7 +717,10 @@ async fn students_switch_rooms_in_free_mode(app: &TestApp) {
     r.assert_status(200);
     assert_eq!(r.data()["token"], room1.as_str());
     // Formatted with the caller's parent membership.
-    assert_eq!(r.data()["attendeeId"], attendee_id(app, &class, "participant2").await);
+    assert_eq!(
+        r.data()["attendeeId"],
+        app.attendee_id("participant1", &class, "participant2").await
+    );
     assert_eq!(room_names(app, "participant2").await, ["class room", "Room 1"]);
     app.as_user("participant2")
         .post(&path, &[("target", &room2)])
@@ -797,7 +796,10 @@ async fn can_not_create_a_nested_or_foreign_object_room(app: &TestApp) {
 // 29, 30
 async fn creating_extra_breakout_rooms(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await.to_string();
+    let p2 = app
+        .attendee_id("participant1", &class, "participant2")
+        .await
+        .to_string();
     app.as_user("participant1")
         .post(&format!("{V4}/room/{class}/moderators"), &[("attendeeId", &p2)])
         .await
@@ -898,8 +900,14 @@ async fn adding_a_user_directly_to_a_breakout_room(app: &TestApp) {
 // 32
 async fn removing_users_from_the_parent_removes_them_from_breakout_rooms(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await.to_string();
-    let p3 = attendee_id(app, &class, "participant3").await.to_string();
+    let p2 = app
+        .attendee_id("participant1", &class, "participant2")
+        .await
+        .to_string();
+    let p3 = app
+        .attendee_id("participant1", &class, "participant3")
+        .await
+        .to_string();
     app.as_user("participant1")
         .post(&format!("{V4}/room/{class}/moderators"), &[("attendeeId", &p2)])
         .await
@@ -925,7 +933,10 @@ async fn removing_users_from_the_parent_removes_them_from_breakout_rooms(app: &T
 // 33
 async fn can_not_add_moderators_or_groups_to_a_breakout_room(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await.to_string();
+    let p2 = app
+        .attendee_id("participant1", &class, "participant2")
+        .await
+        .to_string();
     app.as_user("participant1")
         .post(&format!("{V4}/room/{class}/moderators"), &[("attendeeId", &p2)])
         .await
@@ -949,9 +960,9 @@ async fn can_not_add_moderators_or_groups_to_a_breakout_room(app: &TestApp) {
 // 34
 async fn reorganize_attendees(app: &TestApp) {
     let class = manual_three_rooms(app).await;
-    let p2 = attendee_id(app, &class, "participant2").await;
-    let p3 = attendee_id(app, &class, "participant3").await;
-    let p4 = attendee_id(app, &class, "participant4").await;
+    let p2 = app.attendee_id("participant1", &class, "participant2").await;
+    let p3 = app.attendee_id("participant1", &class, "participant3").await;
+    let p4 = app.attendee_id("participant1", &class, "participant4").await;
     app.as_user("participant1")
         .post(
             &format!("{V4}/room/{class}/moderators"),

@@ -32,22 +32,6 @@ async fn class(app: &TestApp) -> String {
     token
 }
 
-async fn attendee_id(app: &TestApp, token: &str, user: &str) -> i64 {
-    let r = app
-        .as_user("participant1")
-        .get(&format!("{V4}/room/{token}/participants"))
-        .await;
-    r.assert_status(200);
-    r.data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["actorId"] == user)
-        .unwrap()["attendeeId"]
-        .as_i64()
-        .unwrap()
-}
-
 async fn call(app: &TestApp, user: &str, method: &str, path: &str, body: Option<Value>) -> Resp {
     let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
     app.as_user(user)
@@ -212,8 +196,8 @@ fn strip_tokens(mut v: Value) -> Value {
 
 async fn plan_start_and_stop_a_session(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p3 = attendee_id(app, &token, "participant3").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p3 = app.attendee_id("participant1", &token, "participant3").await;
 
     // #1 with defaults, #2 lists it.
     let created = ok(app, "participant1", "POST", &sessions(&token), None).await;
@@ -705,7 +689,7 @@ async fn bad_input_changes_nothing(app: &TestApp) {
         "BREAKOUT_SESSION_NOT_FOUND",
     );
     // Users: unknown, a moderator.
-    let p1 = attendee_id(app, &token, "participant1").await;
+    let p1 = app.attendee_id("participant1", &token, "participant1").await;
     horn_refused(
         &assign(app, &token, &id, &rooms[0], 999_999).await,
         404,
@@ -741,8 +725,8 @@ async fn bad_input_changes_nothing(app: &TestApp) {
 
 async fn state_rules(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p3 = attendee_id(app, &token, "participant3").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p3 = app.attendee_id("participant1", &token, "participant3").await;
     let (a, a_rooms) = planned(app, &token, json!({"name": "A"}), &["A1", "A2"]).await;
     let (b, b_rooms) = planned(app, &token, json!({"name": "B"}), &["B1"]).await;
     let (empty, _) = planned(app, &token, json!({"name": "Empty"}), &[]).await;
@@ -977,7 +961,7 @@ async fn state_rules(app: &TestApp) {
 
 async fn talk_rounds_are_sessions(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
     let map = format!("{{\"{p2}\":1}}");
     let r = app
         .as_user("participant1")
@@ -1196,7 +1180,7 @@ async fn the_poll_follows_the_talk_rooms(app: &TestApp) {
     let token = class(app).await;
     let mut ids = Vec::new();
     for user in ["participant2", "participant3", "participant4"] {
-        ids.push(attendee_id(app, &token, user).await);
+        ids.push(app.attendee_id("participant1", &token, user).await);
     }
     let (id, rooms) = planned(app, &token, json!({}), &["A", "B"]).await;
     for (attendee, room) in ids.iter().zip([&rooms[0], &rooms[0], &rooms[1]]) {
@@ -1258,19 +1242,7 @@ async fn the_poll_follows_the_talk_rooms(app: &TestApp) {
     );
 
     // A moderator in a room is not counted, and has no room of their own.
-    let in_b = app
-        .as_user("participant1")
-        .get(&format!("{V4}/room/{b}/participants"))
-        .await;
-    let p4_in_b = in_b
-        .data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["actorId"] == "participant4")
-        .unwrap()["attendeeId"]
-        .as_i64()
-        .unwrap();
+    let p4_in_b = app.attendee_id("participant1", b, "participant4").await;
     app.as_user("participant1")
         .post(
             &format!("{V4}/room/{b}/moderators"),
@@ -1349,7 +1321,7 @@ async fn until_ended(app: &TestApp, token: &str) {
 /// Started with a duration; returns (token, session id, endsAt).
 async fn running_with_deadline(app: &TestApp, duration: i64) -> (String, String, i64) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
     let (id, rooms) = planned(app, &token, json!({"duration": duration}), &["A"]).await;
     assign(app, &token, &id, &rooms[0], p2).await.assert_status(200);
     let started = ok(

@@ -266,7 +266,9 @@ async fn get_mentions_with_different_mention_permissions_available(app: &TestApp
             &format!("{V4}/room/{token}/moderators"),
             &[(
                 "attendeeId",
-                &attendee_id(app, &token, "participant2").await.to_string(),
+                &app.attendee_id("participant1", &token, "participant2")
+                    .await
+                    .to_string(),
             )],
         )
         .await
@@ -275,17 +277,6 @@ async fn get_mentions_with_different_mention_permissions_available(app: &TestApp
         suggestions(app, "participant2", &token, "search=all").await,
         json!([all("room", 3)])
     );
-}
-
-async fn attendee_id(app: &TestApp, token: &str, user: &str) -> i64 {
-    let list = app
-        .as_user("participant1")
-        .get(&format!("{V4}/room/{token}/participants"))
-        .await
-        .data();
-    list.as_array().unwrap().iter().find(|p| p["actorId"] == user).unwrap()["attendeeId"]
-        .as_i64()
-        .unwrap()
 }
 
 async fn post_as(app: &TestApp, user: &str, token: &str, text: &str) {

@@ -23,22 +23,6 @@ async fn class(app: &TestApp) -> String {
     token
 }
 
-async fn attendee_id(app: &TestApp, token: &str, user: &str) -> i64 {
-    let r = app
-        .as_user("participant1")
-        .get(&format!("{TALK_V4}/room/{token}/participants"))
-        .await;
-    r.assert_status(200);
-    r.data()
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["actorId"] == user && p["actorType"] == "users")
-        .unwrap_or_else(|| panic!("{user} not in {token}"))["attendeeId"]
-        .as_i64()
-        .unwrap()
-}
-
 /// Talk's configure (manual, `amount` rooms, `map` as upstream's attendeeMap) and start.
 async fn started_talk_round(app: &TestApp, token: &str, amount: &str, map: &str) {
     app.as_user("participant1")
@@ -161,8 +145,8 @@ async fn seat_directly(app: &TestApp, token: &str, user: &str) {
 
 async fn a_person_in_two_rooms_is_kept_by_the_first(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p3 = attendee_id(app, &token, "participant3").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p3 = app.attendee_id("participant1", &token, "participant3").await;
     started_talk_round(app, &token, "3", &format!("{{\"{p2}\":2,\"{p3}\":1}}")).await;
     let rooms = talk_rooms(app, &token).await;
     // participant2 sits in Room 3 and, later, in Room 1 too; participant3 in Room 2 and Room 3.
@@ -181,13 +165,16 @@ async fn a_person_in_two_rooms_is_kept_by_the_first(app: &TestApp) {
 
 async fn a_moderator_in_a_room_is_not_listed(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p3 = attendee_id(app, &token, "participant3").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p3 = app.attendee_id("participant1", &token, "participant3").await;
     started_talk_round(app, &token, "2", &format!("{{\"{p2}\":0,\"{p3}\":0}}")).await;
     // participant3 is made a moderator of Room 1 only (the owner, participant1, moderates every
     // room as in any round).
     let room1 = talk_rooms(app, &token).await[0].1.clone();
-    let in_room = attendee_id(app, &room1, "participant3").await.to_string();
+    let in_room = app
+        .attendee_id("participant1", &room1, "participant3")
+        .await
+        .to_string();
     app.as_user("participant1")
         .post(
             &format!("{TALK_V4}/room/{room1}/moderators"),
@@ -204,7 +191,7 @@ async fn a_moderator_in_a_room_is_not_listed(app: &TestApp) {
 
 async fn a_user_outside_the_parent_is_not_listed(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
     started_talk_round(app, &token, "2", &format!("{{\"{p2}\":1}}")).await;
     let rooms = talk_rooms(app, &token).await;
     seat_directly(app, &rooms[1].1, "participant5").await;
@@ -217,8 +204,8 @@ async fn a_user_outside_the_parent_is_not_listed(app: &TestApp) {
 
 async fn a_room_renamed_in_talk_keeps_its_new_name(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p4 = attendee_id(app, &token, "participant4").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p4 = app.attendee_id("participant1", &token, "participant4").await;
     started_talk_round(app, &token, "2", &format!("{{\"{p2}\":0,\"{p4}\":1}}")).await;
     let room2 = talk_rooms(app, &token).await[1].1.clone();
     app.as_user("participant1")
@@ -240,8 +227,8 @@ async fn a_room_renamed_in_talk_keeps_its_new_name(app: &TestApp) {
 
 async fn a_room_whose_talk_room_is_gone_keeps_its_name_and_nobody(app: &TestApp) {
     let token = class(app).await;
-    let p2 = attendee_id(app, &token, "participant2").await;
-    let p3 = attendee_id(app, &token, "participant3").await;
+    let p2 = app.attendee_id("participant1", &token, "participant2").await;
+    let p3 = app.attendee_id("participant1", &token, "participant3").await;
     started_talk_round(app, &token, "2", &format!("{{\"{p2}\":0,\"{p3}\":1}}")).await;
     let room2 = talk_rooms(app, &token).await[1].1.clone();
     app.as_user("participant1")
@@ -280,7 +267,7 @@ async fn a_room_without_a_talk_room_keeps_its_plan(app: &TestApp) {
         rooms.push(r.json()["id"].as_str().unwrap().to_owned());
     }
     for (user, room) in [("participant2", 0), ("participant3", 1), ("participant4", 2)] {
-        let attendee = attendee_id(app, &token, user).await;
+        let attendee = app.attendee_id("participant1", &token, user).await;
         app.as_user("participant1")
             .raw(
                 "POST",
