@@ -101,7 +101,12 @@ impl<const V: i32> diesel::expression::Expression for IntegerLiteral<V> {
 
 impl<const V: i32, DB: Backend> diesel::query_builder::QueryFragment<DB> for IntegerLiteral<V> {
     fn walk_ast<'b>(&'b self, mut pass: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
-        pass.push_sql(&V.to_string());
+        // The states and types are single digits: their text needs no allocation per walk.
+        const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        match usize::try_from(V).ok().and_then(|digit| DIGITS.get(digit)) {
+            Some(text) => pass.push_sql(text),
+            None => pass.push_sql(&V.to_string()),
+        }
         Ok(())
     }
 }
