@@ -449,11 +449,8 @@ pub fn switch(conn: &mut WriteTx<'_, '_>, me: &Member, target: &str, now: i64) -
     // with a capacity takes nobody more once that many non-moderator users sit in it.
     if !already_there {
         if let Some(capacity) = crate::domain::rounds::running_capacity(conn, &parent, &target_room.token)? {
-            let seated = store::attendees::user_types_in(conn, target_room.id)?
-                .into_iter()
-                .filter(|t| !t.has_moderator_permissions_without_guests())
-                .count();
-            if seated >= capacity {
+            let seated = store::attendees::count_seated_users(conn, target_room.id)?;
+            if usize::try_from(seated).unwrap_or_default() >= capacity {
                 return Err(Refusal::BreakoutRoomFull);
             }
         }

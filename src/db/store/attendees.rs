@@ -208,13 +208,31 @@ pub fn count_of_type(conn: &mut Conn<'_>, room_id: RoomId, actor_type: &str) -> 
         .get_result(c))?)
 }
 
-/// The participant types of a room's user attendees (for counts that leave moderators out).
-pub fn user_types_in(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<Vec<ParticipantType>> {
+/// The participant types that sit in a breakout room: everyone but its moderators (the one
+/// moderator rule of `domain::access`), as the lowest and highest of them. They are one run of
+/// upstream's numbers, so `BETWEEN` states them exactly, and a head count reads one range of
+/// the index (room, actor type, participant type) instead of testing every row; a unit test
+/// holds the run together. The Horn poll writes the same range into its statement.
+pub fn seated_types() -> (ParticipantType, ParticipantType) {
+    let seated = ParticipantType::ALL
+        .iter()
+        .copied()
+        .filter(|t| !t.has_moderator_permissions_without_guests());
+    let low = seated.clone().min_by_key(|t| t.value());
+    let high = seated.max_by_key(|t| t.value());
+    low.zip(high).expect("some participant types are not moderators")
+}
+
+/// How many users sit in a room as non-moderators ([`seated_types`]): a breakout room's head
+/// count, for its capacity.
+pub fn count_seated_users(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<i64> {
+    let (low, high) = seated_types();
     Ok(backend!(conn, c => attendees::table
         .filter(attendees::room_id.eq(room_id))
-        .filter(attendees::actor_type.eq(crate::domain::ids::actor::USERS))
-        .select(attendees::participant_type)
-        .load(c))?)
+        .filter(attendees::actor_type.eq(actor::USERS))
+        .filter(attendees::participant_type.between(low, high))
+        .count()
+        .get_result(c))?)
 }
 
 /// Renames an actor in every room (an account's display name changed).
@@ -300,4 +318,27 @@ pub fn with_session(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<Vec<Attend
         .distinct()
         .order(attendees::id.asc())
         .load(c))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `BETWEEN low AND high` means exactly the types that sit in a room: every number in the
+    /// run is a participant type, and none of them is a moderator's.
+    #[test]
+    fn the_seated_types_are_one_run() {
+        let (low, high) = seated_types();
+        for value in low.value()..=high.value() {
+            let t = ParticipantType::from_value(value.into()).expect("no gap in the run");
+            assert!(
+                !t.has_moderator_permissions_without_guests(),
+                "{t:?} is a moderator type"
+            );
+        }
+        for t in ParticipantType::ALL {
+            let seated = !t.has_moderator_permissions_without_guests();
+            assert_eq!(seated, (low.value()..=high.value()).contains(&t.value()), "{t:?}");
+        }
+    }
 }

@@ -546,13 +546,14 @@ struct PollStatement<'a> {
 }
 
 /// The statement's text between its binds: the caller, the caller again, the conversation.
-/// Built once: the numbers come from the enums, the moderator types from the one rule of
-/// `domain::access`.
+/// Built once: the numbers come from the enums, the seated types from
+/// [`super::attendees::seated_types`].
 fn poll_sql() -> &'static [String; 4] {
     static SQL: std::sync::LazyLock<[String; 4]> = std::sync::LazyLock::new(|| {
         let users = crate::domain::ids::actor::USERS;
         let active = SessionState::Active.value();
-        let (low, high) = non_moderator_types();
+        let (low, high) = super::attendees::seated_types();
+        let (low, high) = (low.value(), high.value());
         [
             format!(
                 "SELECT me.participant_type, \
@@ -587,26 +588,6 @@ fn poll_sql() -> &'static [String; 4] {
         ]
     });
     &SQL
-}
-
-/// The participant types that sit in a breakout room (everyone but its moderators), as the
-/// lowest and highest of them. They are one run of upstream's numbers, so `BETWEEN` states them
-/// exactly and lets the head count read one range of the index (room, actor type, participant
-/// type) instead of testing every row; a unit test holds the run together.
-fn non_moderator_types() -> (i32, i32) {
-    let seated = ParticipantType::ALL
-        .iter()
-        .filter(|t| !t.has_moderator_permissions_without_guests());
-    let low = seated
-        .clone()
-        .map(|t| t.value())
-        .min()
-        .expect("some participant types are not moderators");
-    let high = seated
-        .map(|t| t.value())
-        .max()
-        .expect("some participant types are not moderators");
-    (low, high)
 }
 
 impl diesel::query_builder::QueryId for PollStatement<'_> {
@@ -664,24 +645,6 @@ mod tests {
         assert!(sql.ends_with("-- binds: []"), "{sql}");
         let pg = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
         assert!(pg.contains("\"breakout_sessions\".\"state\" = 1"), "{pg}");
-    }
-
-    /// `BETWEEN low AND high` in the poll means exactly the types that sit in a room: every
-    /// number in the run is a participant type, and none of them is a moderator's.
-    #[test]
-    fn the_seated_types_are_one_run() {
-        let (low, high) = non_moderator_types();
-        for value in low..=high {
-            let t = ParticipantType::from_value(value.into()).expect("no gap in the run");
-            assert!(
-                !t.has_moderator_permissions_without_guests(),
-                "{t:?} is a moderator type"
-            );
-        }
-        for t in ParticipantType::ALL {
-            let seated = !t.has_moderator_permissions_without_guests();
-            assert_eq!(seated, (low..=high).contains(&t.value()), "{t:?}");
-        }
     }
 
     /// The poll binds the caller twice and the conversation once, in that order.
