@@ -84,13 +84,38 @@ pub fn delete_for_room(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<usize> 
     Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }
 
-/// Inserts many messages with one multi-row INSERT per chunk.
-pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> {
-    let mut inserted = 0;
-    for chunk in rows.chunks(500) {
-        inserted += backend!(conn, c => diesel::insert_into(messages::table).values(chunk).execute(c))?;
+super::sqlite_bulk_insert!(
+    InsertMessages,
+    NewMessage,
+    messages {
+        room_id,
+        actor_type,
+        actor_id,
+        actor_display_name,
+        verb,
+        message,
+        reference_id,
+        parent_id,
+        silent,
+        created_at,
+        expires_at,
+        can_mention_all,
     }
-    Ok(inserted)
+);
+
+/// Inserts many messages: on PostgreSQL one multi-row INSERT per chunk of 500, on SQLite cached
+/// statements of 32 rows (see `sqlite_bulk_insert`).
+pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> {
+    Ok(match conn {
+        Conn::Sqlite(c) => InsertMessages::insert_all(c, rows)?,
+        Conn::Pg(c) => {
+            let mut inserted = 0;
+            for chunk in rows.chunks(500) {
+                inserted += diesel::insert_into(messages::table).values(chunk).execute(&mut **c)?;
+            }
+            inserted
+        }
+    })
 }
 
 /// Comments after the actor's read marker and not expired at `now`, in every room the actor is

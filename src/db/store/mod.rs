@@ -17,3 +17,79 @@ pub mod rooms;
 pub mod sessions;
 pub mod users;
 pub mod webhooks;
+
+/// Declares `$name`, rows of `$row` inserted into `$table` on SQLite by statements whose text
+/// never changes, and `$name::insert_all`, for the bulk inserts of a start or a configure
+/// (hundreds of attendees and system messages in one transaction).
+///
+/// Why not diesel's batch insert: on SQLite it ran one statement per row for these rows (the
+/// profile of a start counted one per attendee and message; SQLite has no `DEFAULT` in a
+/// `VALUES` list, which diesel's insertable rows allow for), and for each row it first built the
+/// statement's text, hashed it for the statement cache and walked it again to ask whether it
+/// may be cached. That was more than half of the cost of a row. These statements have static query ids, so the cache finds
+/// them by type; and they take [`INSERT_WIDTH`] rows at a time, so SQLite opens its cursors and
+/// checks its foreign keys' tables once per statement instead of once per row. PostgreSQL keeps
+/// diesel's multi-row statements: there one round trip per chunk is what counts.
+macro_rules! sqlite_bulk_insert {
+    ($name:ident, $row:ident, $table:ident { $($field:ident),+ $(,)? }) => {
+        /// `N` rows in one `INSERT` (the type fixes `N`, so each width is one cached statement).
+        pub(crate) struct $name<'a, const N: usize>(&'a [$row; N]);
+
+        impl $name<'_, 1> {
+            /// Inserts `rows`, [`INSERT_WIDTH`](super::INSERT_WIDTH) at a time and the rest one by
+            /// one; answers how many were inserted.
+            pub(crate) fn insert_all(conn: &mut diesel::SqliteConnection, rows: &[$row]) -> diesel::QueryResult<usize> {
+                let mut inserted = 0;
+                let mut wide = rows.chunks_exact(super::INSERT_WIDTH);
+                for chunk in &mut wide {
+                    let chunk = chunk.try_into().expect("chunks_exact gives full chunks");
+                    inserted += $name::<{ super::INSERT_WIDTH }>(chunk).execute(conn)?;
+                }
+                for row in wide.remainder() {
+                    inserted += $name::<1>(std::array::from_ref(row)).execute(conn)?;
+                }
+                Ok(inserted)
+            }
+        }
+
+        impl<const N: usize> diesel::query_builder::QueryId for $name<'_, N> {
+            type QueryId = $name<'static, N>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for $name<'_, N> {
+            fn walk_ast<'b>(
+                &'b self,
+                mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+            ) -> diesel::QueryResult<()> {
+                static HEAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+                    let columns: &[&str] = &[$(<$table::$field as diesel::Column>::NAME),+];
+                    format!("INSERT INTO {} ({}) VALUES ", stringify!($table), columns.join(", "))
+                });
+                out.push_sql(&HEAD);
+                for (i, row) in self.0.iter().enumerate() {
+                    // Naming every field, with no `..`: a field added to the row and not to the
+                    // statement does not compile, instead of being silently left to its default.
+                    let $row { $($field),+ } = row;
+                    out.push_sql(if i == 0 { "(" } else { ", (" });
+                    let mut first = true;
+                    $(
+                        if !std::mem::take(&mut first) {
+                            out.push_sql(", ");
+                        }
+                        out.push_bind_param::<diesel::helper_types::SqlTypeOf<$table::$field>, _>($field)?;
+                    )+
+                    out.push_sql(")");
+                }
+                Ok(())
+            }
+        }
+
+        impl<Conn, const N: usize> diesel::RunQueryDsl<Conn> for $name<'_, N> {}
+    };
+}
+pub(crate) use sqlite_bulk_insert;
+
+/// Rows per statement of a [`sqlite_bulk_insert`]: wide enough that a statement's set-up is
+/// small beside its rows, and far under SQLite's limit of bound parameters for every table.
+pub(crate) const INSERT_WIDTH: usize = 32;
