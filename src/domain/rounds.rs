@@ -155,6 +155,7 @@ fn is_moderator_type(t: ParticipantType) -> bool {
 }
 
 /// The parent's user attendees, indexed both ways.
+#[derive(Default)]
 struct ParentUsers {
     by_id: HashMap<AttendeeId, Attendee>,
     by_actor: HashMap<String, AttendeeId>,
@@ -244,6 +245,13 @@ fn room_view(conn: &mut Conn<'_>, users: &ParentUsers, session: &SessionRow, row
     })
 }
 
+/// Whether `me` can have a room of their own in `session`: a moderator has none while the
+/// round is planned or runs (Talk seats moderators in no breakout room), only in a finished
+/// round's history.
+fn may_have_room(me: &Attendee, session: &SessionRow) -> bool {
+    !is_moderator_type(me.participant_type) || session.state == SessionState::Completed
+}
+
 /// The caller's room in a session: assigned (plan or history) or, while it runs, the Talk room
 /// they sit in as a non-moderator.
 fn my_room(
@@ -252,10 +260,9 @@ fn my_room(
     session: &SessionRow,
     me: Option<&Attendee>,
 ) -> Result<Option<RoomView>> {
-    let Some(me) = me else { return Ok(None) };
-    if is_moderator_type(me.participant_type) && session.state != SessionState::Completed {
+    let Some(me) = me.filter(|me| may_have_room(me, session)) else {
         return Ok(None);
-    }
+    };
     let rooms = store::breakout_sessions::rooms(conn, session.id)?;
     let live = rooms.iter().any(|r| live_token(session, r).is_some());
     let found = if live {
@@ -298,7 +305,12 @@ fn session_view(conn: &mut Conn<'_>, ch: &Channel, users: &ParentUsers, row: Ses
 
 fn reload_view(conn: &mut Conn<'_>, ch: &Channel, session_id: i64) -> Result<SessionView> {
     let row = store::breakout_sessions::find(conn, ch.room.id, session_id)?.ok_or(Refusal::SessionNotFound)?;
-    let users = ParentUsers::load(conn, ch.room.id)?;
+    // The parent's users serve only the caller's own room: a moderator who starts or stops a
+    // round has none, and reading a thousand attendees for nothing was a tenth of a start.
+    let users = match &ch.me {
+        Some(me) if may_have_room(me, &row) => ParentUsers::load(conn, ch.room.id)?,
+        _ => ParentUsers::default(),
+    };
     session_view(conn, ch, &users, row)
 }
 
