@@ -186,3 +186,58 @@ async fn acknowledged_writes_survive_sigkill() {
         acknowledged_messages.len()
     );
 }
+
+/// The write-ahead log reaches the database file while the server runs and nobody writes: the
+/// pooled connections never checkpoint inside their commits (a checkpoint's `fsync`s would
+/// land on an unlucky request), so the server's own checkpointer must, or the log would only
+/// grow. Read from a copy of the database file alone, without its log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_reaches_the_database_file_in_the_background() {
+    use diesel::{Connection, RunQueryDsl};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wal.sqlite");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start(&format!("sqlite://{}", file.display()), port);
+    let http = reqwest::Client::new();
+    wait_ready(&http, &base).await;
+    const ROOMS: i64 = 30;
+    for i in 0..ROOMS {
+        let r = http
+            .post(format!("{base}/ocs/v2.php/apps/spreed/api/v4/room"))
+            .basic_auth("admin", Some("admin"))
+            .header("OCS-APIRequest", "true")
+            .form(&[("roomType", "2".to_owned()), ("roomName", format!("logged {i}"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("copy.sqlite");
+    let in_file = crate::common::eventually("the new conversations in the database file itself", || {
+        let (file, copy) = (file.clone(), copy.clone());
+        async move {
+            // A copy taken while a checkpoint writes may be torn: then the next turn reads again.
+            std::fs::copy(&file, &copy).ok()?;
+            let mut conn = diesel::SqliteConnection::establish(copy.to_str()?).ok()?;
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let count = diesel::sql_query("SELECT count(*) AS n FROM rooms WHERE name LIKE 'logged %'")
+                .get_result::<Count>(&mut conn)
+                .ok()?;
+            (count.n == ROOMS).then_some(count.n)
+        }
+    })
+    .await;
+    assert_eq!(in_file, ROOMS);
+    assert!(
+        file.with_extension("sqlite-wal").exists(),
+        "the server still runs in WAL mode"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+}
