@@ -75,7 +75,7 @@ pub fn insert(conn: &mut Conn<'_>, attendee: &NewAttendee) -> DbResult<Attendee>
         .get_result(c))?)
 }
 
-super::sqlite_bulk_insert!(
+super::bulk_insert!(
     InsertAttendees,
     NewAttendee,
     attendees {
@@ -88,21 +88,6 @@ super::sqlite_bulk_insert!(
         last_read_message,
     }
 );
-
-/// Inserts many attendees: on PostgreSQL one multi-row INSERT per chunk of 500 (one round trip
-/// each), on SQLite cached statements of 32 rows (see `sqlite_bulk_insert`).
-pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewAttendee]) -> DbResult<usize> {
-    Ok(match conn {
-        Conn::Sqlite(c) => InsertAttendees::insert_all(c, rows)?,
-        Conn::Pg(c) => {
-            let mut inserted = 0;
-            for chunk in rows.chunks(500) {
-                inserted += diesel::insert_into(attendees::table).values(chunk).execute(&mut **c)?;
-            }
-            inserted
-        }
-    })
-}
 
 pub fn set_participant_type(
     conn: &mut Conn<'_>,

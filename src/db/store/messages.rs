@@ -84,7 +84,7 @@ pub fn delete_for_room(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<usize> 
     Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }
 
-super::sqlite_bulk_insert!(
+super::bulk_insert!(
     InsertMessages,
     NewMessage,
     messages {
@@ -102,21 +102,6 @@ super::sqlite_bulk_insert!(
         can_mention_all,
     }
 );
-
-/// Inserts many messages: on PostgreSQL one multi-row INSERT per chunk of 500, on SQLite cached
-/// statements of 32 rows (see `sqlite_bulk_insert`).
-pub fn insert_many(conn: &mut Conn<'_>, rows: &[NewMessage]) -> DbResult<usize> {
-    Ok(match conn {
-        Conn::Sqlite(c) => InsertMessages::insert_all(c, rows)?,
-        Conn::Pg(c) => {
-            let mut inserted = 0;
-            for chunk in rows.chunks(500) {
-                inserted += diesel::insert_into(messages::table).values(chunk).execute(&mut **c)?;
-            }
-            inserted
-        }
-    })
-}
 
 /// Comments after the actor's read marker and not expired at `now`, in every room the actor is
 /// in, in one grouped query.

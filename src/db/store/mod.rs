@@ -18,38 +18,46 @@ pub mod sessions;
 pub mod users;
 pub mod webhooks;
 
-/// Declares `$name`, rows of `$row` inserted into `$table` on SQLite by statements whose text
-/// never changes, and `$name::insert_all`, for the bulk inserts of a start or a configure
-/// (hundreds of attendees and system messages in one transaction).
+/// Declares `insert_many` for rows of `$row` into `$table`: on PostgreSQL diesel's multi-row
+/// `INSERT`, 500 rows per statement (there one round trip per chunk is what counts); on SQLite
+/// `$name`, statements whose text never changes, [`INSERT_WIDTH`] rows at a time and the rest
+/// one by one. For the bulk inserts of a start or a configure: hundreds of attendees and system
+/// messages in one transaction.
 ///
-/// Why not diesel's batch insert: on SQLite it ran one statement per row for these rows (the
+/// Why not diesel's batch insert on SQLite: it ran one statement per row for these rows (the
 /// profile of a start counted one per attendee and message; SQLite has no `DEFAULT` in a
 /// `VALUES` list, which diesel's insertable rows allow for), and for each row it first built the
 /// statement's text, hashed it for the statement cache and walked it again to ask whether it
-/// may be cached. That was more than half of the cost of a row. These statements have static query ids, so the cache finds
-/// them by type; and they take [`INSERT_WIDTH`] rows at a time, so SQLite opens its cursors and
-/// checks its foreign keys' tables once per statement instead of once per row. PostgreSQL keeps
-/// diesel's multi-row statements: there one round trip per chunk is what counts.
-macro_rules! sqlite_bulk_insert {
+/// may be cached. That was more than half of the cost of a row. `$name` has static query ids,
+/// so the cache finds it by type; and with many rows per statement SQLite opens its cursors and
+/// checks its foreign keys' tables once per statement instead of once per row. The row's fields
+/// and the table's columns share their names.
+macro_rules! bulk_insert {
     ($name:ident, $row:ident, $table:ident { $($field:ident),+ $(,)? }) => {
         /// `N` rows in one `INSERT` (the type fixes `N`, so each width is one cached statement).
         pub(crate) struct $name<'a, const N: usize>(&'a [$row; N]);
 
-        impl $name<'_, 1> {
-            /// Inserts `rows`, [`INSERT_WIDTH`](super::INSERT_WIDTH) at a time and the rest one by
-            /// one; answers how many were inserted.
-            pub(crate) fn insert_all(conn: &mut diesel::SqliteConnection, rows: &[$row]) -> diesel::QueryResult<usize> {
-                let mut inserted = 0;
-                let mut wide = rows.chunks_exact(super::INSERT_WIDTH);
-                for chunk in &mut wide {
-                    let chunk = chunk.try_into().expect("chunks_exact gives full chunks");
-                    inserted += $name::<{ super::INSERT_WIDTH }>(chunk).execute(conn)?;
+        /// Inserts `rows`; answers how many were inserted.
+        pub fn insert_many(conn: &mut crate::db::Conn<'_>, rows: &[$row]) -> crate::db::DbResult<usize> {
+            let mut inserted = 0;
+            match conn {
+                crate::db::Conn::Sqlite(c) => {
+                    let mut wide = rows.chunks_exact(super::INSERT_WIDTH);
+                    for chunk in &mut wide {
+                        let chunk = chunk.try_into().expect("chunks_exact gives full chunks");
+                        inserted += $name::<{ super::INSERT_WIDTH }>(chunk).execute(&mut **c)?;
+                    }
+                    for row in wide.remainder() {
+                        inserted += $name::<1>(std::array::from_ref(row)).execute(&mut **c)?;
+                    }
                 }
-                for row in wide.remainder() {
-                    inserted += $name::<1>(std::array::from_ref(row)).execute(conn)?;
+                crate::db::Conn::Pg(c) => {
+                    for chunk in rows.chunks(500) {
+                        inserted += diesel::insert_into($table::table).values(chunk).execute(&mut **c)?;
+                    }
                 }
-                Ok(inserted)
             }
+            Ok(inserted)
         }
 
         impl<const N: usize> diesel::query_builder::QueryId for $name<'_, N> {
@@ -88,8 +96,8 @@ macro_rules! sqlite_bulk_insert {
         impl<Conn, const N: usize> diesel::RunQueryDsl<Conn> for $name<'_, N> {}
     };
 }
-pub(crate) use sqlite_bulk_insert;
+pub(crate) use bulk_insert;
 
-/// Rows per statement of a [`sqlite_bulk_insert`]: wide enough that a statement's set-up is
+/// Rows per SQLite statement of a [`bulk_insert`]: wide enough that a statement's set-up is
 /// small beside its rows, and far under SQLite's limit of bound parameters for every table.
 pub(crate) const INSERT_WIDTH: usize = 32;
