@@ -198,7 +198,15 @@ async fn the_log_reaches_the_database_file_in_the_background() {
     let file = dir.path().join("wal.sqlite");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = start(&format!("sqlite://{}", file.display()), port);
+    // Killed when the test ends, also when an assertion fails first.
+    struct KillOnDrop(Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = KillOnDrop(start(&format!("sqlite://{}", file.display()), port));
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await;
     const ROOMS: i64 = 30;
@@ -238,6 +246,4 @@ async fn the_log_reaches_the_database_file_in_the_background() {
         file.with_extension("sqlite-wal").exists(),
         "the server still runs in WAL mode"
     );
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
 }
