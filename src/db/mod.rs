@@ -482,11 +482,13 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// connection, until the pool is dropped.
 ///
 /// Why: SQLite's automatic checkpoint runs inside the commit that takes the log past 1,000
-/// pages, and with it two `fsync`s, which took 15–25 ms each on the machine the benchmark ran
+/// pages, and with it two `fsync`s, which took up to 26 ms each on the machine the benchmark ran
 /// on: whichever request was unlucky paid them (a Horn start of 1,000 people crossed the mark
 /// about every other time). The pooled connections have automatic checkpoints off. A `PASSIVE`
 /// checkpoint never waits: it copies what no reader still needs and leaves the rest for the
-/// next turn, so between turns the log grows by at most what half a second of writes appends.
+/// next turn. Once everything is copied, the next writer starts the log from its beginning
+/// again, so it holds about half a second of writes, more only while a long read keeps old
+/// pages in use (as with SQLite's own checkpoints).
 fn spawn_checkpointer(mut conn: SqliteConnection, pool: std::sync::Weak<PoolKind>) -> DbResult<()> {
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())

@@ -115,8 +115,8 @@ pub struct Attendee {
     pub last_mention_direct: i64,
 }
 
-/// All columns given explicitly, so a batch of them is one multi-row INSERT on PostgreSQL (SQLite
-/// inserts them one prepared row at a time: `store::attendees::insert_many`).
+/// All columns given explicitly, so a batch of them is one multi-row INSERT on PostgreSQL (on
+/// SQLite `store::attendees::insert_many` writes its own cached statements of 32 rows).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = attendees)]
 pub struct NewAttendee {
