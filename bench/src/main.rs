@@ -257,6 +257,11 @@ impl Drop for BenchDb {
             }
             BenchDb::Postgres { admin_url, name, .. } => {
                 use diesel::{Connection, RunQueryDsl};
+                // Kept on request, to read plans and statistics of the world a run built.
+                if std::env::var_os("BENCH_KEEP_DATABASE").is_some() {
+                    eprintln!("kept the database {name} (BENCH_KEEP_DATABASE)");
+                    return;
+                }
                 if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
                     let _ =
                         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
@@ -332,6 +337,29 @@ fn machine_description() -> serde_json::Value {
     })
 }
 
+/// The PostgreSQL settings that decide how its figures read: its version, and whether
+/// autovacuum (which also keeps the planner's statistics) runs at all.
+fn postgres_settings(url: &str) -> Result<serde_json::Value, String> {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        setting: String,
+    }
+    let mut conn = diesel::PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let mut read = |name: &str| -> Result<String, String> {
+        diesel::sql_query("SELECT current_setting($1) AS setting")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result::<Setting>(&mut conn)
+            .map(|s| s.setting)
+            .map_err(|e| e.to_string())
+    };
+    Ok(serde_json::json!({
+        "server_version": read("server_version")?,
+        "autovacuum": read("autovacuum")?,
+    }))
+}
+
 fn proc_meminfo_kib(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/meminfo").ok()?;
     s.lines()
@@ -392,7 +420,22 @@ fn run(cli: Cli) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let mut report = report::Report::new(db.backend(), machine_description(), git_commit());
+    let mut machine = machine_description();
+    if let BenchDb::Postgres { url, .. } = &db {
+        let postgres = postgres_settings(url)?;
+        println!(
+            "PostgreSQL {}, autovacuum {}{}",
+            postgres["server_version"].as_str().unwrap_or("?"),
+            postgres["autovacuum"].as_str().unwrap_or("?"),
+            if postgres["autovacuum"] == "off" {
+                ": no table of this run is ever analysed, so the planner plans without statistics"
+            } else {
+                ""
+            }
+        );
+        machine["postgres"] = postgres;
+    }
+    let mut report = report::Report::new(db.backend(), machine, git_commit());
     runtime.block_on(async {
         let api = seed::Api::new(server.addr);
         if cli.only_deadlines {

@@ -369,8 +369,9 @@ fn moderator_types() -> Vec<ParticipantType> {
 ///
 /// The assignment is what [`room_members`] shows of the running session, one room per attendee
 /// (a Talk user can sit in two rooms only by direct adds; the first room in creation order keeps
-/// them). It is written by the database from the Talk rooms' attendees (one `INSERT … SELECT`),
-/// so a class of a thousand costs the same statements as a class of three.
+/// them). It is read with two plain selects, the session's seats and the parent's users
+/// (matched here by actor id, see [`store::breakout_sessions::talk_seats`] for why), and written
+/// in bulk.
 fn complete(
     conn: &mut Conn<'_>,
     parent_id: RoomId,
@@ -385,33 +386,37 @@ fn complete(
             store::breakout_sessions::set_room_name(conn, room.id, name)?;
         }
     }
-    let moderators = moderator_types();
-    if rooms.iter().all(|(room, _)| live_token(session, room).is_some()) {
-        store::breakout_sessions::delete_assignments(conn, session.id)?;
-        store::breakout_sessions::insert_talk_assignments(conn, session.id, parent_id, &moderators)?;
-    } else {
-        // A room without a Talk room of its own (no start gives one, but the rule covers it):
-        // its planned people count, as `room_members` shows them, merged by room order with
-        // the Talk rooms' people.
-        let users = ParentUsers::load(conn, parent_id)?;
-        let mut candidates: Vec<AssignmentRow> =
-            store::breakout_sessions::talk_assignments(conn, session.id, parent_id, &moderators)?;
-        for (room, _) in rooms.iter().filter(|(room, _)| live_token(session, room).is_none()) {
-            let (_, members) = room_members(conn, &users, session, room)?;
-            candidates.extend(members.into_iter().map(|m| AssignmentRow {
+    let users = ParentUsers::load(conn, parent_id)?;
+    let mut candidates: Vec<AssignmentRow> = Vec::new();
+    for (session_room_id, actor_id) in store::breakout_sessions::talk_seats(conn, session.id, &moderator_types())? {
+        if let Some(member) = users.by_actor.get(&actor_id).and_then(|id| users.member(*id)) {
+            candidates.push(AssignmentRow {
                 session_id: session.id,
-                session_room_id: room.id,
-                attendee_id: m.attendee_id,
-                actor_id: m.actor_id,
-                display_name: m.display_name,
-            }));
+                session_room_id,
+                attendee_id: member.attendee_id,
+                actor_id: member.actor_id,
+                display_name: member.display_name,
+            });
         }
-        candidates.sort_by_key(|row| (row.session_room_id, row.attendee_id));
-        let mut seen = std::collections::HashSet::new();
-        candidates.retain(|row| seen.insert(row.attendee_id));
-        store::breakout_sessions::delete_assignments(conn, session.id)?;
-        store::breakout_sessions::insert_assignments(conn, &candidates)?;
     }
+    // A room without a Talk room of its own (no start gives one, but the rule covers it): its
+    // planned people count, as `room_members` shows them, merged by room order with the Talk
+    // rooms' people.
+    for (room, _) in rooms.iter().filter(|(room, _)| live_token(session, room).is_none()) {
+        let (_, members) = room_members(conn, &users, session, room)?;
+        candidates.extend(members.into_iter().map(|m| AssignmentRow {
+            session_id: session.id,
+            session_room_id: room.id,
+            attendee_id: m.attendee_id,
+            actor_id: m.actor_id,
+            display_name: m.display_name,
+        }));
+    }
+    candidates.sort_by_key(|row| (row.session_room_id, row.attendee_id));
+    let mut seen = std::collections::HashSet::new();
+    candidates.retain(|row| seen.insert(row.attendee_id));
+    store::breakout_sessions::delete_assignments(conn, session.id)?;
+    store::breakout_sessions::insert_assignments(conn, &candidates)?;
     store::breakout_sessions::set_completed(conn, session.id, ended_at)?;
     // The deadline job exists exactly while the session has a deadline (every change writes
     // both in one transaction): without a deadline there is nothing to cancel.

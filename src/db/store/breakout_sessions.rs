@@ -343,89 +343,46 @@ pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult
         .load(c))?)
 }
 
-/// The assignment the Talk rooms of session `session_id` hold (the rooms its rooms' tokens
-/// name), as rows of `breakout_assignments`: every user attendee of the parent `parent_id` who
-/// sits in one of those rooms as a user attendee of a type not in `excluded`, once, in the first
-/// of the session's rooms (in creation order) they sit in, with their parent attendee id, actor
-/// id and display name. One statement whatever the number of rooms and people; the same select
-/// feeds [`insert_talk_assignments`] and [`talk_assignments`], so the two cannot differ.
-macro_rules! talk_assignment_select {
-    ($session_id:expr, $parent_id:expr, $excluded:expr, $seats:ident) => {
-        breakout_session_rooms::table
-            .inner_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
-            .inner_join(
-                $seats.on($seats
-                    .field(attendees::room_id)
-                    .eq(rooms::id)
-                    .and($seats.field(attendees::actor_type).eq(actor::USERS))
-                    .and(diesel::dsl::not(
-                        $seats.field(attendees::participant_type).eq_any($excluded),
-                    ))),
-            )
-            .inner_join(
-                attendees::table.on(attendees::room_id
-                    .eq($parent_id)
-                    .and(attendees::actor_type.eq(actor::USERS))
-                    .and(attendees::actor_id.eq($seats.field(attendees::actor_id)))),
-            )
-            .filter(breakout_session_rooms::session_id.eq($session_id))
-            .group_by(attendees::id)
-            .select((
-                $session_id.into_sql::<diesel::sql_types::BigInt>(),
-                diesel::dsl::min(breakout_session_rooms::id).assume_not_null(),
-                attendees::id,
-                attendees::actor_id,
-                attendees::display_name,
-            ))
-    };
-}
-
-/// Writes [`talk_assignment_select!`] into `breakout_assignments` with one `INSERT … SELECT`:
-/// nothing of it passes through the server.
-pub fn insert_talk_assignments(
-    conn: &mut Conn<'_>,
-    session_id: i64,
-    parent_id: RoomId,
-    excluded: &[ParticipantType],
-) -> DbResult<usize> {
+/// Who sits in the Talk rooms of session `session_id` (the rooms its rooms' tokens name): every
+/// user attendee of a type not in `excluded`, as `(session room id, actor id)`, in the order of
+/// the session's rooms (creation order), so the first row of a person is their first room.
+///
+/// Why this reads only the session's rooms, and the parent's attendees are matched in the
+/// server: as one `INSERT … SELECT` joining the seats to the parent's attendees, the plan was
+/// the planner's choice, and PostgreSQL without fresh statistics chose badly both ways round.
+/// Driven from the parent, it reached every seat each person holds in *any* conversation
+/// through `attendees_actor` (a thousand sessions due at once, of people in two thousand
+/// conversations each, took minutes); fenced into a CTE, it matched each of a thousand seats
+/// against all thousand parent attendees. Here each statement has one obvious entry (the
+/// session's rooms; the parent's attendees by `room_id`), and the match is a hash lookup.
+pub fn talk_seats(conn: &mut Conn<'_>, session_id: i64, excluded: &[ParticipantType]) -> DbResult<Vec<(i64, String)>> {
     use crate::db::schema::{attendees, rooms};
     use crate::domain::ids::actor;
-    let seats = diesel::alias!(attendees as seats);
-    let excluded = excluded.to_vec();
-    Ok(backend!(conn, c => diesel::insert_into(breakout_assignments::table)
-        .values(talk_assignment_select!(session_id, parent_id, excluded.clone(), seats))
-        .into_columns((
-            breakout_assignments::session_id,
-            breakout_assignments::session_room_id,
-            breakout_assignments::attendee_id,
-            breakout_assignments::actor_id,
-            breakout_assignments::display_name,
-        ))
-        .execute(c))?)
+    Ok(backend!(conn, c => breakout_session_rooms::table
+        .inner_join(rooms::table.on(rooms::token.nullable().eq(breakout_session_rooms::room_token)))
+        .inner_join(attendees::table.on(attendees::room_id.eq(rooms::id)))
+        .filter(breakout_session_rooms::session_id.eq(session_id))
+        .filter(attendees::actor_type.eq(actor::USERS))
+        .filter(diesel::dsl::not(attendees::participant_type.eq_any(excluded)))
+        .select((breakout_session_rooms::id, attendees::actor_id))
+        .order((breakout_session_rooms::id.asc(), attendees::id.asc()))
+        .load(c))?)
 }
 
-/// [`talk_assignment_select!`] read back, by attendee id.
-pub fn talk_assignments(
-    conn: &mut Conn<'_>,
-    session_id: i64,
-    parent_id: RoomId,
-    excluded: &[ParticipantType],
-) -> DbResult<Vec<AssignmentRow>> {
-    use crate::db::schema::{attendees, rooms};
-    use crate::domain::ids::actor;
-    let seats = diesel::alias!(attendees as seats);
-    let excluded = excluded.to_vec();
-    Ok(
-        backend!(conn, c => talk_assignment_select!(session_id, parent_id, excluded.clone(), seats)
-        .order(attendees::id.asc())
-        .load::<AssignmentRow>(c))?,
-    )
-}
+super::bulk_insert!(
+    AssignmentValues,
+    AssignmentRow,
+    breakout_assignments {
+        session_id,
+        session_room_id,
+        attendee_id,
+        actor_id,
+        display_name,
+    }
+);
 
 pub fn insert_assignments(conn: &mut Conn<'_>, rows: &[AssignmentRow]) -> DbResult<()> {
-    for chunk in rows.chunks(500) {
-        backend!(conn, c => diesel::insert_into(breakout_assignments::table).values(chunk).execute(c))?;
-    }
+    insert_many(conn, rows)?;
     Ok(())
 }
 

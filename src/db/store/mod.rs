@@ -21,7 +21,8 @@ pub mod webhooks;
 /// Declares `insert_many` for rows of `$row` into `$table`: on PostgreSQL diesel's multi-row
 /// `INSERT`, 500 rows per statement (there one round trip per chunk is what counts); on SQLite
 /// `$name`, statements whose text never changes, [`INSERT_WIDTH`] rows at a time and the rest
-/// one by one. For the bulk inserts of a start or a configure: hundreds of attendees and system
+/// in widths of 16, 8, 4, 2 and 1 (so any number of rows costs at most five statements more than
+/// its multiples of 32, each of them cached). For the bulk inserts of a start or a configure: hundreds of attendees and system
 /// messages in one transaction.
 ///
 /// Why not diesel's batch insert on SQLite: it ran one statement per row for these rows (the
@@ -47,9 +48,29 @@ macro_rules! bulk_insert {
                         let chunk = chunk.try_into().expect("chunks_exact gives full chunks");
                         inserted += $name::<{ super::INSERT_WIDTH }>(chunk).execute(&mut **c)?;
                     }
-                    for row in wide.remainder() {
-                        inserted += $name::<1>(std::array::from_ref(row)).execute(&mut **c)?;
+                    // The rest (under 32 rows) by its binary digits: at most five statements.
+                    let mut rest = wide.remainder();
+                    fn take<'r, const N: usize, T>(rest: &mut &'r [T]) -> Option<&'r [T; N]> {
+                        let (head, tail) = rest.split_first_chunk::<N>()?;
+                        *rest = tail;
+                        Some(head)
                     }
+                    if let Some(head) = take::<16, _>(&mut rest) {
+                        inserted += $name(head).execute(&mut **c)?;
+                    }
+                    if let Some(head) = take::<8, _>(&mut rest) {
+                        inserted += $name(head).execute(&mut **c)?;
+                    }
+                    if let Some(head) = take::<4, _>(&mut rest) {
+                        inserted += $name(head).execute(&mut **c)?;
+                    }
+                    if let Some(head) = take::<2, _>(&mut rest) {
+                        inserted += $name(head).execute(&mut **c)?;
+                    }
+                    if let Some(head) = take::<1, _>(&mut rest) {
+                        inserted += $name(head).execute(&mut **c)?;
+                    }
+                    debug_assert!(rest.is_empty(), "a remainder of INSERT_WIDTH (32) has five binary digits");
                 }
                 crate::db::Conn::Pg(c) => {
                     for chunk in rows.chunks(500) {
@@ -101,3 +122,5 @@ pub(crate) use bulk_insert;
 /// Rows per SQLite statement of a [`bulk_insert`]: wide enough that a statement's set-up is
 /// small beside its rows, and far under SQLite's limit of bound parameters for every table.
 pub(crate) const INSERT_WIDTH: usize = 32;
+// The remainder of a bulk insert is written in widths 16, 8, 4, 2 and 1.
+const _: () = assert!(INSERT_WIDTH == 32);
