@@ -578,6 +578,7 @@ async fn scenarios(
         d,
     )?;
     report.load("h", "Horn GET breakout/session, authenticated", c, h, &base);
+    report.memory_after("(h)", server.rss_mib(), server.peak_rss_mib());
     api.horn(
         "teacher",
         "POST",
@@ -588,6 +589,9 @@ async fn scenarios(
     .await?;
 
     deadlines(cli, api, db, report).await?;
+    if db.backend() == "postgres" {
+        report.memory_after("(i)", server.rss_mib(), server.peak_rss_mib());
+    }
 
     if !cli.skip_large {
         println!("(f) seeding 100,000 conversations and 1,000,000 attendees …");
