@@ -32,6 +32,16 @@ fn start(db: &str, port: u16) -> Child {
         .expect("binary starts")
 }
 
+/// The server process, killed when dropped: a failing assertion must not leave it running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 async fn wait_ready(http: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -56,7 +66,7 @@ async fn acknowledged_writes_survive_sigkill() {
     for round in 0..KILLS {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
-        let mut child = start(&db_url, port);
+        let mut server = KillOnDrop(start(&db_url, port));
         wait_ready(&http, &base).await;
 
         // Everything acknowledged before this restart is still there.
@@ -127,8 +137,8 @@ async fn acknowledged_writes_survive_sigkill() {
             })
         };
         tokio::time::sleep(kill_after).await;
-        child.kill().expect("SIGKILL");
-        child.wait().unwrap();
+        server.0.kill().expect("SIGKILL");
+        server.0.wait().unwrap();
         let (rooms, messages) = writer.await.unwrap();
         acknowledged_rooms.extend(rooms);
         acknowledged_messages.extend(messages);
@@ -199,13 +209,6 @@ async fn the_log_reaches_the_database_file_in_the_background() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     // Killed when the test ends, also when an assertion fails first.
-    struct KillOnDrop(Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let _server = KillOnDrop(start(&format!("sqlite://{}", file.display()), port));
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await;
