@@ -21,9 +21,9 @@ pub mod webhooks;
 /// Declares `insert_many` for rows of `$row` into `$table`: on PostgreSQL diesel's multi-row
 /// `INSERT`, 500 rows per statement (there one round trip per chunk is what counts); on SQLite
 /// `$name`, statements whose text never changes, [`INSERT_WIDTH`] rows at a time and the rest
-/// in widths of 16, 8, 4, 2 and 1 (so any number of rows costs at most five statements more than
-/// its multiples of 32, each of them cached). For the bulk inserts of a start or a configure: hundreds of attendees and system
-/// messages in one transaction.
+/// in widths of 16, 8, 4, 2 and 1 (at most five statements more than its multiples of 32, each
+/// of them cached). For the bulk inserts of a start, a configure or a stop: hundreds of
+/// attendees, system messages or history rows in one transaction.
 ///
 /// Why not diesel's batch insert on SQLite: it ran one statement per row for these rows (the
 /// profile of a start counted one per attendee and message; SQLite has no `DEFAULT` in a
