@@ -387,16 +387,17 @@ fn complete(
         }
     }
     let users = ParentUsers::load(conn, parent_id)?;
+    let row = |session_room_id: i64, m: Member| AssignmentRow {
+        session_id: session.id,
+        session_room_id,
+        attendee_id: m.attendee_id,
+        actor_id: m.actor_id,
+        display_name: m.display_name,
+    };
     let mut candidates: Vec<AssignmentRow> = Vec::new();
     for (session_room_id, actor_id) in store::breakout_sessions::talk_seats(conn, session.id, &moderator_types())? {
         if let Some(member) = users.by_actor.get(&actor_id).and_then(|id| users.member(*id)) {
-            candidates.push(AssignmentRow {
-                session_id: session.id,
-                session_room_id,
-                attendee_id: member.attendee_id,
-                actor_id: member.actor_id,
-                display_name: member.display_name,
-            });
+            candidates.push(row(session_room_id, member));
         }
     }
     // A room without a Talk room of its own (no start gives one, but the rule covers it): its
@@ -404,13 +405,7 @@ fn complete(
     // rooms' people.
     for (room, _) in rooms.iter().filter(|(room, _)| live_token(session, room).is_none()) {
         let (_, members) = room_members(conn, &users, session, room)?;
-        candidates.extend(members.into_iter().map(|m| AssignmentRow {
-            session_id: session.id,
-            session_room_id: room.id,
-            attendee_id: m.attendee_id,
-            actor_id: m.actor_id,
-            display_name: m.display_name,
-        }));
+        candidates.extend(members.into_iter().map(|m| row(room.id, m)));
     }
     candidates.sort_by_key(|row| (row.session_room_id, row.attendee_id));
     let mut seen = std::collections::HashSet::new();

@@ -28,6 +28,17 @@ pub fn find_message(chat: &[Value], id: i64) -> &Value {
     chat.iter().find(|m| m["id"] == id).expect("message in chat")
 }
 
+/// A child process (the built server, chromedriver) killed and reaped when dropped, so a test
+/// that fails half-way leaves nothing running.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Every test user has this password, as in upstream's harness.
 pub const USER_PASSWORD: &str = "123456";
 

@@ -6,10 +6,10 @@
 //! `.ci/run` installs them). Without them the test prints SKIPPED, except in CI (`CI=true`),
 //! where it fails. With `TALK_UPDATE_SCREENSHOTS=1` it writes the three pages to `docs/`.
 
-use crate::common::TestApp;
+use crate::common::{KillOnDrop, TestApp};
 use fantoccini::{ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// First of `candidates` that exists, or one found on `PATH`.
@@ -29,16 +29,6 @@ fn find_program(env: &str, candidates: &[&str]) -> Option<PathBuf> {
     })
 }
 
-/// Kills the driver when the test ends, however it ends.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -47,7 +37,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start_driver(chromedriver: &Path) -> (Driver, String) {
+async fn start_driver(chromedriver: &Path) -> (KillOnDrop, String) {
     let port = free_port();
     let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
@@ -55,7 +45,7 @@ async fn start_driver(chromedriver: &Path) -> (Driver, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let driver = Driver(child);
+    let driver = KillOnDrop(child);
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

@@ -2,6 +2,7 @@
 //! writes, 20 times. After every restart each acknowledged write is present and the database
 //! holds no half-done request (every conversation has its owner, nothing points nowhere).
 
+use crate::common::KillOnDrop;
 use rand::Rng;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -30,16 +31,6 @@ fn start(db: &str, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("binary starts")
-}
-
-/// The server process, killed when dropped: a failing assertion must not leave it running.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn wait_ready(http: &reqwest::Client, base: &str) {

@@ -353,8 +353,9 @@ pub fn completed_assignments(conn: &mut Conn<'_>, parent_id: RoomId) -> DbResult
 /// Driven from the parent, it reached every seat each person holds in *any* conversation
 /// through `attendees_actor` (of a thousand sessions due at once, whose people sit in two
 /// thousand conversations each, the last ended 36 s late); fenced into a CTE, it matched each of
-/// a thousand seats against all thousand parent attendees. Here each statement has one obvious entry (the
-/// session's rooms; the parent's attendees by `room_id`), and the match is a hash lookup.
+/// a thousand seats against all thousand parent attendees. Here each statement has one obvious
+/// entry (the session's rooms; the parent's attendees by `room_id`), and the match is a hash
+/// lookup.
 pub fn talk_seats(conn: &mut Conn<'_>, session_id: i64, excluded: &[ParticipantType]) -> DbResult<Vec<(i64, String)>> {
     use crate::db::schema::{attendees, rooms};
     use crate::domain::ids::actor;

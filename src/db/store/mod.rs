@@ -49,27 +49,23 @@ macro_rules! bulk_insert {
                         inserted += $name::<{ super::INSERT_WIDTH }>(chunk).execute(&mut **c)?;
                     }
                     // The rest (under 32 rows) by its binary digits: at most five statements.
-                    let mut rest = wide.remainder();
-                    fn take<'r, const N: usize, T>(rest: &mut &'r [T]) -> Option<&'r [T; N]> {
-                        let (head, tail) = rest.split_first_chunk::<N>()?;
+                    /// Inserts the first `N` rows of `rest` in one statement, if it has that many.
+                    fn prefix<const N: usize>(
+                        c: &mut diesel::SqliteConnection,
+                        rest: &mut &[$row],
+                    ) -> diesel::QueryResult<usize> {
+                        let Some((head, tail)) = rest.split_first_chunk::<N>() else {
+                            return Ok(0);
+                        };
                         *rest = tail;
-                        Some(head)
+                        $name(head).execute(c)
                     }
-                    if let Some(head) = take::<16, _>(&mut rest) {
-                        inserted += $name(head).execute(&mut **c)?;
-                    }
-                    if let Some(head) = take::<8, _>(&mut rest) {
-                        inserted += $name(head).execute(&mut **c)?;
-                    }
-                    if let Some(head) = take::<4, _>(&mut rest) {
-                        inserted += $name(head).execute(&mut **c)?;
-                    }
-                    if let Some(head) = take::<2, _>(&mut rest) {
-                        inserted += $name(head).execute(&mut **c)?;
-                    }
-                    if let Some(head) = take::<1, _>(&mut rest) {
-                        inserted += $name(head).execute(&mut **c)?;
-                    }
+                    let mut rest = wide.remainder();
+                    inserted += prefix::<16>(c, &mut rest)?;
+                    inserted += prefix::<8>(c, &mut rest)?;
+                    inserted += prefix::<4>(c, &mut rest)?;
+                    inserted += prefix::<2>(c, &mut rest)?;
+                    inserted += prefix::<1>(c, &mut rest)?;
                     debug_assert!(rest.is_empty(), "a remainder of INSERT_WIDTH (32) has five binary digits");
                 }
                 crate::db::Conn::Pg(c) => {
