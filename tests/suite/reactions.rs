@@ -293,6 +293,14 @@ async fn reactions_expire_with_their_message(app: &TestApp) {
     assert!(seen
         .iter()
         .all(|m| m["id"] != message && m["systemMessage"] != "reaction"));
+    // Gone from the reactions table too, not only hidden with the message: no foreign key
+    // removes them, the expiry does.
+    let left = app
+        .db()
+        .run(move |conn| talk_breakout::db::store::reactions::counts(conn, message))
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "reactions left behind: {left:?}");
 }
 
 both_backends_with!(manual_clock; reactions_expire_with_their_message);

@@ -424,7 +424,8 @@ async fn statements_of_stop(app: &TestApp, token: &str) -> Vec<String> {
 
 /// Stopping runs no statement per person. The only difference a class's size makes is the
 /// bulk insert of its history: on SQLite one statement per 32 rows and at most five for the
-/// rest (3 rows: 2 + 1; 60 rows: 32 + 16 + 8 + 4), on PostgreSQL one per 500.
+/// rest (3 rows: 2 + 1; 60 rows: 32 + 16 + 8 + 4), on PostgreSQL one per 10,000 (one array per
+/// column).
 async fn stopping_costs_no_statement_per_person(app: &TestApp) {
     app.create_user("participant1").await;
     // The same rooms (SQLite posts each room's system message in a statement of its own).
@@ -434,7 +435,7 @@ async fn stopping_costs_no_statement_per_person(app: &TestApp) {
     let many = statements_of_stop(app, &large).await;
     let history_statements = |rows: usize| match app.backend {
         Backend::Sqlite => rows / 32 + (rows % 32).count_ones() as usize,
-        Backend::Postgres => rows.div_ceil(500),
+        Backend::Postgres => rows.div_ceil(10_000),
     };
     assert_eq!(
         many.len() - history_statements(60),

@@ -79,8 +79,11 @@ pub fn newer(conn: &mut Conn<'_>, room_id: RoomId, after_id: i64, limit: i64, no
         .load(c))?)
 }
 
-/// Deletes every message of the given rooms (clear history).
+/// Deletes every message of the given room (clear history), and with them its reactions.
 pub fn delete_for_room(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<usize> {
+    use crate::db::schema::reactions;
+    // No foreign key ties a reaction to its messages (the reactions migration says why).
+    backend!(conn, c => diesel::delete(reactions::table.filter(reactions::room_id.eq(room_id))).execute(c))?;
     Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
 }
 
@@ -145,8 +148,15 @@ pub fn delete_expired(conn: &mut Conn<'_>, now: i64, limit: i64) -> DbResult<Vec
         .limit(limit)
         .select((messages::id, messages::room_id))
         .load(c))?;
-    for (id, _) in &doomed {
-        backend!(conn, c => diesel::delete(messages::table.find(*id)).execute(c))?;
+    let ids: Vec<i64> = doomed.iter().map(|(id, _)| *id).collect();
+    if !ids.is_empty() {
+        use crate::db::schema::reactions;
+        // A reaction goes with the message it reacts to and with its own message; no foreign
+        // key does it (the reactions migration says why).
+        backend!(conn, c => diesel::delete(reactions::table
+            .filter(reactions::parent_id.eq_any(&ids).or(reactions::message_id.eq_any(&ids))))
+            .execute(c))?;
+        backend!(conn, c => diesel::delete(messages::table.filter(messages::id.eq_any(&ids))).execute(c))?;
     }
     let mut rooms: Vec<RoomId> = doomed.into_iter().map(|(_, room)| room).collect();
     rooms.sort_unstable();
