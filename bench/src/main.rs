@@ -253,6 +253,10 @@ impl Drop for BenchDb {
     fn drop(&mut self) {
         match self {
             BenchDb::Sqlite { dir, .. } => {
+                if std::env::var_os("BENCH_KEEP_DATABASE").is_some() {
+                    eprintln!("kept the database in {} (BENCH_KEEP_DATABASE)", dir.display());
+                    return;
+                }
                 let _ = std::fs::remove_dir_all(dir);
             }
             BenchDb::Postgres { admin_url, name, .. } => {
