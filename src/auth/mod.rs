@@ -9,6 +9,7 @@
 
 pub mod invitation;
 mod password;
+mod single_flight;
 pub mod throttle;
 pub mod token;
 
@@ -67,6 +68,9 @@ pub struct CredentialCache {
     /// Bumped by every account change made through this instance; snapshots taken under an
     /// older generation are stale.
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Password verifications under way, by credentials and stored hash: concurrent first
+    /// requests with the same credentials share one argon2 run.
+    verifying: std::sync::Arc<single_flight::SingleFlight<[u8; 32], bool>>,
 }
 
 #[derive(Clone)]
@@ -104,6 +108,7 @@ impl CredentialCache {
                 .time_to_live(Duration::from_secs(300))
                 .build(),
             generation: Default::default(),
+            verifying: Default::default(),
         }
     }
 
@@ -128,6 +133,19 @@ impl CredentialCache {
 
     fn remembers(&self, key: &[u8; 32], stored_hash: &str) -> bool {
         self.verified.get(key).is_some_and(|l| l.stored_hash == stored_hash)
+    }
+
+    /// Verifies `password` against `stored_hash`, sharing the work with any request verifying
+    /// the same credentials against the same hash at this moment (the answer is the same).
+    async fn verify(&self, key: &[u8; 32], stored_hash: String, password: String) -> bool {
+        let mut flight = Sha256::new();
+        flight.update(key);
+        flight.update(stored_hash.as_bytes());
+        self.verifying
+            .run(flight.finalize().into(), || {
+                verify_password_async(password, stored_hash)
+            })
+            .await
     }
 
     /// Records a successful login; `generation` is the one read before the account was.
@@ -465,7 +483,10 @@ async fn password_matches(
         return false;
     };
     state.credentials.remembers(key, &user.password_hash)
-        || verify_password_async(password, user.password_hash.clone()).await
+        || state
+            .credentials
+            .verify(key, user.password_hash.clone(), password)
+            .await
 }
 
 /// Checks an app password issued to `login` (not an account password) for the Login Flow's

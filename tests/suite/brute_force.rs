@@ -304,5 +304,31 @@ async fn disabled_account_is_refused_without_counting(app: &TestApp) {
 
 protected_backends!(
     brute_force_record_is_shared_by_instances,
-    disabled_account_is_refused_without_counting
+    disabled_account_is_refused_without_counting,
+    concurrent_first_logins_are_each_answered
 );
+
+/// Requests sent at once with credentials not yet proven share one password verification: each
+/// is answered on its own, the right password lets every one in, and every wrong one still
+/// counts against the address.
+async fn concurrent_first_logins_are_each_answered(app: &TestApp) {
+    app.create_user("participant1").await;
+    let path = "/ocs/v2.php/cloud/capabilities?format=json";
+    let right = app.with_credentials("participant1", "123456");
+    let statuses = futures_util::future::join_all((0..8).map(|_| right.get(path))).await;
+    assert!(
+        statuses.iter().all(|r| r.status == 200),
+        "{:?}",
+        statuses.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(login_record(app).await, 0);
+
+    let wrong = app.with_credentials("participant1", "not-the-password");
+    let statuses = futures_util::future::join_all((0..4).map(|_| wrong.get(path))).await;
+    assert!(
+        statuses.iter().all(|r| r.status == 401),
+        "{:?}",
+        statuses.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(login_record(app).await, 4, "each refused request is one failure");
+}
