@@ -79,14 +79,6 @@ pub fn newer(conn: &mut Conn<'_>, room_id: RoomId, after_id: i64, limit: i64, no
         .load(c))?)
 }
 
-/// Deletes every message of the given room (clear history), and with them its reactions.
-pub fn delete_for_room(conn: &mut Conn<'_>, room_id: RoomId) -> DbResult<usize> {
-    use crate::db::schema::reactions;
-    // No foreign key ties a reaction to its messages (the reactions migration says why).
-    backend!(conn, c => diesel::delete(reactions::table.filter(reactions::room_id.eq(room_id))).execute(c))?;
-    Ok(backend!(conn, c => diesel::delete(messages::table.filter(messages::room_id.eq(room_id))).execute(c))?)
-}
-
 super::bulk_insert!(
     InsertMessages,
     NewMessage,
