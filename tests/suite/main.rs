@@ -36,6 +36,7 @@ mod ocs_envelope;
 mod openapi;
 mod provisioning;
 mod reactions;
+mod readme;
 mod room_settings;
 mod round_history;
 mod webhooks;
