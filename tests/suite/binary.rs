@@ -1,6 +1,7 @@
 //! The real binary as a self-hoster runs it: ready on `/status.php`, SIGTERM exits 0, a
 //! restart on the same database is idempotent, configuration from the environment works, and
-//! the log has one line per request and no secret.
+//! the log has one line per request and no secret; a Horn deadline that passed while the
+//! binary was killed is kept at the next start.
 
 use base64::Engine;
 use std::net::TcpListener;
@@ -795,4 +796,197 @@ fn terminate_wait(mut child: Child, limit: Duration) -> std::process::ExitStatus
         assert!(Instant::now() < deadline, "no exit within {limit:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A Horn round whose deadline passes while the binary is down (killed with SIGKILL, as by a
+/// crash or an out-of-memory kill) ends when the binary starts again, as the server itself:
+/// `ended` is the deadline, Talk's stop posted once by `guests`/`cli`, the parent's rooms
+/// stopped, the deadline job gone.
+///
+/// Time passing while the server is down is made by moving the stored times back: with the
+/// process gone, the session's start and deadline and the deadline job's due time are shifted
+/// ten minutes into the past, which is the database ten minutes later. The binary reads the
+/// system clock, so this is the one way to move its time without waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_horn_deadline_passed_while_the_binary_was_killed_ends_the_round_at_start() {
+    use diesel::{Connection, RunQueryDsl};
+    const DURATION: i64 = 600_000;
+    const SHIFT: i64 = DURATION + 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let db = format!("sqlite://{}", path.display());
+    let start = |log: &str| {
+        let port = free_port();
+        let child = spawn_logged(
+            &[
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                &db,
+                "--fixtures",
+                &fixture(),
+            ],
+            &[],
+            dir.path(),
+            &dir.path().join(log),
+        );
+        (child, format!("http://127.0.0.1:{port}"))
+    };
+    let horn = |base: &str, method: &str, path: &str, body: Option<serde_json::Value>| {
+        let request = reqwest::Client::new()
+            .request(
+                method.parse().unwrap(),
+                format!("{base}/api/v1_0/channels/class2026{path}"),
+            )
+            .basic_auth("teacher", Some("teacher-password"));
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        async move {
+            let r = request.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+
+    let (mut child, base) = start("first.log");
+    wait_ready(&base).await;
+    let (status, parts) = get(
+        &base,
+        "/ocs/v2.php/apps/spreed/api/v4/room/class2026/participants",
+        "teacher",
+        "teacher-password",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let student = parts["ocs"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["actorId"] == "student01")
+        .unwrap()["attendeeId"]
+        .as_i64()
+        .unwrap();
+    let (_, created) = horn(
+        &base,
+        "POST",
+        "/breakout/sessions",
+        Some(serde_json::json!({"name": "Before the crash", "duration": DURATION})),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (_, room) = horn(
+        &base,
+        "POST",
+        &format!("/breakout/sessions/{id}/rooms"),
+        Some(serde_json::json!({"name": "A"})),
+    )
+    .await;
+    let room = room["id"].as_str().unwrap().to_owned();
+    let (status, _) = horn(
+        &base,
+        "POST",
+        &format!("/breakout/sessions/{id}/rooms/{room}/participants/{student}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, started) = horn(
+        &base,
+        "POST",
+        "/breakout/session/start",
+        Some(serde_json::json!({"id": id})),
+    )
+    .await;
+    assert_eq!(status, 200, "{started}");
+    let deadline = started["endsAt"].as_i64().unwrap() - SHIFT;
+
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    {
+        let mut conn = diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        let moved = diesel::sql_query(format!(
+            "UPDATE breakout_sessions SET started_at = started_at - {SHIFT}, deadline = deadline - {SHIFT} \
+             WHERE id = {id}"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        let due = diesel::sql_query(format!(
+            "UPDATE jobs SET due_at = due_at - {SHIFT} WHERE kind = 'round_deadline' AND job_key = '{id}'"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!((moved, due), (1, 1), "the running session and its deadline job");
+    }
+
+    let (child, base) = start("second.log");
+    wait_ready(&base).await;
+    let ended_in = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, _) = horn(&base, "GET", "/breakout/session", None).await;
+        if status == 204 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(Instant::now() < ended_in, "the round did not end after the restart");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, history) = horn(&base, "GET", "/breakout/sessions", None).await;
+    let round = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&round["isCompleted"], &round["ended"]),
+        (&serde_json::json!(true), &serde_json::json!(deadline)),
+        "{round}"
+    );
+    let (_, rooms) = horn(&base, "GET", &format!("/breakout/sessions/{id}/rooms"), None).await;
+    let talk_room = rooms[0]["channelUuid"].as_str().unwrap().to_owned();
+    let (_, parent) = get(
+        &base,
+        "/ocs/v2.php/apps/spreed/api/v4/room/class2026",
+        "teacher",
+        "teacher-password",
+    )
+    .await;
+    assert_eq!(parent["ocs"]["data"]["breakoutRoomStatus"], 0, "{parent}");
+    let (status, chat) = get(
+        &base,
+        &format!("/ocs/v2.php/apps/spreed/api/v1/chat/{talk_room}?lookIntoFuture=0&limit=200"),
+        "teacher",
+        "teacher-password",
+    )
+    .await;
+    assert_eq!(status, 200, "{chat}");
+    let stops: Vec<(String, String)> = chat["ocs"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["systemMessage"] == "breakout_rooms_stopped")
+        .map(|m| {
+            (
+                m["actorType"].as_str().unwrap().to_owned(),
+                m["actorId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(stops, [("guests".to_owned(), "cli".to_owned())]);
+    assert!(terminate(child).success());
+
+    let mut conn = diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: Count = diesel::sql_query("SELECT count(*) AS n FROM jobs WHERE kind = 'round_deadline'")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(left.n, 0, "no deadline job left");
 }
