@@ -532,6 +532,18 @@ fn redact_password_words(message: &str) -> String {
     message.split(' ').map(redact_url).collect::<Vec<_>>().join(" ")
 }
 
+/// Runs on the blocking thread after a [`Db::run`] when no other database work is waiting, its
+/// connection back in the pool. The binary hands the thread's freed memory back to the system
+/// here (`main.rs`): such a thread may wait idle for a long time after a large write, and the
+/// allocator returns freed pages only when their thread allocates or frees again. Unset (tests,
+/// embedders), nothing runs.
+static AFTER_BLOCKING_WORK: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets the [`AFTER_BLOCKING_WORK`] hook, once per process; a second call changes nothing.
+pub fn set_after_blocking_work(hook: fn()) {
+    let _ = AFTER_BLOCKING_WORK.set(hook);
+}
+
 /// The shared handle: cheap to clone, safe to use from every request.
 #[derive(Clone)]
 pub struct Db {
@@ -657,8 +669,7 @@ impl Db {
             .map_err(|e| DbError::Internal(e.to_string()))?;
         let pool = self.pool.clone();
         let joined = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            match &*pool {
+            let work = || match &*pool {
                 PoolKind::Sqlite(p) => {
                     let mut c = p.get().map_err(|e| DbError::Unavailable(e.to_string()))?;
                     f(&mut Conn::Sqlite(&mut c))
@@ -667,7 +678,18 @@ impl Db {
                     let mut c = checkout_pg(p)?;
                     f(&mut Conn::Pg(&mut c.conn))
                 }
+            };
+            let result = work();
+            // Only when no other database work waits for this thread's permit: in a burst of
+            // writes the next one would fault the same pages back in, and the last of the burst
+            // finds the pool free and hands its memory back.
+            if permit.semaphore().available_permits() > 0 {
+                if let Some(hook) = AFTER_BLOCKING_WORK.get() {
+                    hook();
+                }
             }
+            drop(permit);
+            result
         })
         .await;
         match joined {
@@ -730,7 +752,46 @@ fn redact_error(message: &str, url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{redact_url, DatabaseUrl, Db, DbError};
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    thread_local! {
+        /// Set by this module's database work, so that the hook counts only its own calls (the
+        /// hook is process-wide, and other tests run database work beside these).
+        static MARKED: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    fn count_marked_work() {
+        if MARKED.with(|m| m.replace(false)) {
+            HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The hook after blocking work runs on the thread that did the work, once the pool has a
+    /// free connection again, and not while every connection is taken (the next write would
+    /// fault back in what it gave away).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_after_work_hook_runs_only_when_no_work_waits() {
+        super::set_after_blocking_work(count_marked_work);
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("hook.sqlite").to_string_lossy().into_owned());
+        let db = Db::connect(&url, 2).unwrap();
+        let marked = |_: &mut super::Conn<'_>| -> Result<(), DbError> {
+            MARKED.with(|m| m.set(true));
+            Ok(())
+        };
+        let before = HOOK_CALLS.load(Ordering::SeqCst);
+        db.run(marked).await.unwrap();
+        assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), before + 1, "idle pool: the hook ran");
+
+        // The other connection taken: nothing is free while this work runs.
+        let held = db.permits.clone().acquire_owned().await.unwrap();
+        db.run(marked).await.unwrap();
+        assert_eq!(HOOK_CALLS.load(Ordering::SeqCst), before + 1, "saturated pool: no hook");
+        drop(held);
+    }
 
     #[test]
     fn only_passwords_are_hidden() {
