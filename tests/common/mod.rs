@@ -485,6 +485,25 @@ pub fn postgres_admin_url(test_name: &str) -> Option<String> {
     }
 }
 
+/// A test that cannot run here for want of `message` (a program, a package): in CI (`CI=true`) it
+/// fails, since `.ci/run` installs what the suite needs; elsewhere it says SKIPPED loudly.
+pub fn skip_outside_ci(test_name: &str, message: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{message}, and CI must run `{test_name}`");
+    }
+    eprintln!("\n**********\nSKIPPED {test_name}: {message}\n**********\n");
+}
+
+/// `SELECT count(*) AS n …` on a SQLite connection (tests that read the database file itself).
+pub fn sqlite_count(conn: &mut diesel::SqliteConnection, sql: &str) -> diesel::QueryResult<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql).get_result::<Count>(conn).map(|c| c.n)
+}
+
 /// `postgres://u@h:5432/test?x` → `postgres://u@h:5432/<name>?x`
 pub fn replace_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

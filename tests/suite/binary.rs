@@ -980,13 +980,9 @@ async fn a_horn_deadline_passed_while_the_binary_was_killed_ends_the_round_at_st
     assert!(terminate(child).success());
 
     let mut conn = diesel::sqlite::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let left: Count = diesel::sql_query("SELECT count(*) AS n FROM jobs WHERE kind = 'round_deadline'")
-        .get_result(&mut conn)
-        .unwrap();
-    assert_eq!(left.n, 0, "no deadline job left");
+    let left = crate::common::sqlite_count(
+        &mut conn,
+        "SELECT count(*) AS n FROM jobs WHERE kind = 'round_deadline'",
+    );
+    assert_eq!(left.unwrap(), 0, "no deadline job left");
 }

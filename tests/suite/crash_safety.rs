@@ -194,7 +194,7 @@ async fn acknowledged_writes_survive_sigkill() {
 /// grow. Read from a copy of the database file alone, without its log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_reaches_the_database_file_in_the_background() {
-    use diesel::{Connection, RunQueryDsl};
+    use diesel::Connection;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("wal.sqlite");
     let port = free_port();
@@ -223,15 +223,10 @@ async fn the_log_reaches_the_database_file_in_the_background() {
             // A copy taken while a checkpoint writes may be torn: then the next turn reads again.
             std::fs::copy(&file, &copy).ok()?;
             let mut conn = diesel::SqliteConnection::establish(copy.to_str()?).ok()?;
-            #[derive(diesel::QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let count = diesel::sql_query("SELECT count(*) AS n FROM rooms WHERE name LIKE 'logged %'")
-                .get_result::<Count>(&mut conn)
-                .ok()?;
-            (count.n == ROOMS).then_some(count.n)
+            let count =
+                crate::common::sqlite_count(&mut conn, "SELECT count(*) AS n FROM rooms WHERE name LIKE 'logged %'")
+                    .ok()?;
+            (count == ROOMS).then_some(count)
         }
     })
     .await;
